@@ -1,0 +1,134 @@
+import { RecsysError } from '@recsys/domain';
+import { engagementProbabilities, examinationProbability, generateWorld, trueRelevance } from './index';
+
+const world = generateWorld({ seed: 11, pins: 2000, users: 300 });
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** The documented formulas, written out independently of the implementation. */
+function expected(userIndex: number, pinIndex: number, position: number) {
+  const interests = world.userLatents[userIndex].interests;
+  const max = Math.max(...interests);
+  const affinity = (topicId: string) => {
+    const topic = world.topics[world.index.topics.get(topicId) as number];
+    const siblings = world.topics.filter((t) => t.categoryId === topic.categoryId && t.index !== topic.index);
+    return Math.min(1, (interests[topic.index] + 0.25 * siblings.reduce((s, t) => s + interests[t.index], 0)) / max);
+  };
+  const pin = world.pins[pinIndex];
+  const others = pin.topics.slice(1);
+  const r =
+    others.length === 0
+      ? affinity(pin.topics[0])
+      : 0.6 * affinity(pin.topics[0]) + (0.4 * others.reduce((s, t) => s + affinity(t), 0)) / others.length;
+  const creator = world.creators[world.index.creators.get(pin.creatorId) as number];
+  const qc = pin.quality - 0.5;
+  const cc = creator.quality - 0.5;
+  const exam = 1 / Math.log2(position + 2);
+  const click = exam * 0.85 * sigmoid(-3.2 + 3.6 * r + 1.6 * qc + 0.6 * cc);
+  return {
+    r,
+    click,
+    hide: exam * 0.15 * sigmoid(-2 - 3 * r - 2 * qc + 2.5 * (pin.unsafe ? 1 : 0)),
+    save: click * sigmoid(-1.4 + 1.8 * r + 2 * qc + 0.5 * cc),
+    share: click * 0.5 * sigmoid(-3 + 1.2 * r + 1.5 * qc),
+    dwellMeanMs: 4000 + 26000 * (0.6 * r + 0.4 * pin.quality),
+  };
+}
+
+describe('engagementProbabilities', () => {
+  it('matches the documented formulas', () => {
+    for (const [u, p, position] of [
+      [0, 0, 0],
+      [5, 17, 3],
+      [120, 1500, 9],
+      [299, 1999, 24],
+    ]) {
+      const got = engagementProbabilities(world, world.users[u], world.pins[p], position);
+      const want = expected(u, p, position);
+      expect(got.click).toBeCloseTo(want.click, 12);
+      expect(got.hide).toBeCloseTo(want.hide, 12);
+      expect(got.save).toBeCloseTo(want.save, 12);
+      expect(got.share).toBeCloseTo(want.share, 12);
+      expect(got.dwellMeanMs).toBeCloseTo(want.dwellMeanMs, 6);
+      expect(trueRelevance(world, world.users[u], world.pins[p])).toBeCloseTo(want.r, 12);
+    }
+  });
+
+  it('keeps every probability inside (0, 1), save and share below click, click + hide below 1', () => {
+    const bad: string[] = [];
+    let checked = 0;
+    for (let u = 0; u < world.users.length; u += 5) {
+      for (let p = 0; p < world.pins.length; p += 23) {
+        for (const position of [0, 1, 5, 30]) {
+          const e = engagementProbabilities(world, world.users[u], world.pins[p], position);
+          const ok =
+            [e.click, e.save, e.share, e.hide].every((v) => v > 0 && v < 1) &&
+            e.save < e.click &&
+            e.share < e.click &&
+            e.click + e.hide < 1 &&
+            e.dwellMeanMs >= 4000 &&
+            e.dwellMeanMs <= 30000;
+          if (!ok) bad.push(`${u}/${p}/${position}: ${JSON.stringify(e)}`);
+          checked++;
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(checked).toBeGreaterThan(20_000);
+  });
+
+  it('decreases click strictly with position, following 1 / log2(position + 2)', () => {
+    expect(examinationProbability(0)).toBe(1);
+    expect(examinationProbability(2)).toBe(0.5);
+    const user = world.users[3];
+    const pin = world.pins[42];
+    const top = engagementProbabilities(world, user, pin, 0);
+    let previous = top.click;
+    for (let position = 1; position <= 50; position++) {
+      const e = engagementProbabilities(world, user, pin, position);
+      expect(e.click).toBeLessThan(previous);
+      expect(e.click / top.click).toBeCloseTo(examinationProbability(position), 12);
+      expect(e.dwellMeanMs).toBe(top.dwellMeanMs);
+      previous = e.click;
+    }
+  });
+
+  it('makes pins of a user’s main topic far more clickable than pins outside their interests', () => {
+    let inside = 0;
+    let insideCount = 0;
+    let outside = 0;
+    let outsideCount = 0;
+    for (let u = 0; u < 100; u++) {
+      const latent = world.userLatents[u];
+      const top = world.topics[latent.mainTopics[0]].id;
+      for (let p = 0; p < world.pins.length; p += 5) {
+        const pin = world.pins[p];
+        const click = engagementProbabilities(world, world.users[u], pin, 0).click;
+        if (pin.topics[0] === top) {
+          inside += click;
+          insideCount++;
+        } else if (pin.topics.every((t) => latent.interests[world.index.topics.get(t) as number] < 0.02)) {
+          outside += click;
+          outsideCount++;
+        }
+      }
+    }
+    expect(insideCount).toBeGreaterThan(0);
+    expect(outsideCount).toBeGreaterThan(0);
+    expect(inside / insideCount).toBeGreaterThan(3 * (outside / outsideCount));
+  });
+
+  it('fails with not-found for unknown users or items and bad-request for a bad position', () => {
+    const categoryOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error instanceof RecsysError ? error.category : 'other';
+      }
+      return 'none';
+    };
+    expect(categoryOf(() => engagementProbabilities(world, { id: 'user_99999' }, world.pins[0], 0))).toBe('not-found');
+    expect(categoryOf(() => engagementProbabilities(world, world.users[0], { id: 'pin_x' }, 0))).toBe('not-found');
+    expect(categoryOf(() => engagementProbabilities(world, world.users[0], world.pins[0], -1))).toBe('bad-request');
+    expect(categoryOf(() => engagementProbabilities(world, world.users[0], world.pins[0], 1.5))).toBe('bad-request');
+  });
+});

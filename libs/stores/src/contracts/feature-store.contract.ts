@@ -1,0 +1,146 @@
+// Contract suite every FeatureStore adapter must pass (in-memory embedded, Redis in production); call it from a spec.
+import { randomBytes } from 'node:crypto';
+import type { FeatureStore } from '../ports';
+
+const TEST_TIMEOUT_MS = 30_000;
+const encoder = new TextEncoder();
+
+function bytes(s: string): Uint8Array {
+  return encoder.encode(s);
+}
+
+function asText(value: Uint8Array | undefined): string | undefined {
+  return value === undefined ? undefined : new TextDecoder().decode(value);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Defines the FeatureStore contract tests (jest `describe`/`it`) for one adapter. `open` is called before each test
+ * and the store closed after it; keys carry a fresh random prefix per test, so a shared server (Redis) works.
+ * TTL tests wait on the real clock (a few hundred ms).
+ */
+export function featureStoreContract(name: string, open: () => Promise<FeatureStore>): void {
+  describe(`FeatureStore contract: ${name}`, () => {
+    let store: FeatureStore;
+    let prefix: string;
+    const k = (key: string): string => `${prefix}${key}`;
+
+    beforeEach(async () => {
+      store = await open();
+      prefix = `contract:${randomBytes(5).toString('hex')}:`;
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it(
+      'getMany answers in request order with undefined for missing keys, duplicates included',
+      async () => {
+        await store.setMany([
+          { key: k('a'), value: bytes('A') },
+          { key: k('b'), value: bytes('B') },
+        ]);
+        const values = await store.getMany([k('b'), k('missing'), k('a'), k('b'), k('other')]);
+        expect(values.map(asText)).toEqual(['B', undefined, 'A', 'B', undefined]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'empty requests are answered without error',
+      async () => {
+        await expect(store.getMany([])).resolves.toEqual([]);
+        await expect(store.setMany([])).resolves.toBeUndefined();
+        await expect(store.delete([])).resolves.toBeUndefined();
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'round-trips arbitrary bytes, including an empty value and every byte value',
+      async () => {
+        const all = new Uint8Array(256).map((_, i) => i);
+        await store.setMany([
+          { key: k('all'), value: all },
+          { key: k('empty'), value: new Uint8Array(0) },
+          { key: k('unicode ключ ✓'), value: bytes('✓') },
+        ]);
+        const [gotAll, gotEmpty, gotUnicode] = await store.getMany([k('all'), k('empty'), k('unicode ключ ✓')]);
+        expect(Array.from(gotAll ?? [])).toEqual(Array.from(all));
+        expect(gotEmpty).toBeDefined();
+        expect(gotEmpty).toHaveLength(0);
+        expect(asText(gotUnicode)).toBe('✓');
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'a later write replaces the value; the store keeps its own copy of written bytes',
+      async () => {
+        const value = bytes('first');
+        await store.setMany([{ key: k('x'), value }]);
+        value.fill(0);
+        expect((await store.getMany([k('x')])).map(asText)).toEqual(['first']);
+        await store.setMany([{ key: k('x'), value: bytes('second') }]);
+        expect((await store.getMany([k('x')])).map(asText)).toEqual(['second']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'delete removes the listed keys and ignores missing ones',
+      async () => {
+        await store.setMany(['a', 'b', 'c'].map((key) => ({ key: k(key), value: bytes(key) })));
+        await store.delete([k('a'), k('c'), k('never-written')]);
+        expect((await store.getMany([k('a'), k('b'), k('c')])).map(asText)).toEqual([undefined, 'b', undefined]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'a key expires after its TTL; keys without TTL (or rewritten without one) stay',
+      async () => {
+        await store.setMany([
+          { key: k('short'), value: bytes('short'), ttlMs: 150 },
+          { key: k('long'), value: bytes('long'), ttlMs: 60_000 },
+          { key: k('forever'), value: bytes('forever') },
+          { key: k('renewed'), value: bytes('old'), ttlMs: 150 },
+        ]);
+        await store.setMany([{ key: k('renewed'), value: bytes('renewed') }]);
+        const keys = [k('short'), k('long'), k('forever'), k('renewed')];
+        expect((await store.getMany(keys)).map(asText)).toEqual(['short', 'long', 'forever', 'renewed']);
+        await delay(400);
+        expect((await store.getMany(keys)).map(asText)).toEqual([undefined, 'long', 'forever', 'renewed']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'handles batches of 5,000 keys in one call each',
+      async () => {
+        const n = 5_000;
+        const writes = Array.from({ length: n }, (_, i) => ({ key: k(`bulk:${i}`), value: bytes(`value-${i}`) }));
+        await store.setMany(writes);
+        // A deterministic shuffle of the written keys with a missing key after every 50th.
+        const order: string[] = [];
+        for (let i = 0; i < n; i++) {
+          const j = (i * 2_719) % n;
+          order.push(`bulk:${j}`);
+          if (i % 50 === 0) order.push(`bulk:missing:${i}`);
+        }
+        const values = await store.getMany(order.map(k));
+        expect(values).toHaveLength(order.length);
+        const expected = order.map((key) => (key.includes('missing') ? undefined : `value-${key.slice('bulk:'.length)}`));
+        expect(values.map(asText)).toEqual(expected);
+        await store.delete(writes.slice(0, 2_500).map((w) => w.key));
+        const after = await store.getMany([k('bulk:0'), k('bulk:2499'), k('bulk:2500'), k('bulk:4999')]);
+        expect(after.map(asText)).toEqual([undefined, undefined, 'value-2500', 'value-4999']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
+}
