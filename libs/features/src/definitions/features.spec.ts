@@ -1,0 +1,43 @@
+import { COUNTER, COUNTER_COUNT, countEvent } from './event-updates';
+import { FEATURE_DEFINITIONS, ITEM_FEATURES, USER_FEATURES, USER_TOPIC_FEATURES } from './features';
+import { RATE_PRIOR, smoothedRate } from './knobs';
+
+describe('feature declarations', () => {
+  it('have unique names prefixed by their entity', () => {
+    const names = FEATURE_DEFINITIONS.map((d) => d.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const d of FEATURE_DEFINITIONS) {
+      expect(d.name.startsWith(`${d.entity}_`)).toBe(true);
+      expect(d.description.length).toBeGreaterThan(10);
+      expect(Number.isFinite(d.default)).toBe(true);
+    }
+  });
+
+  it('split into the user, item (with creator) and user×topic tables', () => {
+    expect(Object.keys(USER_FEATURES).every((n) => n.startsWith('user_') && !n.startsWith('user_topic_'))).toBe(true);
+    expect(Object.keys(ITEM_FEATURES).every((n) => n.startsWith('item_') || n.startsWith('creator_'))).toBe(true);
+    expect(Object.keys(USER_TOPIC_FEATURES).every((n) => n.startsWith('user_topic_'))).toBe(true);
+    expect(Object.keys(USER_FEATURES).length + Object.keys(ITEM_FEATURES).length + Object.keys(USER_TOPIC_FEATURES).length).toBe(FEATURE_DEFINITIONS.length);
+    expect(ITEM_FEATURES).toMatchObject({ item_impressions: 0, item_quality: 0.5, item_age_hours: 168, creator_items: 0 });
+  });
+});
+
+describe('smoothedRate', () => {
+  it('is (s + 1) / (n + 21): prior mean 1/21, pulled towards the data', () => {
+    expect(RATE_PRIOR).toEqual({ alpha: 1, beta: 20 });
+    expect(smoothedRate(0, 0)).toBeCloseTo(1 / 21, 15);
+    expect(smoothedRate(1, 2)).toBeCloseTo(2 / 23, 15);
+    expect(smoothedRate(500, 1000)).toBeCloseTo(501 / 1021, 15);
+  });
+});
+
+describe('countEvent', () => {
+  it('increments one counter per event type and adds dwell time', () => {
+    const block = new Float64Array(COUNTER_COUNT + 2);
+    for (const type of ['impression', 'click', 'save', 'share', 'hide'] as const) countEvent(block, 2, type, 99);
+    countEvent(block, 2, 'dwell', 1500);
+    countEvent(block, 2, 'dwell', -5);
+    expect(Array.from(block)).toEqual([0, 0, 1, 1, 1, 1, 1, 2, 1500]);
+    expect(COUNTER.dwell_ms).toBe(6);
+  });
+});

@@ -1,0 +1,222 @@
+// The declared features: name, entity, default, description, and how each is computed from stored state.
+
+import type { Item, User } from '@recsys/domain';
+import { COUNTER, type CounterName } from './event-updates';
+import { RATE_PRIOR, smoothedRate } from './knobs';
+
+/** The entity a feature describes. Creator features are served in the item view (the item's creator). */
+export type FeatureEntity = 'user' | 'item' | 'creator' | 'user_topic';
+
+/** A declared feature: what it is and the value used when its source state is missing. */
+export interface FeatureDeclaration {
+  /** Stable name, `<entity>_<what>`; used on the wire and in trained models. */
+  readonly name: string;
+  readonly entity: FeatureEntity;
+  /** Value served when the state it is computed from does not exist. */
+  readonly default: number;
+  readonly description: string;
+}
+
+/** A declared feature with its computation; `value` returns undefined when its source state is missing. */
+export interface FeatureDefinition<S> extends FeatureDeclaration {
+  readonly value: (source: S) => number | undefined;
+}
+
+/** State a user feature is computed from. */
+export interface UserFeatureSource {
+  /** The user's counter block (see COUNTER_NAMES); absent before the user's first event. */
+  counters?: ArrayLike<number>;
+  /** Registration attributes; absent until the user is upserted. */
+  user?: User;
+  nowMs: number;
+}
+
+/** State an item feature is computed from. */
+export interface ItemFeatureSource {
+  /** The item's counter block; absent before the item's first event. */
+  counters?: ArrayLike<number>;
+  /** Catalog attributes; absent when the item is not in the catalog. */
+  item?: Item;
+  nowMs: number;
+}
+
+/** State a creator feature is computed from. */
+export interface CreatorFeatureSource {
+  /** The creator's counter block; absent before the first event on any of the creator's items. */
+  counters?: ArrayLike<number>;
+  /** Catalog items of the creator; absent when the item (hence its creator) is unknown. */
+  items?: number;
+}
+
+/** State a user×topic feature is computed from. */
+export interface UserTopicFeatureSource {
+  /** The user×topic counter block; absent before the user's first event on an item of the topic. */
+  counters?: ArrayLike<number>;
+  /** The topic's share of the user's normalised affinity; absent when the user has no affinity at all. */
+  affinity?: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const PRIOR_MEAN = RATE_PRIOR.alpha / (RATE_PRIOR.alpha + RATE_PRIOR.beta);
+const PRIOR_TEXT = `Beta(${RATE_PRIOR.alpha}, ${RATE_PRIOR.beta}) prior`;
+
+const read = (counters: ArrayLike<number> | undefined, name: CounterName): number | undefined => (counters ? counters[COUNTER[name]] : undefined);
+const rate = (counters: ArrayLike<number> | undefined, successes: CounterName): number | undefined =>
+  counters ? smoothedRate(counters[COUNTER[successes]], counters[COUNTER.impressions]) : undefined;
+const meanDwell = (counters: ArrayLike<number> | undefined): number | undefined =>
+  counters ? (counters[COUNTER.dwells] > 0 ? counters[COUNTER.dwell_ms] / counters[COUNTER.dwells] : 0) : undefined;
+
+/** Counter features shared by every entity with a counter block. */
+function counterFeatures<S extends { counters?: ArrayLike<number> }>(entity: FeatureEntity, what: string): FeatureDefinition<S>[] {
+  const count = (name: CounterName, description: string): FeatureDefinition<S> => ({
+    name: `${entity}_${name}`,
+    entity,
+    default: 0,
+    description: `${description} ${what}, all time`,
+    value: (s) => read(s.counters, name),
+  });
+  return [
+    count('impressions', 'Impressions'),
+    count('clicks', 'Clicks (closeups)'),
+    count('saves', 'Saves'),
+    count('shares', 'Shares'),
+    count('hides', 'Hides'),
+    count('dwell_ms', 'Total dwell time (ms)'),
+    {
+      name: `${entity}_ctr_smoothed`,
+      entity,
+      default: PRIOR_MEAN,
+      description: `Click-through rate ${what} with a ${PRIOR_TEXT}: (clicks + a) / (impressions + a + b)`,
+      value: (s) => rate(s.counters, 'clicks'),
+    },
+    {
+      name: `${entity}_save_rate_smoothed`,
+      entity,
+      default: PRIOR_MEAN,
+      description: `Save rate per impression ${what} with a ${PRIOR_TEXT}`,
+      value: (s) => rate(s.counters, 'saves'),
+    },
+  ];
+}
+
+/** User features (entity `user`), computed in the user view. */
+export const USER_FEATURE_DEFINITIONS: readonly FeatureDefinition<UserFeatureSource>[] = [
+  ...counterFeatures<UserFeatureSource>('user', 'by the user'),
+  {
+    name: 'user_dwell_ms_mean',
+    entity: 'user',
+    default: 0,
+    description: 'Mean dwell time (ms) over the user’s dwell events; 0 without any',
+    value: (s) => meanDwell(s.counters),
+  },
+  {
+    name: 'user_account_age_days',
+    entity: 'user',
+    default: 0,
+    description: 'Days since sign-up (floored at 0)',
+    value: (s) => (s.user ? Math.max(0, (s.nowMs - s.user.signupAtMs) / DAY_MS) : undefined),
+  },
+];
+
+/** Item features (entity `item`), computed in the item view. */
+export const ITEM_FEATURE_DEFINITIONS: readonly FeatureDefinition<ItemFeatureSource>[] = [
+  ...counterFeatures<ItemFeatureSource>('item', 'of the item'),
+  {
+    name: 'item_hide_rate_smoothed',
+    entity: 'item',
+    default: PRIOR_MEAN,
+    description: `Hide rate per impression of the item with a ${PRIOR_TEXT}`,
+    value: (s) => rate(s.counters, 'hides'),
+  },
+  {
+    name: 'item_dwell_ms_mean',
+    entity: 'item',
+    default: 0,
+    description: 'Mean dwell time (ms) over the item’s dwell events; 0 without any',
+    value: (s) => meanDwell(s.counters),
+  },
+  {
+    name: 'item_age_hours',
+    entity: 'item',
+    default: 168,
+    description: 'Hours since the pin was created (floored at 0); unknown pins count as one week old',
+    value: (s) => (s.item ? Math.max(0, (s.nowMs - s.item.createdAtMs) / HOUR_MS) : undefined),
+  },
+  {
+    name: 'item_quality',
+    entity: 'item',
+    default: 0.5,
+    description: 'Editorial quality in [0, 1] from the catalog',
+    value: (s) => s.item?.quality,
+  },
+  {
+    name: 'item_aspect_ratio',
+    entity: 'item',
+    default: 1,
+    description: 'Image width / height from the catalog',
+    value: (s) => s.item?.aspectRatio,
+  },
+];
+
+/** Creator features (entity `creator`), served in the item view for the item's creator. */
+export const CREATOR_FEATURE_DEFINITIONS: readonly FeatureDefinition<CreatorFeatureSource>[] = [
+  ...counterFeatures<CreatorFeatureSource>('creator', 'over all of the creator’s pins'),
+  {
+    name: 'creator_items',
+    entity: 'creator',
+    default: 0,
+    description: 'Pins of the creator in the catalog',
+    value: (s) => s.items,
+  },
+];
+
+/** User×topic features (entity `user_topic`), for one user and one topic. */
+export const USER_TOPIC_FEATURE_DEFINITIONS: readonly FeatureDefinition<UserTopicFeatureSource>[] = [
+  ...counterFeatures<UserTopicFeatureSource>('user_topic', 'by the user on pins of the topic'),
+  {
+    name: 'user_topic_affinity',
+    entity: 'user_topic',
+    default: 0,
+    description:
+      'The topic’s share of the user’s affinity: decayed (half-life 7 days) sum of click 1, save 3, share 3, hide −2 ' +
+      '(floored at 0), primary topic weight 1 and other topics 0.5, normalised to sum 1 over topics',
+    value: (s) => s.affinity,
+  },
+];
+
+/** Every declared feature, all entities. */
+export const FEATURE_DEFINITIONS: readonly FeatureDeclaration[] = [
+  ...USER_FEATURE_DEFINITIONS,
+  ...ITEM_FEATURE_DEFINITIONS,
+  ...CREATOR_FEATURE_DEFINITIONS,
+  ...USER_TOPIC_FEATURE_DEFINITIONS,
+];
+
+const defaultsOf = (defs: readonly FeatureDeclaration[]): Readonly<Record<string, number>> =>
+  Object.freeze(Object.fromEntries(defs.map((d) => [d.name, d.default])));
+
+/** Name → default of every feature in a user view's `features`. */
+export const USER_FEATURES: Readonly<Record<string, number>> = defaultsOf(USER_FEATURE_DEFINITIONS);
+
+/** Name → default of every feature in an item view's `features` (item and creator features). */
+export const ITEM_FEATURES: Readonly<Record<string, number>> = defaultsOf([...ITEM_FEATURE_DEFINITIONS, ...CREATOR_FEATURE_DEFINITIONS]);
+
+/** Name → default of every user×topic feature. */
+export const USER_TOPIC_FEATURES: Readonly<Record<string, number>> = defaultsOf(USER_TOPIC_FEATURE_DEFINITIONS);
+
+/**
+ * Computes `defs` from `source` into `into`, pushing onto `defaulted` the names whose source state is
+ * missing (they get their declared default).
+ */
+export function computeFeatures<S>(defs: readonly FeatureDefinition<S>[], source: S, into: Record<string, number>, defaulted: string[]): void {
+  for (const def of defs) {
+    const value = def.value(source);
+    if (value === undefined) {
+      into[def.name] = def.default;
+      defaulted.push(def.name);
+    } else {
+      into[def.name] = value;
+    }
+  }
+}

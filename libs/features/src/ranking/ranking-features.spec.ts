@@ -1,0 +1,47 @@
+import { ITEM_FEATURES } from '../definitions/features';
+import { FeatureEngine } from '../engine/feature-engine';
+import { HOUR, event, item } from '../testing/fixtures';
+import { RANKING_FEATURE_NAMES, rankingFeatureVector, rankingFeatures } from './ranking-features';
+
+describe('rankingFeatures', () => {
+  it('computes the hand example from engine views', () => {
+    const engine = new FeatureEngine();
+    engine.applyCatalogItem(item('a', 'c1', ['t1', 't2'], { createdAtMs: 0, quality: 0.8 }));
+    engine.applyCatalogItem(item('b', 'c1', ['t3'], { createdAtMs: 0 }));
+    for (let k = 0; k < 4; k++) engine.applyEvent(event('impression', 'u1', 'a', HOUR));
+    engine.applyEvent(event('click', 'u1', 'a', HOUR)); // t1 += 1, t2 += 0.5
+    engine.applyEvent(event('save', 'u1', 'a', HOUR)); // t1 += 3, t2 += 1.5
+    engine.applyEvent(event('impression', 'u2', 'b', HOUR));
+    engine.applyEvent(event('click', 'u2', 'b', HOUR));
+    engine.applyEvent(event('click', 'u2', 'b', HOUR));
+    const now = 10 * HOUR;
+    const features = rankingFeatures(engine.userFeatures('u1', now), engine.itemFeatures('a', now), 't1');
+    expect(Object.keys(features)).toEqual([...RANKING_FEATURE_NAMES]);
+    expect(features.bias).toBe(1);
+    expect(features.item_ctr_smoothed).toBeCloseTo(2 / 25, 15); // (1 + 1) / (4 + 21)
+    expect(features.item_save_rate_smoothed).toBeCloseTo(2 / 25, 15);
+    expect(features.item_log1p_impressions).toBeCloseTo(Math.log(5), 15);
+    expect(features.user_topic_affinity).toBeCloseTo(4 / 6, 15); // t1 4 of t1 4 + t2 2
+    expect(features.creator_ctr_smoothed).toBeCloseTo(4 / 26, 15); // (3 + 1) / (5 + 21)
+    expect(features.item_log1p_age_hours).toBeCloseTo(Math.log(11), 15);
+    expect(features.item_quality).toBe(0.8);
+  });
+
+  it('gives 0 affinity for a topic the user has none for, and defaults for missing item features', () => {
+    const features = rankingFeatures({ topicAffinity: { t1: 1 } }, { features: {} }, 't9');
+    expect(features.user_topic_affinity).toBe(0);
+    expect(features.item_ctr_smoothed).toBe(ITEM_FEATURES.item_ctr_smoothed);
+    expect(features.item_quality).toBe(ITEM_FEATURES.item_quality);
+    expect(features.item_log1p_age_hours).toBeCloseTo(Math.log1p(ITEM_FEATURES.item_age_hours), 15);
+    expect(features.item_log1p_impressions).toBe(0);
+  });
+
+  it('lays the features out as a vector in name order', () => {
+    const features = rankingFeatures({ topicAffinity: { t: 0.5 } }, { features: { item_quality: 0.3, item_impressions: 0 } }, 't');
+    const vector = rankingFeatureVector(features);
+    expect(vector).toHaveLength(RANKING_FEATURE_NAMES.length);
+    expect(vector[RANKING_FEATURE_NAMES.indexOf('user_topic_affinity')]).toBe(0.5);
+    expect(vector[RANKING_FEATURE_NAMES.indexOf('item_quality')]).toBe(0.3);
+    expect(vector[0]).toBe(1);
+  });
+});
