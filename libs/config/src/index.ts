@@ -1,0 +1,2 @@
+/** Typed, validated service configuration from environment variables (zod). */
+export * from './config';

@@ -1,0 +1,2 @@
+/** Structured JSON-lines logging correlated with OpenTelemetry traces. */
+export * from './logger';

@@ -1,0 +1,4 @@
+/** Test helpers shared by every project: an OTLP collector, polling, temporary directories. */
+export { startOtlpCollector, type CollectedSpan, type OtlpCollector } from './otlp-collector';
+export { waitFor, type WaitForOptions } from './wait-for';
+export { freeDataDir } from './data-dir';
