@@ -1,0 +1,43 @@
+/** Composition of the orchestrator: event bus, downstream clients, pipeline, gRPC server. */
+import { join } from 'node:path';
+import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
+import type { Logger } from '@recsys/logger';
+import { openFileLogEventBus } from '@recsys/stores';
+import type { OrchestratorConfig } from './config';
+import { DEFAULT_LAYERS } from './experiments/layers';
+import { closeDownstreams, createDownstreams } from './gateways/clients';
+import { recommendPipeline } from './pipeline';
+import { orchestratorService } from './service';
+
+/** A started orchestrator. */
+export interface OrchestratorApp {
+  server: GrpcServer;
+  close(): Promise<void>;
+}
+
+/** Starts the orchestrator. */
+export async function startOrchestratorApp(config: OrchestratorConfig, logger: Logger): Promise<OrchestratorApp> {
+  const bus = await openFileLogEventBus(join(config.RECSYS_DATA_DIR, 'bus'));
+  const downstreams = createDownstreams(config);
+  const pipeline = recommendPipeline({
+    downstreams,
+    bus,
+    layers: DEFAULT_LAYERS,
+    recallLimit: config.RECALL_LIMIT,
+    preRankLimit: config.PRERANK_LIMIT,
+  });
+  const server = await startGrpcServer({
+    name: 'orchestrator',
+    port: config.GRPC_PORT,
+    services: [orchestratorService({ pipeline, bus, logger, recommendTimeoutMs: config.RECOMMEND_TIMEOUT_MS })],
+    logger,
+  });
+  logger.info('orchestrator serving', { port: server.port });
+  return {
+    server,
+    close: async () => {
+      closeDownstreams(downstreams);
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/** Human-readable reasons for a recommendation, from the channels that found it and its scores. */
+import type { PinCandidate } from './query';
+
+const REASONS: Record<string, string> = {
+  popular: 'Popular right now',
+  'segment-popular': 'Popular with people like you',
+  'topic-affinity': 'Because you engaged with similar pins',
+  fresh: 'New pin',
+  related: 'Related to the pin you are viewing',
+};
+
+/** The reason for the channel that scored the candidate highest, e.g. "Popular right now (recall: popular)". */
+export function explain(c: PinCandidate): string {
+  const best = [...c.channels].sort((a, b) => b.score - a.score)[0];
+  if (!best) return 'Recommended';
+  const reason = REASONS[best.channel] ?? `Found by ${best.channel}`;
+  const also = c.channels.length > 1 ? `; also ${c.channels.filter((h) => h !== best).map((h) => h.channel).join(', ')}` : '';
+  return `${reason} (recall: ${best.channel}${also})`;
+}

@@ -1,0 +1,137 @@
+/** OrchestratorService over gRPC: validation, proto ⇄ domain conversion, the Recommend pipeline, ingestion. */
+import { randomUUID } from 'node:crypto';
+import {
+  CatalogEvent,
+  EngagementEvent,
+  OrchestratorServiceService,
+  type LogEventsRequest,
+  type LogEventsResponse,
+  type RecommendRequest,
+  type RecommendResponse,
+  type UpsertItemsRequest,
+  type UpsertItemsResponse,
+  type UpsertUsersRequest,
+  type UpsertUsersResponse,
+} from '@recsys/contracts';
+import { RecsysError, errorMessage } from '@recsys/domain';
+import type { CallContext, ServiceBinding } from '@recsys/grpc';
+import type { Logger } from '@recsys/logger';
+import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
+import { TOPICS, type EventBus, type OutgoingMessage } from '@recsys/stores';
+import { context, propagation } from '@opentelemetry/api';
+import { stageDegradations } from './degradations';
+import { explain } from './explanations';
+import type { PinCandidate, RecommendQuery } from './query';
+import { validateEvents, validateItems, validateUsers } from './validation/ingest.validator';
+import { validateRecommend } from './validation/recommend.validator';
+
+/** What the service needs. */
+export interface OrchestratorServiceDeps {
+  pipeline: PipelineDefinition<RecommendQuery, PinCandidate>;
+  bus: EventBus;
+  logger: Logger;
+  /** Budget of a Recommend when the client's deadline is later or absent. */
+  recommendTimeoutMs: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** Builds the OrchestratorService binding. */
+export function orchestratorService(deps: OrchestratorServiceDeps): ServiceBinding {
+  const now = deps.now ?? Date.now;
+
+  const publish = async (topic: string, messages: OutgoingMessage[]): Promise<void> => {
+    try {
+      await deps.bus.publish(topic, messages);
+    } catch (error) {
+      throw new RecsysError('unavailable', `event bus did not accept the batch, nothing was stored: ${errorMessage(error)}`, { cause: error });
+    }
+  };
+  const traceHeaders = (): Record<string, string> => {
+    const headers: Record<string, string> = {};
+    propagation.inject(context.active(), headers);
+    return headers;
+  };
+
+  const recommend = async (req: RecommendRequest, ctx: CallContext): Promise<RecommendResponse> => {
+    const nowMs = now();
+    const base = validateRecommend(req, randomUUID(), nowMs);
+    const query: RecommendQuery = { ...base, arms: {}, params: {}, recallDegraded: [] };
+    const deadlineMs = Math.min(ctx.deadlineMs, nowMs + deps.recommendTimeoutMs);
+    const result = await executePipeline(deps.pipeline, query, { deadlineMs, debug: query.debug, signal: ctx.signal });
+    const hydrated = result.query as RecommendQuery;
+    void result.sideEffects;
+    return {
+      requestId: query.requestId,
+      items: result.candidates.map((c) => ({
+        itemId: c.id,
+        score: c.rankScore ?? c.preRankScore ?? c.recallScore,
+        channels: c.channels.map((h) => ({ ...h })),
+        scores: { recall: c.recallScore, preRank: c.preRankScore ?? 0, rank: c.rankScore ?? 0, rerank: c.rerankScore ?? 0, tasks: { ...(c.tasks ?? {}) } },
+        explanation: explain(c),
+        creatorId: c.creatorId ?? '',
+        topic: c.topic ?? '',
+        aspectRatio: c.aspectRatio ?? 0,
+        column: c.column ?? 0,
+      })),
+      degraded: [...(hydrated.recallDegraded ?? []), ...stageDegradations(result.degraded)],
+      experimentArms: { ...hydrated.arms },
+      trace: (result.traces ?? []).map((t) => {
+        const c = result.candidates.find((x) => x.id === t.id) ?? result.removed.find((r) => r.candidate.id === t.id)?.candidate;
+        return {
+          itemId: t.id,
+          channels: (c?.channels ?? []).map((h) => ({ ...h })),
+          scores: c
+            ? { recall: c.recallScore, preRank: c.preRankScore ?? 0, rank: c.rankScore ?? 0, rerank: c.rerankScore ?? 0, tasks: { ...(c.tasks ?? {}) } }
+            : undefined,
+          outcome: t.outcome,
+        };
+      }),
+    };
+  };
+
+  const logEvents = async (req: LogEventsRequest): Promise<LogEventsResponse> => {
+    validateEvents(req.events, now());
+    const headers = traceHeaders();
+    await publish(
+      TOPICS.engagement,
+      req.events.map((e) => ({ key: e.userId, value: EngagementEvent.encode(e).finish(), headers })),
+    );
+    return { accepted: req.events.length };
+  };
+
+  const upsertItems = async (req: UpsertItemsRequest): Promise<UpsertItemsResponse> => {
+    const nowMs = now();
+    validateItems(req.items, nowMs);
+    const headers = traceHeaders();
+    await publish(
+      TOPICS.catalog,
+      req.items.map((item) => ({
+        key: item.itemId,
+        value: CatalogEvent.encode({ entity: { $case: 'item', item }, timestampMs: String(nowMs) }).finish(),
+        headers,
+      })),
+    );
+    return { upserted: req.items.length };
+  };
+
+  const upsertUsers = async (req: UpsertUsersRequest): Promise<UpsertUsersResponse> => {
+    const nowMs = now();
+    validateUsers(req.users, nowMs);
+    const headers = traceHeaders();
+    await publish(
+      TOPICS.catalog,
+      req.users.map((user) => ({
+        key: user.userId,
+        value: CatalogEvent.encode({ entity: { $case: 'user', user }, timestampMs: String(nowMs) }).finish(),
+        headers,
+      })),
+    );
+    return { upserted: req.users.length };
+  };
+
+  return {
+    definition: OrchestratorServiceService,
+    handlers: { recommend, logEvents, upsertItems, upsertUsers },
+  };
+}
