@@ -1,0 +1,88 @@
+/** FeatureService binding: validates requests, runs the feature-read pipelines, maps views to wire messages. */
+import {
+  FeatureServiceService,
+  itemToWire,
+  userToWire,
+  type GetItemFeaturesRequest,
+  type GetItemFeaturesResponse,
+  type GetUserFeaturesRequest,
+  type GetUserFeaturesResponse,
+  type ItemFeatures,
+} from '@recsys/contracts';
+import { RecsysError } from '@recsys/domain';
+import { itemViewFromRecord, userViewFromRecord, type ItemFeatureView, type UserFeatureView } from '@recsys/features';
+import type { CallContext, ServiceBinding } from '@recsys/grpc';
+import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
+import type { ItemCandidate, ItemFeaturesQuery, UserCandidate, UserFeaturesQuery } from './types';
+
+/** Longest accepted id, characters. */
+export const MAX_ID_LENGTH = 128;
+/** Most item ids in one GetItemFeatures request. */
+export const MAX_ITEM_IDS = 2000;
+
+/** Dependencies of {@link featureServiceBinding}. */
+export interface FeatureServiceDeps {
+  userPipeline: PipelineDefinition<UserFeaturesQuery, UserCandidate>;
+  itemPipeline: PipelineDefinition<ItemFeaturesQuery, ItemCandidate>;
+  /** The time features are computed at (see `EventClock`). */
+  now: () => number;
+  /** Longest a call may run, ms (the caller's deadline applies when earlier). */
+  maxCallMs: number;
+}
+
+function checkId(field: string, id: string): void {
+  if (id.length === 0) throw RecsysError.badRequest(field, 'must not be empty');
+  if (id.length > MAX_ID_LENGTH) throw RecsysError.badRequest(field, `must be at most ${MAX_ID_LENGTH} characters`);
+}
+
+/** Validates a GetItemFeatures request: 1..2000 ids, each non-empty and at most 128 characters. */
+export function validateItemIds(itemIds: readonly string[]): void {
+  if (itemIds.length === 0 || itemIds.length > MAX_ITEM_IDS) {
+    throw RecsysError.badRequest('item_ids', `must have 1 to ${MAX_ITEM_IDS} entries, got ${itemIds.length}`);
+  }
+  itemIds.forEach((id, i) => checkId(`item_ids[${i}]`, id));
+}
+
+function userToResponse(view: UserFeatureView): GetUserFeaturesResponse {
+  return {
+    userId: view.userId,
+    known: view.known,
+    attributes: view.user ? userToWire(view.user) : undefined,
+    features: { values: view.features, defaulted: view.defaulted },
+    recentItemIds: view.recentItemIds,
+    topicAffinity: view.topicAffinity,
+  };
+}
+
+function itemToResponse(view: ItemFeatureView): ItemFeatures {
+  return {
+    itemId: view.itemId,
+    known: view.known,
+    attributes: view.item ? itemToWire(view.item) : undefined,
+    features: { values: view.features, defaulted: view.defaulted },
+  };
+}
+
+/** The FeatureService binding for `startGrpcServer`. */
+export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding {
+  const deadline = (ctx: CallContext) => Math.min(ctx.deadlineMs, Date.now() + deps.maxCallMs);
+
+  const getUserFeatures = async (request: GetUserFeaturesRequest, ctx: CallContext): Promise<GetUserFeaturesResponse> => {
+    checkId('user_id', request.userId);
+    const query: UserFeaturesQuery = { userId: request.userId, nowMs: deps.now() };
+    const result = await executePipeline(deps.userPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
+    const view = result.candidates[0]?.view ?? userViewFromRecord(request.userId, undefined, query.nowMs);
+    return userToResponse(view);
+  };
+
+  const getItemFeatures = async (request: GetItemFeaturesRequest, ctx: CallContext): Promise<GetItemFeaturesResponse> => {
+    validateItemIds(request.itemIds);
+    const query: ItemFeaturesQuery = { itemIds: [...request.itemIds], nowMs: deps.now() };
+    const result = await executePipeline(deps.itemPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
+    const byId = new Map(result.candidates.map((c) => [c.id, c.view]));
+    // One entry per requested id, in request order (a repeated id is answered each time it is asked).
+    return { items: query.itemIds.map((id) => itemToResponse(byId.get(id) ?? itemViewFromRecord(id, undefined, query.nowMs))) };
+  };
+
+  return { definition: FeatureServiceService, handlers: { getUserFeatures, getItemFeatures } };
+}

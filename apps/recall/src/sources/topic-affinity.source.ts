@@ -1,0 +1,81 @@
+// Recall channel `topic-affinity`: popular items in the topics of the user's recent and in-session items.
+import type { CandidateSource } from '@recsys/pipeline';
+import type { RecallIndex } from '../state/recall-index';
+import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
+
+/** Dependencies of {@link topicAffinitySource}. */
+export interface TopicAffinitySourceDeps {
+  index: RecallIndex;
+  /** Per-call time budget, ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * How often each topic occurs among the topics of `itemIds` (items not in the catalog are ignored), as
+ * `[topic, count]` sorted by count descending, then topic id.
+ */
+export function topicFrequencies(index: RecallIndex, itemIds: readonly string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const id of itemIds) {
+    for (const topic of index.item(id)?.topics ?? []) counts.set(topic, (counts.get(topic) ?? 0) + 1);
+  }
+  return [...counts].sort(([ta, a], [tb, b]) => b - a || (ta < tb ? -1 : ta > tb ? 1 : 0));
+}
+
+/**
+ * Splits `quota` over weighted topics in proportion to their weights (largest remainder), so the counts sum to
+ * `quota`. `weights` must be sorted descending.
+ */
+export function allocate(quota: number, weights: readonly number[]): number[] {
+  const total = weights.reduce((s, w) => s + w, 0);
+  if (total <= 0) return weights.map(() => 0);
+  const exact = weights.map((w) => (quota * w) / total);
+  const counts = exact.map(Math.floor);
+  let left = quota - counts.reduce((s, c) => s + c, 0);
+  const byRemainder = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, i] of byRemainder) {
+    if (left <= 0) break;
+    counts[i]++;
+    left--;
+  }
+  return counts;
+}
+
+/**
+ * The `recall/topic-affinity` source. The seeds are the user's recent positive interactions (from the index, via
+ * `hydrator/user-state`) and the session's `context.recent_item_ids`; each topic of a seed item counts once per
+ * occurrence. The quota is split over the topics in proportion to those frequencies; each topic contributes its
+ * most popular servable items (an item already taken for a heavier topic is skipped, and a topic's unused share
+ * passes to the next topic). Channel score: `(topic weight / heaviest weight) × (popularity / topic's best
+ * popularity)`, so the best item of the user's main topic scores 1.
+ */
+export function topicAffinitySource(deps: TopicAffinitySourceDeps): CandidateSource<RecallQuery, RecallCandidate> {
+  return {
+    id: sourceId('topic-affinity'),
+    timeoutMs: deps.timeoutMs,
+    fetch: async (query) => {
+      const quota = query.quotas['topic-affinity'];
+      if (quota <= 0) return [];
+      const topics = topicFrequencies(deps.index, [...(query.userRecentItemIds ?? []), ...query.sessionItemIds]);
+      if (topics.length === 0) return [];
+      const shares = allocate(quota, topics.map(([, n]) => n));
+      const heaviest = topics[0][1];
+      const taken = new Set<string>();
+      const scored: { id: string; score: number }[] = [];
+      let carry = 0;
+      topics.forEach(([topic, weight], i) => {
+        const want = shares[i] + carry;
+        if (want <= 0) return;
+        const top = deps.index.topPopularInTopic(topic, want, query.nowMs, (id) => !taken.has(id));
+        const best = top.length > 0 ? top[0].score : 0;
+        for (const { key, score } of top) {
+          taken.add(key);
+          scored.push({ id: key, score: best > 0 ? (weight / heaviest) * (score / best) : 0 });
+        }
+        carry = want - top.length;
+      });
+      scored.sort((a, b) => b.score - a.score);
+      return channelCandidates('topic-affinity', scored);
+    },
+  };
+}
