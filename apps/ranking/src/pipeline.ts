@@ -1,0 +1,25 @@
+/** The two ranking pipelines: PreRank (cheap linear score, keep the best `limit`) and Rank (multi-task model, fused score). */
+import { definePipeline, sortBy, topK, type PipelineDefinition } from '@recsys/pipeline';
+import { rankingFeaturesHydrator } from './hydrators/ranking-features.hydrator';
+import { multitaskLogisticScorer } from './scorers/multitask-logistic.scorer';
+import { prerankLinearScorer } from './scorers/prerank-linear.scorer';
+import { requestCandidatesSource } from './sources/request-candidates.source';
+import type { RankingCandidate, RankingQuery } from './types';
+
+/** PreRank: features → pre-rank score → the best `query.limit` candidates, best first. */
+export const preRankPipeline: PipelineDefinition<RankingQuery, RankingCandidate> = definePipeline<RankingQuery, RankingCandidate>({
+  id: 'pre-rank',
+  sources: [requestCandidatesSource],
+  candidateHydrators: [rankingFeaturesHydrator],
+  scorers: [prerankLinearScorer],
+  selectors: [topK('selector/top-k', (q: RankingQuery) => q.limit, (c: RankingCandidate) => c.preRank ?? Number.NaN, { failOpen: false })],
+});
+
+/** Rank: features → task probabilities and fused score → every candidate, best first. */
+export const rankPipeline: PipelineDefinition<RankingQuery, RankingCandidate> = definePipeline<RankingQuery, RankingCandidate>({
+  id: 'rank',
+  sources: [requestCandidatesSource],
+  candidateHydrators: [rankingFeaturesHydrator],
+  scorers: [multitaskLogisticScorer],
+  selectors: [sortBy('selector/sort-by-rank', (c: RankingCandidate) => c.rank ?? Number.NaN, { failOpen: false })],
+});

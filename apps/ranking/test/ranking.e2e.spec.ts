@@ -1,0 +1,272 @@
+// End-to-end: the ranking service over real gRPC on 127.0.0.1 with a hand-made model in a temporary model store.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import type { MultitaskLogisticModel } from '@recsys/algorithms';
+import { PreRankRequest, RankRequest, RankingServiceClient, type ScoringCandidate } from '@recsys/contracts';
+import { RecsysError } from '@recsys/domain';
+import { createClient, type PromiseClient } from '@recsys/grpc';
+import { createLogger } from '@recsys/logger';
+import { LocalModelStore } from '@recsys/stores';
+import { freeDataDir, waitFor } from '@recsys/testing';
+import { startRankingApp, type RankingApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { RANKING_MODEL_FILE, RANKING_MODEL_NAME } from '../src/model-holder';
+
+const σ = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** Log lines of the service, to see reload failures. */
+const logLines: string[] = [];
+const logSink = new Writable({
+  write: (chunk: Buffer, _encoding, done) => {
+    logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  },
+});
+
+/**
+ * The hand-made model. With x = (item_quality q, user_topic_affinity a, item_ctr_smoothed c):
+ * click = σ(2q + a − 1), save = σ(2a − 2), hide = σ(−3q); pre-rank = σ(10c + q); fusion click 1, save 1, hide −1.
+ */
+function handMadeModel(version: string, clickBias = -1): MultitaskLogisticModel {
+  return {
+    format: 'recsys.multitask-logistic/v1',
+    version,
+    features: ['item_quality', 'user_topic_affinity', 'item_ctr_smoothed'],
+    tasks: {
+      click: { weights: [2, 1, 0], bias: clickBias },
+      save: { weights: [0, 2, 0], bias: -2 },
+      hide: { weights: [-3, 0, 0], bias: 0 },
+    },
+    prerank: { features: ['item_ctr_smoothed', 'item_quality'], weights: [10, 1], bias: 0 },
+    fusion: { click: 1, save: 1, hide: -1 },
+    trainedOn: { by: 'hand' },
+  };
+}
+
+function publish(store: LocalModelStore, model: MultitaskLogisticModel) {
+  return store.publish(RANKING_MODEL_NAME, model.version, { [RANKING_MODEL_FILE]: new TextEncoder().encode(JSON.stringify(model)) });
+}
+
+/** A candidate with item quality q, smoothed CTR c and primary topic. */
+function cand(id: string, q: number, topic: string, c = 0.05): ScoringCandidate {
+  return {
+    candidate: { itemId: id, channels: [{ channel: 'recall/item-cf', score: 0.3 }], explanation: `why ${id}`, scores: { recall: 0.3, preRank: 0, rank: 0, rerank: 0, tasks: {} } },
+    features: { values: { item_quality: q, item_ctr_smoothed: c }, defaulted: [] },
+    topic,
+  };
+}
+
+const user = { userId: 'u1', features: { values: { user_impressions: 10 }, defaulted: [] }, topicAffinity: { t1: 0.5, t2: 0 } };
+
+/** Expected task probabilities and fused score of a candidate (q, affinity a) under the hand-made model. */
+function expected(q: number, a: number, fusion = { click: 1, save: 1, hide: -1 }, clickBias = -1) {
+  const click = σ(2 * q + a + clickBias);
+  const save = σ(2 * a - 2);
+  const hide = σ(-3 * q);
+  return { tasks: { click, save, hide }, rank: fusion.click * click + fusion.save * save + fusion.hide * hide };
+}
+
+let dir: string;
+let store: LocalModelStore;
+let app: RankingApp;
+let client: PromiseClient<RankingServiceClient>;
+let address: string;
+
+beforeAll(async () => {
+  dir = freeDataDir('ranking-e2e');
+  store = new LocalModelStore(dir);
+  await publish(store, handMadeModel('v1'));
+  const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: dir, RANKING_MODEL_POLL_MS: '40', RANKING_PRERANK_LIMIT: '3' });
+  app = await startRankingApp(config, createLogger({ service: 'ranking', level: 'info', stream: logSink }));
+  address = `127.0.0.1:${app.server.port}`;
+  client = createClient(RankingServiceClient, address, { timeoutMs: 5000 });
+});
+
+afterAll(async () => {
+  client.close();
+  await app.server.shutdown(1000);
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('ranking service over gRPC', () => {
+  // The reload test publishes v2 and v3; keep it last so the other tests see v1.
+
+  it('returns the known task probabilities and fused score for a known feature vector', async () => {
+    const res = await client.rank(RankRequest.fromPartial({ user, candidates: [cand('a', 0.5, 't1', 0.1)] }));
+    expect(res.modelVersion).toBe('v1');
+    const [a] = res.candidates;
+    // click σ(1 + 0.5 − 1) = σ(0.5), save σ(−1), hide σ(−1.5).
+    expect(a.scores?.tasks.click).toBeCloseTo(0.6224593312018546, 12);
+    expect(a.scores?.tasks.save).toBeCloseTo(0.2689414213699951, 12);
+    expect(a.scores?.tasks.hide).toBeCloseTo(0.18242552380635635, 12);
+    expect(a.scores?.rank).toBeCloseTo(0.6224593312018546 + 0.2689414213699951 - 0.18242552380635635, 12);
+    // What the caller sent passes through.
+    expect(a.channels).toEqual([{ channel: 'recall/item-cf', score: 0.3 }]);
+    expect(a.explanation).toBe('why a');
+    expect(a.scores?.recall).toBeCloseTo(0.3, 12);
+  });
+
+  it('orders candidates by fused score, best first', async () => {
+    const candidates = [cand('low', 0.1, 't2'), cand('mid', 0.5, 't1'), cand('high', 0.9, 't1')];
+    const res = await client.rank(RankRequest.fromPartial({ user, candidates }));
+    expect(res.candidates.map((c) => c.itemId)).toEqual(['high', 'mid', 'low']);
+    const want = [expected(0.9, 0.5), expected(0.5, 0.5), expected(0.1, 0)];
+    res.candidates.forEach((c, i) => {
+      expect(c.scores?.rank).toBeCloseTo(want[i].rank, 12);
+      expect(c.scores?.tasks.hide).toBeCloseTo(want[i].tasks.hide, 12);
+    });
+  });
+
+  it('lets the request override fusion weights, which changes the order', async () => {
+    const candidates = [cand('low', 0.1, 't2'), cand('mid', 0.5, 't1'), cand('high', 0.9, 't1')];
+    // Only hide counts (positively): the item most likely to be hidden comes first.
+    const fusionWeights = { click: 0, save: 0, hide: 1 };
+    const res = await client.rank(RankRequest.fromPartial({ user, candidates, fusionWeights }));
+    expect(res.candidates.map((c) => c.itemId)).toEqual(['low', 'mid', 'high']);
+    expect(res.candidates[0].scores?.rank).toBeCloseTo(expected(0.1, 0, fusionWeights).rank, 12);
+    // A partial override keeps the model's other weights: save ×20 lifts the t1 items (affinity 0.5) further.
+    const partial = await client.rank(RankRequest.fromPartial({ user, candidates: [cand('low', 0.1, 't2')], fusionWeights: { save: 20 } }));
+    expect(partial.candidates[0].scores?.rank).toBeCloseTo(expected(0.1, 0, { click: 1, save: 20, hide: -1 }).rank, 12);
+  });
+
+  it('pre-ranks with the linear head and keeps the best `limit`', async () => {
+    const candidates = [cand('c1', 0.2, 't1', 0.01), cand('c2', 0.2, 't1', 0.2), cand('c3', 0.9, 't1', 0.05), cand('c4', 0.1, 't1', 0.15), cand('c5', 0, 't1', 0)];
+    // Scores σ(10c + q): c1 σ(0.3), c2 σ(2.2), c3 σ(1.4), c4 σ(1.6), c5 σ(0).
+    const res = await client.preRank(PreRankRequest.fromPartial({ user, candidates, limit: 2 }));
+    expect(res.modelVersion).toBe('v1');
+    expect(res.candidates.map((c) => c.itemId)).toEqual(['c2', 'c4']);
+    expect(res.candidates[0].scores?.preRank).toBeCloseTo(σ(2.2), 12);
+    expect(res.candidates[1].scores?.preRank).toBeCloseTo(σ(1.6), 12);
+    expect(res.candidates[0].scores?.recall).toBeCloseTo(0.3, 12);
+    // limit 0: the configured default (3 here).
+    const byDefault = await client.preRank(PreRankRequest.fromPartial({ user, candidates }));
+    expect(byDefault.candidates.map((c) => c.itemId)).toEqual(['c2', 'c4', 'c3']);
+  });
+
+  it('answers an empty candidate list with an empty answer and the model version', async () => {
+    expect(await client.rank(RankRequest.fromPartial({ user, candidates: [] }))).toEqual({ candidates: [], modelVersion: 'v1' });
+    expect(await client.preRank(PreRankRequest.fromPartial({ candidates: [] }))).toEqual({ candidates: [], modelVersion: 'v1' });
+  });
+
+  it('scores a request without a user context with zero topic affinity', async () => {
+    const res = await client.rank(RankRequest.fromPartial({ candidates: [cand('a', 0.5, 't1')] }));
+    expect(res.candidates[0].scores?.tasks.click).toBeCloseTo(σ(0), 12);
+  });
+
+  it.each([
+    ['rank', 'candidates', 'more than 2000 candidates', { candidates: Array.from({ length: 2001 }, (_, i) => cand(`x${i}`, 0.5, 't1')) }],
+    ['rank', 'candidates[1].candidate.item_id', 'an empty item id', { candidates: [cand('a', 0.5, 't1'), cand('', 0.5, 't1')] }],
+    ['rank', 'candidates[0].candidate.item_id', 'a missing candidate', { candidates: [{ ...cand('a', 0.5, 't1'), candidate: undefined }] }],
+    ['rank', 'candidates[0].candidate.item_id', 'a 129-character item id', { candidates: [cand('x'.repeat(129), 0.5, 't1')] }],
+    ['rank', 'candidates[1].candidate.item_id', 'a duplicate item id', { candidates: [cand('a', 0.5, 't1'), cand('a', 0.5, 't1')] }],
+    ['rank', 'fusion_weights.share', 'a fusion weight for an unknown task', { candidates: [cand('a', 0.5, 't1')], fusionWeights: { share: 1 } }],
+    ['rank', 'fusion_weights.hide', 'a non-finite fusion weight', { candidates: [cand('a', 0.5, 't1')], fusionWeights: { hide: Number.NaN } }],
+    ['rank', 'candidates[0].features.values.item_quality', 'a non-finite item feature', { candidates: [cand('a', Number.POSITIVE_INFINITY, 't1')] }],
+    ['rank', 'user.topic_affinity.t1', 'a non-finite affinity', { user: { ...user, topicAffinity: { t1: Number.NaN } }, candidates: [cand('a', 0.5, 't1')] }],
+    ['preRank', 'candidates', 'more than 5000 candidates', { candidates: Array.from({ length: 5001 }, (_, i) => cand(`x${i}`, 0.5, 't1')) }],
+    ['preRank', 'candidates[0].candidate.item_id', 'an empty item id', { candidates: [cand('', 0.5, 't1')] }],
+  ] as ['rank' | 'preRank', string, string, Partial<RankRequest>][])('%s rejects %s (%s) with INVALID_ARGUMENT naming the field', async (method, field, _what, over) => {
+    const call = method === 'rank' ? client.rank(RankRequest.fromPartial({ user, ...over })) : client.preRank(PreRankRequest.fromPartial({ user, ...over }));
+    const error = await call.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RecsysError);
+    expect((error as RecsysError).category).toBe('bad-request');
+    expect((error as RecsysError).message).toContain(`${field}:`);
+  });
+
+  it('accepts 2000 Rank candidates and 5000 PreRank candidates', async () => {
+    const rank = await client.rank(RankRequest.fromPartial({ user, candidates: Array.from({ length: 2000 }, (_, i) => cand(`r${i}`, (i % 100) / 100, 't1')) }));
+    expect(rank.candidates).toHaveLength(2000);
+    const pre = await client.preRank(PreRankRequest.fromPartial({ user, candidates: Array.from({ length: 5000 }, (_, i) => cand(`p${i}`, 0, 't1', i / 5000)), limit: 500 }));
+    expect(pre.candidates).toHaveLength(500);
+    expect(pre.candidates[0].itemId).toBe('p4999');
+  });
+
+  it('reports bad input with the gRPC status INVALID_ARGUMENT on the wire', async () => {
+    const raw = new RankingServiceClient(address, credentials.createInsecure());
+    try {
+      const error = await new Promise<ServiceError | null>((resolve) => {
+        raw.rank(RankRequest.fromPartial({ candidates: [cand('a', 0.5, 't1')], fusionWeights: { dwell: 1 } }), (err) => resolve(err));
+      });
+      expect(error?.code).toBe(status.INVALID_ARGUMENT);
+      expect(error?.details).toContain('fusion_weights.dwell');
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('picks up a newly published version without restarting, and keeps it when a later one is invalid', async () => {
+    await publish(store, handMadeModel('v2', 0));
+    const res = await waitFor(
+      async () => {
+        const r = await client.rank(RankRequest.fromPartial({ user, candidates: [cand('a', 0.5, 't1')] }));
+        return r.modelVersion === 'v2' ? r : undefined;
+      },
+      { timeoutMs: 5000, what: 'model v2 to be served' },
+    );
+    // click bias 0 now: σ(1 + 0.5) = σ(1.5).
+    expect(res.candidates[0].scores?.tasks.click).toBeCloseTo(σ(1.5), 12);
+
+    await store.publish(RANKING_MODEL_NAME, 'v3', { [RANKING_MODEL_FILE]: new TextEncoder().encode('{"format":"something-else"}') });
+    await waitFor(() => logLines.some((line) => line.includes('ranking model not reloaded') && line.includes('v3')), {
+      timeoutMs: 5000,
+      what: 'the invalid v3 to be rejected',
+    });
+    const after = await client.rank(RankRequest.fromPartial({ user, candidates: [cand('a', 0.5, 't1')] }));
+    expect(after.modelVersion).toBe('v2');
+  });
+});
+
+describe('ranking service start-up', () => {
+  it('serves the committed demo model from models/', async () => {
+    const committed = join(__dirname, '..', '..', '..', 'models');
+    const latest = await new LocalModelStore(committed).latest(RANKING_MODEL_NAME);
+    expect(latest).toBeDefined();
+    const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: committed });
+    const demo = await startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }));
+    const demoClient = createClient(RankingServiceClient, `127.0.0.1:${demo.server.port}`, { timeoutMs: 5000 });
+    try {
+      const res = await demoClient.rank(RankRequest.fromPartial({ user, candidates: [cand('a', 0.9, 't1', 0.2), cand('b', 0.1, 't2', 0.01)] }));
+      expect(res.modelVersion).toBe(latest?.version);
+      expect(res.candidates.map((c) => c.itemId)).toEqual(['a', 'b']);
+      for (const c of res.candidates) {
+        for (const task of ['click', 'save', 'hide']) expect(c.scores?.tasks[task]).toBeGreaterThan(0);
+      }
+    } finally {
+      demoClient.close();
+      await demo.server.shutdown(1000);
+      await demo.close();
+    }
+  });
+
+  it('fails with a clear message when the model store has no ranking model', async () => {
+    const empty = freeDataDir('ranking-e2e-empty');
+    try {
+      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: empty });
+      await expect(startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }))).rejects.toThrow(
+        `no ranking/multitask-logistic model in the model store at ${empty}`,
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('fails with the validation problems when the latest model is invalid', async () => {
+    const bad = freeDataDir('ranking-e2e-bad');
+    try {
+      const badStore = new LocalModelStore(bad);
+      await publish(badStore, { ...handMadeModel('v1'), fusion: { dwell: 1 } });
+      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: bad });
+      await expect(startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }))).rejects.toThrow(
+        'model.fusion.dwell: not a task of the model',
+      );
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+});

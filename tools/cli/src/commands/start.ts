@@ -1,0 +1,90 @@
+/**
+ * `recsys start`: runs the five services on embedded defaults as separate processes, loads the demo world on the
+ * first run, prints the address and an example call, and stops everything cleanly on Ctrl-C.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { launchSystem, type RunningSystem } from '../launcher/launch';
+import { DEFAULT_PORTS, type ServiceName } from '../launcher/services';
+import { DEMO_DEFAULTS, loadDemo, type DemoSummary } from './demo';
+
+/** Options of the start command. */
+export interface StartOptions {
+  root: string;
+  dataDir: string;
+  modelDir: string;
+  reset: boolean;
+  demo: boolean;
+  /** Port of the orchestrator; the others follow it (+1 … +4). */
+  port: number;
+  otlpEndpoint?: string;
+}
+
+/** Starts the system and the demo; resolves with the running system (the caller waits for a signal). */
+export async function startSystem(opts: StartOptions, log: (line: string) => void = console.log): Promise<{ system: RunningSystem; demo?: DemoSummary }> {
+  const dataDir = resolve(opts.dataDir);
+  if (opts.reset) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const offsets: Record<ServiceName, number> = { orchestrator: 0, recall: 1, feature: 2, ranking: 3, reranking: 4 };
+  const ports = Object.fromEntries(
+    Object.keys(DEFAULT_PORTS).map((s) => [s, opts.port + offsets[s as ServiceName]]),
+  ) as Record<ServiceName, number>;
+
+  const started = Date.now();
+  log(`Starting recsys (data in ${dataDir}):`);
+  const system = await launchSystem({
+    root: opts.root,
+    dataDir,
+    modelDir: resolve(opts.modelDir),
+    ports,
+    otlpEndpoint: opts.otlpEndpoint,
+    onProgress: log,
+  });
+  log(`All five services SERVING after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+
+  let demo: DemoSummary | undefined;
+  const marker = join(dataDir, 'demo.json');
+  if (opts.demo && !existsSync(marker)) {
+    log('Loading the demo world (first run only)...');
+    demo = await loadDemo({ addr: system.addresses.orchestrator, ...DEMO_DEFAULTS });
+    writeFileSync(marker, JSON.stringify({ ...DEMO_DEFAULTS, ...demo }, null, 2));
+    log(`Loaded ${demo.users} users, ${demo.pins} pins and ${demo.events} events in ${demo.seconds.toFixed(1)} s.`);
+  } else if (existsSync(marker)) {
+    demo = JSON.parse(readFileSync(marker, 'utf8')) as DemoSummary;
+  }
+  return { system, demo };
+}
+
+/** Runs `recsys start` until SIGINT/SIGTERM. */
+export async function runStart(opts: StartOptions): Promise<void> {
+  const { system, demo } = await startSystem(opts);
+  const user = demo?.exampleUserIds?.[0] ?? 'user_00001';
+  console.log(
+    [
+      '',
+      `recsys is running. Orchestrator (public gRPC API): ${system.addresses.orchestrator}`,
+      '',
+      'Try:',
+      `  npx recsys recommend --user ${user}`,
+      `  npx recsys recommend --user someone-new          # unknown user: cold-start page`,
+      `  npx recsys log-event --user ${user} --item pin_000042 --type save`,
+      `  grpcurl -plaintext -d '{"user_id":"${user}","surface":"SURFACE_HOME_FEED","page_size":25}' ${system.addresses.orchestrator} recsys.v1.OrchestratorService/Recommend`,
+      '',
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n${signal}: stopping the services...`);
+      system.stop().then(() => {
+        console.log('Stopped.');
+        resolveStop();
+      });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}

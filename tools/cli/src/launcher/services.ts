@@ -1,0 +1,51 @@
+/** The five services of the system, their default ports and the environment each is started with. */
+
+/** Name of a service (also its folder under apps/). */
+export type ServiceName = 'orchestrator' | 'recall' | 'feature' | 'ranking' | 'reranking';
+
+/** Start order: dependencies first, the orchestrator (the public API) last. */
+export const SERVICE_NAMES: readonly ServiceName[] = ['feature', 'recall', 'ranking', 'reranking', 'orchestrator'];
+
+/** Default gRPC ports (the orchestrator's is the public one). */
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  orchestrator: 50051,
+  recall: 50052,
+  feature: 50053,
+  ranking: 50054,
+  reranking: 50055,
+};
+
+/** Where one running system keeps its state. */
+export interface SystemLayout {
+  /** Root of the local data directory (event bus log, feature snapshots). */
+  dataDir: string;
+  /** Model store directory. */
+  modelDir: string;
+  /** Port of each service. */
+  ports: Record<ServiceName, number>;
+  /** OTLP/HTTP endpoint for traces, when tracing is exported. */
+  otlpEndpoint?: string;
+  /** Log level of every service. */
+  logLevel?: string;
+}
+
+/** Environment variables of one service process (CONVENTIONS.md names). */
+export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<string, string> {
+  const addr = (s: ServiceName) => `127.0.0.1:${layout.ports[s]}`;
+  const env: Record<string, string> = {
+    GRPC_PORT: String(layout.ports[name]),
+    RECSYS_DATA_DIR: layout.dataDir,
+    MODEL_STORE_DIR: layout.modelDir,
+    LOG_LEVEL: layout.logLevel ?? 'info',
+    OTEL_SERVICE_NAME: `recsys-${name}`,
+    OTEL_TRACES_EXPORTER: layout.otlpEndpoint ? 'otlp' : 'none',
+  };
+  if (layout.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = layout.otlpEndpoint;
+  if (name === 'orchestrator') {
+    env.RECALL_ADDR = addr('recall');
+    env.FEATURE_ADDR = addr('feature');
+    env.RANKING_ADDR = addr('ranking');
+    env.RERANKING_ADDR = addr('reranking');
+  }
+  return env;
+}

@@ -1,0 +1,197 @@
+/** The recsys command-line interface. Run `npx recsys help`. */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_ADDR } from './client';
+import { DEMO_DEFAULTS, loadDemo } from './commands/demo';
+import { logEvent } from './commands/log-event';
+import { formatPage, recommend } from './commands/recommend';
+import { runStart } from './commands/start';
+import { trainRanker } from './commands/train-ranker';
+
+const USAGE = `recsys — a recommendation engine for content platforms
+
+Usage: npx recsys <command> [options]
+
+Commands:
+  start        Run the five services on embedded defaults and load the demo world (npm start runs this).
+               --data-dir DIR (.data)  --models DIR (models)  --port N (50051)  --reset  --no-demo
+  recommend    Print a page for a user as a table.
+               --user ID (required)  --surface home|related  --item PIN (related pins)  --size N (25)
+               --country CC  --override layer=arm (repeatable)  --debug  --json  --addr HOST:PORT
+  log-event    Send one engagement event.
+               --user ID --item PIN --type impression|click|save|share|hide|dwell [--dwell-ms N] [--addr]
+  demo load    Generate the seeded demo world and load it through the API.
+               --seed N --pins N --users N --events N --days N [--addr]
+  train-ranker Train the demo ranking model and publish it to a model store.
+               --out DIR (models) --seed N --pins N --users N --events N
+  help         Show this text.
+`;
+
+/** Where the workspace is (dist/tools/cli/main.js → three levels up). */
+const ROOT = resolve(__dirname, '..', '..', '..');
+
+function intOption(value: string | undefined, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got "${value}")`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          'data-dir': { type: 'string', default: '.data' },
+          models: { type: 'string', default: join(ROOT, 'models') },
+          port: { type: 'string' },
+          reset: { type: 'boolean', default: false },
+          'no-demo': { type: 'boolean', default: false },
+          'otlp-endpoint': { type: 'string' },
+        },
+      });
+      await runStart({
+        root: ROOT,
+        dataDir: values['data-dir'],
+        modelDir: values.models,
+        reset: values.reset,
+        demo: !values['no-demo'],
+        port: intOption(values.port, 'port', 50051, 1024),
+        otlpEndpoint: values['otlp-endpoint'],
+      });
+      return 0;
+    }
+    case 'recommend': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          user: { type: 'string' },
+          surface: { type: 'string', default: 'home' },
+          item: { type: 'string' },
+          size: { type: 'string' },
+          country: { type: 'string' },
+          override: { type: 'string', multiple: true },
+          debug: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+          addr: { type: 'string', default: DEFAULT_ADDR },
+        },
+      });
+      if (!values.user) throw new UsageError('--user is required');
+      if (values.surface !== 'home' && values.surface !== 'related') throw new UsageError('--surface must be home or related');
+      const overrides: Record<string, string> = {};
+      for (const o of values.override ?? []) {
+        const [layer, arm] = o.split('=');
+        if (!layer || !arm) throw new UsageError(`--override must be layer=arm (got "${o}")`);
+        overrides[layer] = arm;
+      }
+      const res = await recommend({
+        addr: values.addr,
+        user: values.user,
+        surface: values.surface,
+        item: values.item,
+        size: intOption(values.size, 'size', 25),
+        country: values.country,
+        overrides,
+        debug: values.debug,
+      });
+      console.log(values.json ? JSON.stringify(res, null, 2) : formatPage(res));
+      return 0;
+    }
+    case 'log-event': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          user: { type: 'string' },
+          item: { type: 'string' },
+          type: { type: 'string' },
+          'dwell-ms': { type: 'string' },
+          addr: { type: 'string', default: DEFAULT_ADDR },
+        },
+      });
+      if (!values.user || !values.item || !values.type) throw new UsageError('--user, --item and --type are required');
+      const id = await logEvent({
+        addr: values.addr,
+        user: values.user,
+        item: values.item,
+        type: values.type,
+        dwellMs: values['dwell-ms'] === undefined ? undefined : intOption(values['dwell-ms'], 'dwell-ms', 0),
+      });
+      console.log(`logged ${values.type} of ${values.item} by ${values.user} (event ${id})`);
+      return 0;
+    }
+    case 'demo': {
+      const [sub, ...args] = rest;
+      if (sub !== 'load') throw new UsageError('usage: recsys demo load [options]');
+      const { values } = parseArgs({
+        args,
+        options: {
+          seed: { type: 'string' },
+          pins: { type: 'string' },
+          users: { type: 'string' },
+          events: { type: 'string' },
+          days: { type: 'string' },
+          addr: { type: 'string', default: DEFAULT_ADDR },
+        },
+      });
+      const summary = await loadDemo({
+        addr: values.addr,
+        seed: intOption(values.seed, 'seed', DEMO_DEFAULTS.seed, 0),
+        pins: intOption(values.pins, 'pins', DEMO_DEFAULTS.pins),
+        users: intOption(values.users, 'users', DEMO_DEFAULTS.users),
+        events: intOption(values.events, 'events', DEMO_DEFAULTS.events),
+        days: intOption(values.days, 'days', DEMO_DEFAULTS.days),
+      });
+      console.log(`loaded ${summary.users} users, ${summary.pins} pins, ${summary.events} events in ${summary.seconds.toFixed(1)} s`);
+      return 0;
+    }
+    case 'train-ranker': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          out: { type: 'string', default: join(ROOT, 'models') },
+          seed: { type: 'string' },
+          pins: { type: 'string' },
+          users: { type: 'string' },
+          events: { type: 'string' },
+        },
+      });
+      const result = await trainRanker({
+        out: values.out,
+        seed: intOption(values.seed, 'seed', DEMO_DEFAULTS.seed, 0),
+        pins: intOption(values.pins, 'pins', DEMO_DEFAULTS.pins),
+        users: intOption(values.users, 'users', DEMO_DEFAULTS.users),
+        events: intOption(values.events, 'events', 200_000),
+      });
+      console.log(`published ranking/multitask-logistic ${result.version} to ${values.out}`);
+      console.log(JSON.stringify(result.metrics, null, 2));
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`recsys: ${(error as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`recsys: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);

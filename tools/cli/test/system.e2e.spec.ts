@@ -1,0 +1,174 @@
+/**
+ * The whole system as a user runs it: five service processes on embedded defaults talking real gRPC, the demo
+ * world loaded through the public API, the CLI, one trace across all services, and degradation when a service stops.
+ */
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { FeatureServiceClient, OrchestratorServiceClient, Surface, type RecommendResponse } from '@recsys/contracts';
+import { createClient, type PromiseClient } from '@recsys/grpc';
+import { freeDataDir, startOtlpCollector, waitFor } from '@recsys/testing';
+import { launchSystem, type RunningSystem } from '../src/launcher/launch';
+import type { ServiceName } from '../src/launcher/services';
+import { loadDemo } from '../src/commands/demo';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+jest.setTimeout(180_000);
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+describe('recsys system (five processes, real gRPC)', () => {
+  let system: RunningSystem;
+  let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
+  let client: PromiseClient<OrchestratorServiceClient>;
+  let feature: PromiseClient<FeatureServiceClient>;
+  let demoUser: string;
+  let lastUser: string;
+
+  const recommendFor = (userId: string, extra: Partial<Parameters<typeof client.recommend>[0]> = {}): Promise<RecommendResponse> =>
+    client.recommend({
+      userId,
+      surface: Surface.SURFACE_HOME_FEED,
+      context: { country: '', device: 'test', locale: '', recentItemIds: [], contextItemId: '' },
+      pageSize: 25,
+      experimentOverrides: {},
+      debug: false,
+      ...extra,
+    });
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(ROOT, 'tools/build/build.mjs')], { cwd: ROOT, stdio: 'ignore' });
+    collector = await startOtlpCollector();
+    const ports = {} as Record<ServiceName, number>;
+    for (const s of ['orchestrator', 'recall', 'feature', 'ranking', 'reranking'] as ServiceName[]) ports[s] = await freePort();
+    system = await launchSystem({
+      root: ROOT,
+      dataDir: freeDataDir('recsys-system-'),
+      modelDir: join(ROOT, 'models'),
+      ports,
+      otlpEndpoint: collector.url,
+    });
+    client = createClient(OrchestratorServiceClient, system.addresses.orchestrator, { timeoutMs: 10_000 });
+    feature = createClient(FeatureServiceClient, system.addresses.feature, { timeoutMs: 5_000 });
+    const demo = await loadDemo({ addr: system.addresses.orchestrator, seed: 11, pins: 800, users: 120, events: 8000, days: 14, progress: false });
+    demoUser = demo.exampleUserIds[0];
+    lastUser = `user_${String(119).padStart(5, '0')}`;
+    // The feature and recall services consume the bus asynchronously: wait until the demo is visible.
+    await waitFor(async () => (await feature.getUserFeatures({ userId: demoUser })).known || undefined, { timeoutMs: 30_000, what: 'demo user features' });
+  });
+
+  afterAll(async () => {
+    client?.close();
+    feature?.close();
+    await system?.stop();
+    await collector?.close();
+  });
+
+  it('serves a page of 25 to a demo user, with channels, scores and explanations', async () => {
+    const res = await recommendFor(demoUser);
+    expect(res.items).toHaveLength(25);
+    expect(res.degraded).toEqual([]);
+    expect(new Set(res.items.map((i) => i.itemId)).size).toBe(25);
+    for (const item of res.items) {
+      expect(item.channels.length).toBeGreaterThan(0);
+      expect(item.explanation).not.toBe('');
+      expect(item.scores?.tasks.click).toBeGreaterThan(0);
+    }
+    expect(Object.keys(res.experimentArms)).toContain('fusion');
+  });
+
+  it('serves an unknown user a cold-start page instead of an error', async () => {
+    const res = await recommendFor('nobody-we-know');
+    expect(res.items).toHaveLength(25);
+    expect(res.items.some((i) => i.channels.some((c) => c.channel === 'popular'))).toBe(true);
+  });
+
+  it('prints 25 rows from the CLI for a demo user and for an unknown user', () => {
+    for (const user of [demoUser, 'brand-new-user']) {
+      const out = execFileSync(process.execPath, [join(ROOT, 'tools/cli/bin/recsys.js'), 'recommend', '--user', user, '--addr', system.addresses.orchestrator], {
+        cwd: ROOT,
+      }).toString();
+      const rows = out.split('\n').filter((l) => /^\s*\d+\s+pin_/.test(l));
+      expect(rows).toHaveLength(25);
+      expect(out).toContain(`25 items`);
+    }
+  });
+
+  it('rejects bad input with INVALID_ARGUMENT naming the field', async () => {
+    await expect(recommendFor('')).rejects.toMatchObject({ category: 'bad-request', message: expect.stringContaining('user_id') });
+    await expect(recommendFor(demoUser, { pageSize: 0 })).rejects.toMatchObject({ message: expect.stringContaining('page_size') });
+    await expect(recommendFor(demoUser, { pageSize: 10_000 })).rejects.toMatchObject({ message: expect.stringContaining('page_size') });
+    await expect(recommendFor(demoUser, { surface: Surface.SURFACE_UNSPECIFIED })).rejects.toMatchObject({ message: expect.stringContaining('surface') });
+    await expect(recommendFor('u'.repeat(5000))).rejects.toMatchObject({ message: expect.stringContaining('user_id') });
+    await expect(recommendFor(demoUser, { experimentOverrides: { fusion: 'nope' } })).rejects.toMatchObject({ message: expect.stringContaining('experiment_overrides[fusion]') });
+  });
+
+  it('produces one trace with spans from all five services for one Recommend', async () => {
+    const res = await recommendFor(lastUser);
+    expect(res.items.length).toBeGreaterThan(0);
+    const services = await waitFor(
+      () => {
+        const serverSpans = collector.spans().filter((s) => s.name === 'recsys.v1.OrchestratorService/Recommend');
+        for (const root of serverSpans) {
+          const names = new Set(collector.spans().filter((s) => s.traceId === root.traceId).map((s) => s.serviceName));
+          if (names.size === 5) return names;
+        }
+        return undefined;
+      },
+      { timeoutMs: 20_000, what: 'a trace spanning five services' },
+    );
+    expect([...services].sort()).toEqual(['recsys-feature', 'recsys-orchestrator', 'recsys-ranking', 'recsys-recall', 'recsys-reranking']);
+  });
+
+  it('a logged event changes what the next Recommend returns', async () => {
+    const before = await recommendFor(lastUser);
+    const clicked = before.items[0].itemId;
+    await client.logEvents({
+      events: [{ eventId: `test-${Date.now()}`, userId: lastUser, itemId: clicked, type: 3, timestampMs: String(Date.now()), dwellMs: 0, requestId: before.requestId, position: 0, surface: 'home_feed', boardId: '' }],
+    });
+    // A saved pin counts as seen: it leaves the user's page within a second or so.
+    const after = await waitFor(async () => {
+      const res = await recommendFor(lastUser);
+      return res.items.every((i) => i.itemId !== clicked) ? res : undefined;
+    }, { timeoutMs: 5_000, what: 'the saved pin to leave the page' });
+    expect(after.items).toHaveLength(25);
+  });
+
+  it('keeps answering, marked degraded, when the ranking service stops', async () => {
+    await system.stopService('ranking');
+    try {
+      const res = await recommendFor(demoUser);
+      expect(res.items).toHaveLength(25);
+      expect(res.degraded.map((d) => d.stage)).toContain('ranking');
+    } finally {
+      await system.startService('ranking');
+    }
+    const healed = await waitFor(async () => {
+      const res = await recommendFor(demoUser);
+      return res.degraded.length === 0 ? res : undefined;
+    }, { timeoutMs: 10_000, what: 'ranking to come back' });
+    expect(healed.items).toHaveLength(25);
+  });
+
+  it('keeps answering, marked degraded, when the re-ranking or feature service stops', async () => {
+    for (const name of ['reranking', 'feature'] as const) {
+      await system.stopService(name);
+      try {
+        const res = await recommendFor(demoUser);
+        expect(res.items.length).toBeGreaterThan(0);
+        expect(res.degraded.map((d) => d.stage)).toContain(name);
+      } finally {
+        await system.startService(name);
+      }
+    }
+  });
+});
