@@ -37,7 +37,9 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
     },
     done(summary) {
       const line = `${render(total)}${summary ? `  ${summary}` : ''}`;
-      stream.write(stream.isTTY ? `\r${line}\n` : `${line}\n`);
+      if (stream.isTTY) stream.write(`\r${line}\n`);
+      // Off a terminal the 100% line was already printed by update(); repeat it only to add the summary.
+      else if (summary || lastDecile < 10) stream.write(`${line}\n`);
     },
   };
 }
