@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { OrchestratorServiceClient, Surface } from '@recsys/contracts';
 import { createClient } from '@recsys/grpc';
+import { summarize } from './src/latency';
 
 const { values } = parseArgs({
   options: {
@@ -24,10 +25,6 @@ const concurrency = Number(values.concurrency);
 const users = Number(values.users);
 const warmupSeconds = Number(values.warmup);
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function main(): Promise<void> {
   const client = createClient(OrchestratorServiceClient, values.addr, { timeoutMs: 2000 });
@@ -85,13 +82,13 @@ async function main(): Promise<void> {
   const elapsed = (Date.now() - start) / 1000;
   client.close();
 
-  latencies.sort((a, b) => a - b);
+  const stats = summarize(latencies);
   const fmt = (v: number) => `${v.toFixed(2)} ms`;
   console.log(`Recommend benchmark (page 25) against ${values.addr}`);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
   console.log(`offered ${rate} req/s for ${seconds} s, concurrency ${concurrency}, ${users} demo users + 10% unknown`);
   console.log(`completed ${latencies.length} requests in ${elapsed.toFixed(1)} s = ${(latencies.length / elapsed).toFixed(1)} req/s`);
-  console.log(`latency p50 ${fmt(percentile(latencies, 50))}  p95 ${fmt(percentile(latencies, 95))}  p99 ${fmt(percentile(latencies, 99))}  max ${fmt(latencies[latencies.length - 1] ?? NaN)}`);
+  console.log(`latency p50 ${fmt(stats.p50)}  p95 ${fmt(stats.p95)}  p99 ${fmt(stats.p99)}  max ${fmt(stats.max)}`);
   console.log(`errors ${errors}, degraded responses ${degraded}`);
   if (firstErrors.length) console.log(`first errors: ${firstErrors.join(' | ')}`);
 }
