@@ -16,3 +16,4 @@ export { masonryLayout } from './layout/masonry';
 export type { MasonryItem, MasonryPlacement, MasonryLayout } from './layout/masonry';
 export { bucketOf } from './experiments/bucketing';
 export * from './linear/multitask-model';
+export * from './matrix/interaction-matrix';
