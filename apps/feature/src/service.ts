@@ -10,7 +10,7 @@ import {
   type ItemFeatures,
 } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
-import { itemViewFromRecord, userViewFromRecord, type ItemFeatureView, type UserFeatureView } from '@recsys/features';
+import { ITEM_FEATURES, itemViewFromRecord, userViewFromRecord, type ItemFeatureView, type UserFeatureView } from '@recsys/features';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
 import type { ItemCandidate, ItemFeaturesQuery, UserCandidate, UserFeaturesQuery } from './types';
@@ -19,6 +19,13 @@ import type { ItemCandidate, ItemFeaturesQuery, UserCandidate, UserFeaturesQuery
 export const MAX_ID_LENGTH = 128;
 /** Most item ids in one GetItemFeatures request. */
 export const MAX_ITEM_IDS = 2000;
+
+/**
+ * The `feature_names` of every GetItemFeatures answer: every item feature (item, then creator features) in
+ * declaration order. Fixed by the feature definitions, so one list serves every item of every answer.
+ */
+export const ITEM_FEATURE_NAMES: readonly string[] = Object.freeze(Object.keys(ITEM_FEATURES));
+const ITEM_FEATURE_INDEX: ReadonlyMap<string, number> = new Map(ITEM_FEATURE_NAMES.map((name, i) => [name, i]));
 
 /** Dependencies of {@link featureServiceBinding}. */
 export interface FeatureServiceDeps {
@@ -54,12 +61,21 @@ function userToResponse(view: UserFeatureView): GetUserFeaturesResponse {
   };
 }
 
+/**
+ * One item of a GetItemFeatures answer: its feature values as a row aligned with {@link ITEM_FEATURE_NAMES}
+ * and the indexes of the defaulted ones. The content embedding is not sent: no caller scores with it, and it is
+ * nearly half of the attribute bytes (16 floats per demo pin).
+ */
 function itemToResponse(view: ItemFeatureView): ItemFeatures {
+  const values = new Array<number>(ITEM_FEATURE_NAMES.length);
+  for (let i = 0; i < ITEM_FEATURE_NAMES.length; i++) values[i] = view.features[ITEM_FEATURE_NAMES[i]];
+  const defaulted = view.defaulted.map((name) => ITEM_FEATURE_INDEX.get(name) as number).sort((a, b) => a - b);
   return {
     itemId: view.itemId,
     known: view.known,
-    attributes: view.item ? itemToWire(view.item) : undefined,
-    features: { values: view.features, defaulted: view.defaulted },
+    attributes: view.item ? itemToWire({ ...view.item, embedding: [] }) : undefined,
+    values,
+    defaulted,
   };
 }
 
@@ -81,7 +97,10 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
     const result = await executePipeline(deps.itemPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
     const byId = new Map(result.candidates.map((c) => [c.id, c.view]));
     // One entry per requested id, in request order (a repeated id is answered each time it is asked).
-    return { items: query.itemIds.map((id) => itemToResponse(byId.get(id) ?? itemViewFromRecord(id, undefined, query.nowMs))) };
+    return {
+      items: query.itemIds.map((id) => itemToResponse(byId.get(id) ?? itemViewFromRecord(id, undefined, query.nowMs))),
+      featureNames: [...ITEM_FEATURE_NAMES],
+    };
   };
 
   return { definition: FeatureServiceService, handlers: { getUserFeatures, getItemFeatures } };

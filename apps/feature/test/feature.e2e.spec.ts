@@ -10,7 +10,8 @@ import {
   eventToWire,
   itemToWire,
   userToWire,
-  type ItemFeatures,
+  type GetItemFeaturesResponse,
+  type ItemAttributes,
 } from '@recsys/contracts';
 import { RecsysError, type EngagementEvent as DomainEvent, type EventType, type Item, type User } from '@recsys/domain';
 import { ITEM_FEATURES, USER_FEATURES, decodeItemRecord } from '@recsys/features';
@@ -76,6 +77,29 @@ async function publishEvents(bus: EventBus, events: DomainEvent[]): Promise<void
 
 const ctr = (clicks: number, impressions: number) => (clicks + 1) / (impressions + 21);
 
+/** One item of a GetItemFeatures answer with its feature row keyed by the answer's feature names. */
+interface ItemRow {
+  itemId: string;
+  known: boolean;
+  attributes?: ItemAttributes;
+  features: Record<string, number>;
+  defaulted: string[];
+}
+
+/** Reads an answer's columns back into named rows, checking every row is aligned with the names. */
+function rowsOf(res: GetItemFeaturesResponse): ItemRow[] {
+  return res.items.map((item) => {
+    expect(item.values).toHaveLength(res.featureNames.length);
+    return {
+      itemId: item.itemId,
+      known: item.known,
+      attributes: item.attributes,
+      features: Object.fromEntries(res.featureNames.map((name, i) => [name, item.values[i]])),
+      defaulted: item.defaulted.map((i) => res.featureNames[i]),
+    };
+  });
+}
+
 describe('feature service (e2e)', () => {
   let dir: string;
   let bus: EventBus;
@@ -83,7 +107,7 @@ describe('feature service (e2e)', () => {
   let client: PromiseClient<FeatureServiceClient>;
   let closed = false;
 
-  const itemFeatures = async (itemIds: string[]): Promise<ItemFeatures[]> => (await client.getItemFeatures({ itemIds })).items;
+  const itemFeatures = async (itemIds: string[]): Promise<ItemRow[]> => rowsOf(await client.getItemFeatures({ itemIds }));
 
   beforeAll(async () => {
     dir = freeDataDir('feature-e2e');
@@ -109,8 +133,9 @@ describe('feature service (e2e)', () => {
     const [a] = await itemFeatures(['pin-a']);
     expect(a.itemId).toBe('pin-a');
     expect(a.known).toBe(true);
-    expect(a.attributes).toEqual({ ...itemToWire(ITEMS[0]), embedding: [0.5, -1] });
-    const v = a.features?.values ?? {};
+    // The content embedding is not sent: no caller of GetItemFeatures scores with it.
+    expect(a.attributes).toEqual({ ...itemToWire(ITEMS[0]), embedding: [] });
+    const v = a.features;
     expect(v).toMatchObject({
       item_impressions: 10,
       item_clicks: 3,
@@ -133,7 +158,23 @@ describe('feature service (e2e)', () => {
     // Age is computed at read time from the stored creation time.
     expect(v.item_age_hours).toBeGreaterThanOrEqual(48);
     expect(v.item_age_hours).toBeLessThan(48 + (Date.now() - NOW) / HOUR + 1e-9);
-    expect(a.features?.defaulted).toEqual([]);
+    expect(a.defaulted).toEqual([]);
+  });
+
+  it('sends the feature names once per answer, every item a row of values in that order', async () => {
+    const res = await client.getItemFeatures({ itemIds: ['pin-a', 'nope', 'pin-c'] });
+    expect(res.featureNames).toEqual(Object.keys(ITEM_FEATURES));
+    for (const item of res.items) expect(item.values).toHaveLength(res.featureNames.length);
+    const column = (name: string) => res.featureNames.indexOf(name);
+    expect(res.items[0].values[column('item_clicks')]).toBe(3);
+    expect(res.items[0].values[column('creator_items')]).toBe(2);
+    expect(res.items[1].values).toEqual(Object.values(ITEM_FEATURES));
+    // Defaulted values are named by their column index, ascending.
+    expect(res.items[0].defaulted).toEqual([]);
+    expect(res.items[1].defaulted).toEqual(res.featureNames.map((_, i) => i));
+    expect(res.items[2].defaulted).toContain(column('item_clicks'));
+    expect(res.items[2].defaulted).not.toContain(column('item_quality'));
+    expect([...res.items[2].defaulted].sort((x, y) => x - y)).toEqual(res.items[2].defaulted);
   });
 
   it('answers unknown items with declared defaults, known=false and the defaulted names, in request order', async () => {
@@ -146,12 +187,12 @@ describe('feature service (e2e)', () => {
     ]);
     const unknown = items[1];
     expect(unknown.attributes).toBeUndefined();
-    expect(unknown.features?.values).toEqual(ITEM_FEATURES);
-    expect([...(unknown.features?.defaulted ?? [])].sort()).toEqual(Object.keys(ITEM_FEATURES).sort());
+    expect(unknown.features).toEqual(ITEM_FEATURES);
+    expect([...unknown.defaulted].sort()).toEqual(Object.keys(ITEM_FEATURES).sort());
     // pin-c is in the catalog without engagement: counters defaulted, catalog features present.
-    expect(items[0].features?.values).toMatchObject({ item_clicks: 0, item_quality: 0.4, item_ctr_smoothed: ITEM_FEATURES.item_ctr_smoothed });
-    expect(items[0].features?.defaulted).toEqual(expect.arrayContaining(['item_clicks', 'item_ctr_smoothed', 'creator_clicks']));
-    expect(items[0].features?.defaulted).not.toContain('item_quality');
+    expect(items[0].features).toMatchObject({ item_clicks: 0, item_quality: 0.4, item_ctr_smoothed: ITEM_FEATURES.item_ctr_smoothed });
+    expect(items[0].defaulted).toEqual(expect.arrayContaining(['item_clicks', 'item_ctr_smoothed', 'creator_clicks']));
+    expect(items[0].defaulted).not.toContain('item_quality');
   });
 
   it('serves a user’s attributes, counters, recent items and topic affinity', async () => {
@@ -190,16 +231,16 @@ describe('feature service (e2e)', () => {
     const [c, added] = await waitFor(
       async () => {
         const items = await itemFeatures(['pin-c', 'pin-new']);
-        return items[0].features?.values.item_clicks === 1 && items[1].features?.values.item_impressions === 1 && items;
+        return items[0].features.item_clicks === 1 && items[1].features.item_impressions === 1 && items;
       },
       { timeoutMs: 5000, what: 'events published after start to reach the store' },
     );
     expect(added.known).toBe(true);
-    expect(added.features?.values).toMatchObject({ item_quality: 0.9, creator_items: 2 });
+    expect(added.features).toMatchObject({ item_quality: 0.9, creator_items: 2 });
     await app.caughtUp();
     const [again] = await itemFeatures(['pin-c']);
-    expect(again.features?.values.item_clicks).toBe(1);
-    expect(c.features?.values.item_ctr_smoothed).toBeCloseTo(ctr(1, 0), 12);
+    expect(again.features.item_clicks).toBe(1);
+    expect(c.features.item_ctr_smoothed).toBeCloseTo(ctr(1, 0), 12);
     const u2 = await client.getUserFeatures({ userId: 'u2' });
     expect(u2.recentItemIds[0]).toBe('pin-c');
   });
@@ -224,7 +265,7 @@ describe('feature service (e2e)', () => {
   it('accepts exactly 2000 item ids', async () => {
     const items = await itemFeatures(times(2000, () => 'pin-a'));
     expect(items).toHaveLength(2000);
-    expect(items[1999].features?.values.item_clicks).toBe(3);
+    expect(items[1999].features.item_clicks).toBe(3);
   });
 
   it('snapshots the feature store on close', async () => {

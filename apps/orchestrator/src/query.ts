@@ -8,6 +8,20 @@ export interface Features {
   defaulted: string[];
 }
 
+/**
+ * A candidate's item features: one row of the columns of the GetItemFeatures answer it was hydrated from.
+ * `names` is that answer's list, the same array for every candidate of the answer, so a ranking request sends it
+ * once and each candidate only its values.
+ */
+export interface ItemFeatureRow {
+  /** Feature names, shared by every candidate hydrated from the same answer. */
+  names: readonly string[];
+  /** One value per entry of `names`, in that order. */
+  values: readonly number[];
+  /** Indexes into `names` of the values that are declared defaults. */
+  defaulted: readonly number[];
+}
+
 /** What the feature service knows about the requesting user. */
 export interface UserView {
   known: boolean;
@@ -53,8 +67,8 @@ export interface PinCandidate {
   rankScore?: number;
   /** Per-task probabilities from the ranking model. */
   tasks?: Record<string, number>;
-  /** Item features (set by the item-feature hydrator). */
-  features?: Features;
+  /** Item features (set by the item-feature hydrator for every candidate, or for none when it degraded). */
+  features?: ItemFeatureRow;
   known?: boolean;
   creatorId?: string;
   topic?: string;

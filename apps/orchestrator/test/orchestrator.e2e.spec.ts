@@ -25,7 +25,8 @@ import { freeDataDir, waitFor } from '@recsys/testing';
 import { startOrchestratorApp, type OrchestratorApp } from '../src/app';
 import { loadConfig } from '../src/config';
 
-type Mode = 'ok' | 'slow' | 'fail';
+/** 'misaligned' (feature service only): answers one item fewer than asked, breaking the batch contract. */
+type Mode = 'ok' | 'slow' | 'fail' | 'misaligned';
 const modes: Record<'recall' | 'feature' | 'ranking' | 'reranking', Mode> = { recall: 'ok', feature: 'ok', ranking: 'ok', reranking: 'ok' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function behave(name: keyof typeof modes): Promise<void> {
@@ -43,12 +44,23 @@ const candidate = (id: string, scores: Partial<NonNullable<Candidate['scores']>>
   explanation: '',
 });
 
+/** What the ranking service was sent: the request's feature names and each candidate's values. */
+interface ScoringSeen {
+  rpc: 'preRank' | 'rank';
+  featureNames: string[];
+  featureValues: number[][];
+}
+type ScoringRequest = { candidates: { candidate: Candidate; featureValues: number[] }[]; featureNames: string[] };
+
 describe('orchestrator (real gRPC, controlled downstreams)', () => {
   const logger = createLogger({ service: 'orchestrator-test', level: 'error' });
   const dataDir = freeDataDir('recsys-orch-');
   const servers: GrpcServer[] = [];
   let app: OrchestratorApp;
   let client: PromiseClient<OrchestratorServiceClient>;
+  const scoringSeen: ScoringSeen[] = [];
+  const see = (rpc: ScoringSeen['rpc'], req: ScoringRequest) =>
+    scoringSeen.push({ rpc, featureNames: req.featureNames, featureValues: req.candidates.map((c) => c.featureValues) });
 
   beforeAll(async () => {
     const start = (definition: Parameters<typeof startGrpcServer>[0]['services'][0]) =>
@@ -74,12 +86,16 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
         },
         getItemFeatures: async (req: { itemIds: string[] }) => {
           await behave('feature');
+          const ids = modes.feature === 'misaligned' ? req.itemIds.slice(1) : req.itemIds;
           return {
-            items: req.itemIds.map((id) => ({
+            // Columns: item_quality is a declared default (index 1) for every pin.
+            featureNames: ['item_ctr', 'item_quality'],
+            items: ids.map((id) => ({
               itemId: id,
               known: true,
               attributes: { itemId: id, creatorId: `c${Number(id.slice(4)) % 6}`, topics: [topicOf(id)], aspectRatio: 0.75, createdAtMs: '0', quality: 0.5, embedding: [], unsafe: id === 'pin_3' },
-              features: { values: { item_ctr: 0.1 }, defaulted: [] },
+              values: [Number(id.slice(4)) / 1000, 0.5],
+              defaulted: [1],
             })),
           };
         },
@@ -89,12 +105,14 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
       definition: RankingServiceService,
       handlers: {
         // Pre-rank prefers even pins; rank prefers higher numbers: both orders differ from recall's.
-        preRank: async (req: { candidates: { candidate: Candidate }[]; limit: number }) => {
+        preRank: async (req: ScoringRequest & { limit: number }) => {
+          see('preRank', req);
           await behave('ranking');
           const scored = req.candidates.map(({ candidate: c }) => ({ ...c, scores: { ...c.scores!, preRank: Number(c.itemId.slice(4)) % 2 === 0 ? 1 : 0.5 } }));
           return { candidates: scored.sort((a, b) => b.scores.preRank - a.scores.preRank).slice(0, req.limit), modelVersion: 'test' };
         },
-        rank: async (req: { candidates: { candidate: Candidate }[] }) => {
+        rank: async (req: ScoringRequest) => {
+          see('rank', req);
           await behave('ranking');
           const scored = req.candidates.map(({ candidate: c }) => ({ ...c, scores: { ...c.scores!, rank: Number(c.itemId.slice(4)) / 100, tasks: { click: 0.2 } } }));
           return { candidates: scored.sort((a, b) => b.scores.rank - a.scores.rank), modelVersion: 'test' };
@@ -140,6 +158,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
 
   afterEach(() => {
     modes.recall = modes.feature = modes.ranking = modes.reranking = 'ok';
+    scoringSeen.length = 0;
   });
 
   const request = (over: Partial<RecommendRequest> = {}): RecommendRequest => ({
@@ -161,6 +180,30 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     expect(res.items.map((i) => i.column)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
     expect(res.items[0].explanation).toContain('Popular right now');
     expect(res.experimentArms.fusion).toMatch(/^(control|save-heavy)$/);
+  });
+
+  it('sends the ranking service the feature names once and each candidate its values in that order', async () => {
+    await client.recommend(request());
+    expect(scoringSeen.map((s) => [s.rpc, s.featureValues.length])).toEqual([
+      ['preRank', 60],
+      ['rank', 40],
+    ]);
+    for (const seen of scoringSeen) {
+      expect(seen.featureNames).toEqual(['item_ctr', 'item_quality']);
+      // pin_i has item_ctr i / 1000: the values travel with their own candidate.
+      for (const values of seen.featureValues) expect(values).toHaveLength(2);
+    }
+    const [pre] = scoringSeen;
+    expect(pre.featureValues[0]).toEqual([0, 0.5]);
+    expect(pre.featureValues[59]).toEqual([0.059, 0.5]);
+  });
+
+  it('drops every item feature, marked degraded, when the feature service answers a batch out of line', async () => {
+    modes.feature = 'misaligned';
+    const res = await client.recommend(request());
+    expect(res.items).toHaveLength(10);
+    expect(res.degraded).toContainEqual(expect.objectContaining({ stage: 'feature', fallback: 'default item features' }));
+    expect(scoringSeen[0]).toEqual({ rpc: 'preRank', featureNames: [], featureValues: Array.from({ length: 60 }, () => []) });
   });
 
   it('falls back to the pre-rank score when ranking runs out of time', async () => {
@@ -235,7 +278,9 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     expect(EngagementEvent.decode(engagement[0].value)).toEqual(event);
     const log = served.map((m) => ServedEvent.decode(m.value)).find((e) => e.requestId === page.requestId)!;
     expect(log.items.map((i) => i.itemId)).toEqual(page.items.map((i) => i.itemId));
-    expect(log.items[0].features?.values).toEqual({ item_ctr: 0.1 });
+    // The served log keys the features of each served pin by name again, defaults named.
+    const first = log.items[0];
+    expect(first.features).toEqual({ values: { item_ctr: Number(first.itemId.slice(4)) / 1000, item_quality: 0.5 }, defaulted: ['item_quality'] });
     await Promise.all(subs.map((s) => s.stop()));
     await bus.close();
   });

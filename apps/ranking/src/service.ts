@@ -22,6 +22,8 @@ export const RANKING_LIMITS = Object.freeze({
   maxPreRankCandidates: 5000,
   maxRankCandidates: 2000,
   maxItemIdLength: 128,
+  maxFeatureNames: 1000,
+  maxFeatureNameLength: 128,
 });
 
 /** What the binding needs. */
@@ -42,8 +44,34 @@ function checkFinite(field: string, values: Readonly<Record<string, number>>): v
   }
 }
 
-/** Validates the user context and candidates shared by PreRank and Rank; throws bad-request naming the field. */
-export function validateScoringRequest(user: UserScoringContext | undefined, candidates: readonly ScoringCandidate[], maxCandidates: number): void {
+/** Validates the request's item feature names: at most 1000, each non-empty, at most 128 characters, unique. */
+export function validateFeatureNames(names: readonly string[]): void {
+  if (names.length > RANKING_LIMITS.maxFeatureNames) {
+    throw RecsysError.badRequest('feature_names', `at most ${RANKING_LIMITS.maxFeatureNames} names, got ${names.length}`);
+  }
+  const firstIndex = new Map<string, number>();
+  names.forEach((name, j) => {
+    const field = `feature_names[${j}]`;
+    if (name.length === 0) throw RecsysError.badRequest(field, 'must not be empty');
+    if (name.length > RANKING_LIMITS.maxFeatureNameLength) {
+      throw RecsysError.badRequest(field, `at most ${RANKING_LIMITS.maxFeatureNameLength} characters, got ${name.length}`);
+    }
+    const earlier = firstIndex.get(name);
+    if (earlier !== undefined) throw RecsysError.badRequest(field, `duplicate of feature_names[${earlier}] ("${name}")`);
+    firstIndex.set(name, j);
+  });
+}
+
+/**
+ * Validates the user context, item feature names and candidates shared by PreRank and Rank; throws bad-request
+ * naming the field. Every candidate carries exactly one finite value per feature name. O(candidates · names).
+ */
+export function validateScoringRequest(
+  user: UserScoringContext | undefined,
+  featureNames: readonly string[],
+  candidates: readonly ScoringCandidate[],
+  maxCandidates: number,
+): void {
   if (candidates.length > maxCandidates) {
     throw RecsysError.badRequest('candidates', `at most ${maxCandidates} candidates, got ${candidates.length}`);
   }
@@ -51,6 +79,7 @@ export function validateScoringRequest(user: UserScoringContext | undefined, can
     checkFinite('user.features.values', user.features?.values ?? {});
     checkFinite('user.topic_affinity', user.topicAffinity);
   }
+  validateFeatureNames(featureNames);
   const firstIndex = new Map<string, number>();
   candidates.forEach((c, i) => {
     const id = c.candidate?.itemId ?? '';
@@ -62,7 +91,18 @@ export function validateScoringRequest(user: UserScoringContext | undefined, can
     const earlier = firstIndex.get(id);
     if (earlier !== undefined) throw RecsysError.badRequest(field, `duplicate of candidates[${earlier}] ("${id}")`);
     firstIndex.set(id, i);
-    checkFinite(`candidates[${i}].features.values`, c.features?.values ?? {});
+    const values = c.featureValues;
+    if (values.length !== featureNames.length) {
+      throw RecsysError.badRequest(
+        `candidates[${i}].feature_values`,
+        `must have one value per feature_names entry (${featureNames.length}), got ${values.length}`,
+      );
+    }
+    for (let j = 0; j < values.length; j++) {
+      if (!Number.isFinite(values[j])) {
+        throw RecsysError.badRequest(`candidates[${i}].feature_values[${j}]`, `must be a finite number, got ${values[j]} (feature ${featureNames[j]})`);
+      }
+    }
   });
 }
 
@@ -83,7 +123,7 @@ function userContextOf(user: UserScoringContext | undefined): UserContext {
 }
 
 function candidatesOf(candidates: readonly ScoringCandidate[]): RankingCandidate[] {
-  return candidates.map((c) => ({ id: (c.candidate as Candidate).itemId, topic: c.topic, itemFeatures: c.features?.values ?? {} }));
+  return candidates.map((c) => ({ id: (c.candidate as Candidate).itemId, topic: c.topic, itemValues: c.featureValues }));
 }
 
 const EMPTY_SCORES: StageScores = { recall: 0, preRank: 0, rank: 0, rerank: 0, tasks: {} };
@@ -106,11 +146,12 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
   };
 
   const preRank = async (request: PreRankRequest, ctx: CallContext): Promise<PreRankResponse> => {
-    validateScoringRequest(request.user, request.candidates, RANKING_LIMITS.maxPreRankCandidates);
+    validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxPreRankCandidates);
     const model = deps.models.current();
     if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
     const query: RankingQuery = {
       user: userContextOf(request.user),
+      itemFeatureNames: request.featureNames,
       candidates: candidatesOf(request.candidates),
       model,
       limit: request.limit === 0 ? deps.defaultPrerankLimit : request.limit,
@@ -125,12 +166,13 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
   };
 
   const rank = async (request: RankRequest, ctx: CallContext): Promise<RankResponse> => {
-    validateScoringRequest(request.user, request.candidates, RANKING_LIMITS.maxRankCandidates);
+    validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxRankCandidates);
     const model = deps.models.current();
     validateFusionWeights(request.fusionWeights, model);
     if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
     const query: RankingQuery = {
       user: userContextOf(request.user),
+      itemFeatureNames: request.featureNames,
       candidates: candidatesOf(request.candidates),
       model,
       limit: request.candidates.length,

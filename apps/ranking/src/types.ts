@@ -21,6 +21,8 @@ export interface UserContext {
 /** One PreRank or Rank call as the pipeline sees it. */
 export interface RankingQuery {
   user: UserContext;
+  /** Names of the item features, in the order of every candidate's `itemValues` (unique). */
+  itemFeatureNames: readonly string[];
   /** The request's candidates, in request order. */
   candidates: readonly RankingCandidate[];
   model: LoadedModel;
@@ -34,8 +36,8 @@ export interface RankingQuery {
 export interface RankingCandidate extends CandidateBase {
   /** Primary topic of the item. */
   topic: string;
-  /** Item feature record (feature name → value), as sent by the caller. */
-  itemFeatures: Readonly<Record<string, number>>;
+  /** Item feature values, aligned with the query's `itemFeatureNames`, as sent by the caller. */
+  itemValues: readonly number[];
   /** The ranking feature vector built from user and item records (set by the ranking-features hydrator). */
   features?: Readonly<Record<string, number>>;
   /** Pre-rank score (set by scorer/prerank-linear). */

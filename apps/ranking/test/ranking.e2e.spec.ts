@@ -49,11 +49,14 @@ function publish(store: LocalModelStore, model: MultitaskLogisticModel) {
   return store.publish(RANKING_MODEL_NAME, model.version, { [RANKING_MODEL_FILE]: new TextEncoder().encode(JSON.stringify(model)) });
 }
 
-/** A candidate with item quality q, smoothed CTR c and primary topic. */
+/** The item feature names of the requests: every candidate's `featureValues` are in this order. */
+const NAMES = ['item_quality', 'item_ctr_smoothed'];
+
+/** A candidate with item quality q, smoothed CTR c (as values in {@link NAMES} order) and primary topic. */
 function cand(id: string, q: number, topic: string, c = 0.05): ScoringCandidate {
   return {
     candidate: { itemId: id, channels: [{ channel: 'recall/item-cf', score: 0.3 }], explanation: `why ${id}`, scores: { recall: 0.3, preRank: 0, rank: 0, rerank: 0, tasks: {} } },
-    features: { values: { item_quality: q, item_ctr_smoothed: c }, defaulted: [] },
+    featureValues: [q, c],
     topic,
   };
 }
@@ -95,7 +98,7 @@ describe('ranking service over gRPC', () => {
   // The reload test publishes v2 and v3; keep it last so the other tests see v1.
 
   it('returns the known task probabilities and fused score for a known feature vector', async () => {
-    const res = await client.rank(RankRequest.fromPartial({ user, candidates: [cand('a', 0.5, 't1', 0.1)] }));
+    const res = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: [cand('a', 0.5, 't1', 0.1)] }));
     expect(res.modelVersion).toBe('v1');
     const [a] = res.candidates;
     // click σ(1 + 0.5 − 1) = σ(0.5), save σ(−1), hide σ(−1.5).
@@ -109,9 +112,20 @@ describe('ranking service over gRPC', () => {
     expect(a.scores?.recall).toBeCloseTo(0.3, 12);
   });
 
+  it('reads item features by name, in any column order, and takes declared defaults for names not sent', async () => {
+    const reordered = { ...cand('a', 0, 't1'), featureValues: [0.1, 7, 0.5] };
+    const res = await client.rank(RankRequest.fromPartial({ user, featureNames: ['item_ctr_smoothed', 'not_a_ranking_input', 'item_quality'], candidates: [reordered] }));
+    expect(res.candidates[0].scores?.rank).toBeCloseTo(expected(0.5, 0.5).rank, 12);
+    // No feature names: item_quality takes its declared default 0.5, so the scores are those of q = 0.5.
+    const bare = { ...cand('b', 0, 't1'), featureValues: [] };
+    const defaults = await client.rank(RankRequest.fromPartial({ user, featureNames: [], candidates: [bare] }));
+    expect(defaults.candidates[0].scores?.tasks.click).toBeCloseTo(expected(0.5, 0.5).tasks.click, 12);
+    expect(defaults.candidates[0].scores?.rank).toBeCloseTo(expected(0.5, 0.5).rank, 12);
+  });
+
   it('orders candidates by fused score, best first', async () => {
     const candidates = [cand('low', 0.1, 't2'), cand('mid', 0.5, 't1'), cand('high', 0.9, 't1')];
-    const res = await client.rank(RankRequest.fromPartial({ user, candidates }));
+    const res = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates }));
     expect(res.candidates.map((c) => c.itemId)).toEqual(['high', 'mid', 'low']);
     const want = [expected(0.9, 0.5), expected(0.5, 0.5), expected(0.1, 0)];
     res.candidates.forEach((c, i) => {
@@ -124,35 +138,35 @@ describe('ranking service over gRPC', () => {
     const candidates = [cand('low', 0.1, 't2'), cand('mid', 0.5, 't1'), cand('high', 0.9, 't1')];
     // Only hide counts (positively): the item most likely to be hidden comes first.
     const fusionWeights = { click: 0, save: 0, hide: 1 };
-    const res = await client.rank(RankRequest.fromPartial({ user, candidates, fusionWeights }));
+    const res = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates, fusionWeights }));
     expect(res.candidates.map((c) => c.itemId)).toEqual(['low', 'mid', 'high']);
     expect(res.candidates[0].scores?.rank).toBeCloseTo(expected(0.1, 0, fusionWeights).rank, 12);
     // A partial override keeps the model's other weights: save ×20 lifts the t1 items (affinity 0.5) further.
-    const partial = await client.rank(RankRequest.fromPartial({ user, candidates: [cand('low', 0.1, 't2')], fusionWeights: { save: 20 } }));
+    const partial = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: [cand('low', 0.1, 't2')], fusionWeights: { save: 20 } }));
     expect(partial.candidates[0].scores?.rank).toBeCloseTo(expected(0.1, 0, { click: 1, save: 20, hide: -1 }).rank, 12);
   });
 
   it('pre-ranks with the linear head and keeps the best `limit`', async () => {
     const candidates = [cand('c1', 0.2, 't1', 0.01), cand('c2', 0.2, 't1', 0.2), cand('c3', 0.9, 't1', 0.05), cand('c4', 0.1, 't1', 0.15), cand('c5', 0, 't1', 0)];
     // Scores σ(10c + q): c1 σ(0.3), c2 σ(2.2), c3 σ(1.4), c4 σ(1.6), c5 σ(0).
-    const res = await client.preRank(PreRankRequest.fromPartial({ user, candidates, limit: 2 }));
+    const res = await client.preRank(PreRankRequest.fromPartial({ featureNames: NAMES, user, candidates, limit: 2 }));
     expect(res.modelVersion).toBe('v1');
     expect(res.candidates.map((c) => c.itemId)).toEqual(['c2', 'c4']);
     expect(res.candidates[0].scores?.preRank).toBeCloseTo(σ(2.2), 12);
     expect(res.candidates[1].scores?.preRank).toBeCloseTo(σ(1.6), 12);
     expect(res.candidates[0].scores?.recall).toBeCloseTo(0.3, 12);
     // limit 0: the configured default (3 here).
-    const byDefault = await client.preRank(PreRankRequest.fromPartial({ user, candidates }));
+    const byDefault = await client.preRank(PreRankRequest.fromPartial({ featureNames: NAMES, user, candidates }));
     expect(byDefault.candidates.map((c) => c.itemId)).toEqual(['c2', 'c4', 'c3']);
   });
 
   it('answers an empty candidate list with an empty answer and the model version', async () => {
-    expect(await client.rank(RankRequest.fromPartial({ user, candidates: [] }))).toEqual({ candidates: [], modelVersion: 'v1' });
-    expect(await client.preRank(PreRankRequest.fromPartial({ candidates: [] }))).toEqual({ candidates: [], modelVersion: 'v1' });
+    expect(await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: [] }))).toEqual({ candidates: [], modelVersion: 'v1' });
+    expect(await client.preRank(PreRankRequest.fromPartial({ featureNames: NAMES, candidates: [] }))).toEqual({ candidates: [], modelVersion: 'v1' });
   });
 
   it('scores a request without a user context with zero topic affinity', async () => {
-    const res = await client.rank(RankRequest.fromPartial({ candidates: [cand('a', 0.5, 't1')] }));
+    const res = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, candidates: [cand('a', 0.5, 't1')] }));
     expect(res.candidates[0].scores?.tasks.click).toBeCloseTo(σ(0), 12);
   });
 
@@ -164,12 +178,19 @@ describe('ranking service over gRPC', () => {
     ['rank', 'candidates[1].candidate.item_id', 'a duplicate item id', { candidates: [cand('a', 0.5, 't1'), cand('a', 0.5, 't1')] }],
     ['rank', 'fusion_weights.share', 'a fusion weight for an unknown task', { candidates: [cand('a', 0.5, 't1')], fusionWeights: { share: 1 } }],
     ['rank', 'fusion_weights.hide', 'a non-finite fusion weight', { candidates: [cand('a', 0.5, 't1')], fusionWeights: { hide: Number.NaN } }],
-    ['rank', 'candidates[0].features.values.item_quality', 'a non-finite item feature', { candidates: [cand('a', Number.POSITIVE_INFINITY, 't1')] }],
+    ['rank', 'candidates[0].feature_values[0]', 'a non-finite item feature', { candidates: [cand('a', Number.POSITIVE_INFINITY, 't1')] }],
+    ['rank', 'candidates[1].feature_values[1]', 'a NaN item feature', { candidates: [cand('a', 0.5, 't1'), cand('b', 0.5, 't1', Number.NaN)] }],
+    ['rank', 'candidates[1].feature_values', 'fewer values than feature names', { candidates: [cand('a', 0.5, 't1'), { ...cand('b', 0.5, 't1'), featureValues: [0.5] }] }],
+    ['rank', 'candidates[0].feature_values', 'values without feature names', { featureNames: [], candidates: [cand('a', 0.5, 't1')] }],
+    ['rank', 'feature_names[1]', 'an empty feature name', { featureNames: ['item_quality', ''], candidates: [cand('a', 0.5, 't1')] }],
+    ['rank', 'feature_names[1]', 'a repeated feature name', { featureNames: ['item_quality', 'item_quality'], candidates: [cand('a', 0.5, 't1')] }],
     ['rank', 'user.topic_affinity.t1', 'a non-finite affinity', { user: { ...user, topicAffinity: { t1: Number.NaN } }, candidates: [cand('a', 0.5, 't1')] }],
     ['preRank', 'candidates', 'more than 5000 candidates', { candidates: Array.from({ length: 5001 }, (_, i) => cand(`x${i}`, 0.5, 't1')) }],
     ['preRank', 'candidates[0].candidate.item_id', 'an empty item id', { candidates: [cand('', 0.5, 't1')] }],
+    ['preRank', 'candidates[0].feature_values', 'more values than feature names', { candidates: [{ ...cand('a', 0.5, 't1'), featureValues: [0.5, 0.1, 3] }] }],
+    ['preRank', 'feature_names[2]', 'a repeated feature name', { featureNames: ['item_quality', 'item_ctr_smoothed', 'item_quality'], candidates: [] }],
   ] as ['rank' | 'preRank', string, string, Partial<RankRequest>][])('%s rejects %s (%s) with INVALID_ARGUMENT naming the field', async (method, field, _what, over) => {
-    const call = method === 'rank' ? client.rank(RankRequest.fromPartial({ user, ...over })) : client.preRank(PreRankRequest.fromPartial({ user, ...over }));
+    const call = method === 'rank' ? client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, ...over })) : client.preRank(PreRankRequest.fromPartial({ featureNames: NAMES, user, ...over }));
     const error = await call.then(
       () => undefined,
       (e: unknown) => e,
@@ -180,9 +201,9 @@ describe('ranking service over gRPC', () => {
   });
 
   it('accepts 2000 Rank candidates and 5000 PreRank candidates', async () => {
-    const rank = await client.rank(RankRequest.fromPartial({ user, candidates: Array.from({ length: 2000 }, (_, i) => cand(`r${i}`, (i % 100) / 100, 't1')) }));
+    const rank = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: Array.from({ length: 2000 }, (_, i) => cand(`r${i}`, (i % 100) / 100, 't1')) }));
     expect(rank.candidates).toHaveLength(2000);
-    const pre = await client.preRank(PreRankRequest.fromPartial({ user, candidates: Array.from({ length: 5000 }, (_, i) => cand(`p${i}`, 0, 't1', i / 5000)), limit: 500 }));
+    const pre = await client.preRank(PreRankRequest.fromPartial({ featureNames: NAMES, user, candidates: Array.from({ length: 5000 }, (_, i) => cand(`p${i}`, 0, 't1', i / 5000)), limit: 500 }));
     expect(pre.candidates).toHaveLength(500);
     expect(pre.candidates[0].itemId).toBe('p4999');
   });
@@ -191,7 +212,7 @@ describe('ranking service over gRPC', () => {
     const raw = new RankingServiceClient(address, credentials.createInsecure());
     try {
       const error = await new Promise<ServiceError | null>((resolve) => {
-        raw.rank(RankRequest.fromPartial({ candidates: [cand('a', 0.5, 't1')], fusionWeights: { dwell: 1 } }), (err) => resolve(err));
+        raw.rank(RankRequest.fromPartial({ featureNames: NAMES, candidates: [cand('a', 0.5, 't1')], fusionWeights: { dwell: 1 } }), (err) => resolve(err));
       });
       expect(error?.code).toBe(status.INVALID_ARGUMENT);
       expect(error?.details).toContain('fusion_weights.dwell');
@@ -204,7 +225,7 @@ describe('ranking service over gRPC', () => {
     await publish(store, handMadeModel('v2', 0));
     const res = await waitFor(
       async () => {
-        const r = await client.rank(RankRequest.fromPartial({ user, candidates: [cand('a', 0.5, 't1')] }));
+        const r = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: [cand('a', 0.5, 't1')] }));
         return r.modelVersion === 'v2' ? r : undefined;
       },
       { timeoutMs: 5000, what: 'model v2 to be served' },
@@ -217,7 +238,7 @@ describe('ranking service over gRPC', () => {
       timeoutMs: 5000,
       what: 'the invalid v3 to be rejected',
     });
-    const after = await client.rank(RankRequest.fromPartial({ user, candidates: [cand('a', 0.5, 't1')] }));
+    const after = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: [cand('a', 0.5, 't1')] }));
     expect(after.modelVersion).toBe('v2');
   });
 });
@@ -231,7 +252,7 @@ describe('ranking service start-up', () => {
     const demo = await startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }));
     const demoClient = createClient(RankingServiceClient, `127.0.0.1:${demo.server.port}`, { timeoutMs: 5000 });
     try {
-      const res = await demoClient.rank(RankRequest.fromPartial({ user, candidates: [cand('a', 0.9, 't1', 0.2), cand('b', 0.1, 't2', 0.01)] }));
+      const res = await demoClient.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: [cand('a', 0.9, 't1', 0.2), cand('b', 0.1, 't2', 0.01)] }));
       expect(res.modelVersion).toBe(latest?.version);
       expect(res.candidates.map((c) => c.itemId)).toEqual(['a', 'b']);
       for (const c of res.candidates) {

@@ -46,5 +46,5 @@ export { FeatureEngine } from './engine/feature-engine';
 export type { DirtyKeys, FeatureEngineOptions, FeatureEngineStats } from './engine/feature-engine';
 export { EventIdWindow } from './engine/event-id-window';
 export type { EventIdVerdict } from './engine/event-id-window';
-export { RANKING_FEATURE_NAMES, rankingFeatureVector, rankingFeatures } from './ranking/ranking-features';
-export type { RankingFeatureName } from './ranking/ranking-features';
+export { RANKING_FEATURE_NAMES, RANKING_ITEM_INPUTS, rankingFeatureVector, rankingFeatures } from './ranking/ranking-features';
+export type { RankingFeatureName, RankingItemInput } from './ranking/ranking-features';

@@ -86,6 +86,21 @@ describe('recsys system (five processes, real gRPC)', () => {
     expect(Object.keys(res.experimentArms)).toContain('fusion');
   });
 
+  it('hydrates the pipeline with item features as columns: names once, one aligned row per pin, no embedding', async () => {
+    const page = await recommendFor(demoUser);
+    const ids = page.items.map((i) => i.itemId);
+    const res = await feature.getItemFeatures({ itemIds: ids });
+    expect(res.featureNames).toEqual(expect.arrayContaining(['item_ctr_smoothed', 'item_quality', 'creator_ctr_smoothed']));
+    expect(new Set(res.featureNames).size).toBe(res.featureNames.length);
+    expect(res.items.map((i) => i.itemId)).toEqual(ids);
+    for (const item of res.items) {
+      expect(item.known).toBe(true);
+      expect(item.values).toHaveLength(res.featureNames.length);
+      expect(item.values.every(Number.isFinite)).toBe(true);
+      expect(item.attributes?.embedding).toEqual([]);
+    }
+  });
+
   it('serves an unknown user a cold-start page instead of an error', async () => {
     const res = await recommendFor('nobody-we-know');
     expect(res.items).toHaveLength(25);

@@ -1,6 +1,14 @@
 /** Conversions between the orchestrator's candidates and the wire messages of its downstream services. */
-import { surfaceToWire, type Candidate, type RequestContext, type ScoringCandidate, type UserScoringContext } from '@recsys/contracts';
-import type { Features, PinCandidate, RecommendQuery } from '../query';
+import {
+  surfaceToWire,
+  type Candidate,
+  type FeatureVector,
+  type RequestContext,
+  type ScoringCandidate,
+  type UserScoringContext,
+} from '@recsys/contracts';
+import { RecsysError } from '@recsys/domain';
+import type { Features, ItemFeatureRow, PinCandidate, RecommendQuery } from '../query';
 
 /** The request context on the wire. */
 export function contextToWire(q: RecommendQuery): RequestContext {
@@ -35,13 +43,35 @@ export function candidateToWire(c: PinCandidate): Candidate {
 }
 
 /** Features → wire feature vector. */
-export function featuresToWire(f: Features | undefined): { values: Record<string, number>; defaulted: string[] } {
+export function featuresToWire(f: Features | undefined): FeatureVector {
   return { values: { ...(f?.values ?? {}) }, defaulted: [...(f?.defaulted ?? [])] };
 }
 
-/** A pipeline candidate → the ranking service's scoring candidate. */
-export function scoringCandidate(c: PinCandidate): ScoringCandidate {
-  return { candidate: candidateToWire(c), features: featuresToWire(c.features), topic: c.topic ?? '' };
+/** An item feature row → a wire feature vector keyed by name (for the few items of a served log, not a batch). */
+export function itemFeaturesToWire(f: ItemFeatureRow | undefined): FeatureVector {
+  const values: Record<string, number> = {};
+  if (f) f.names.forEach((name, i) => (values[name] = f.values[i]));
+  return { values, defaulted: f ? f.defaulted.map((i) => f.names[i]) : [] };
+}
+
+/**
+ * Pipeline candidates → the feature names and scoring candidates of a PreRank or Rank request: the names once,
+ * each candidate with its values in that order. The item-feature hydrator sets every candidate's row from one
+ * answer or none, so the rows share one names array (or there are none: no names, every feature defaults).
+ *
+ * @throws RecsysError internal when candidates carry rows of different answers, or only some carry one: the
+ *   request could not say which values are which (the calling stage degrades).
+ */
+export function scoringCandidates(candidates: readonly PinCandidate[]): { featureNames: string[]; candidates: ScoringCandidate[] } {
+  const names = candidates.find((c) => c.features !== undefined)?.features?.names;
+  const scoring = candidates.map((c): ScoringCandidate => {
+    if (c.features?.names !== names) {
+      throw new RecsysError('internal', `candidate ${c.id} has item features of another GetItemFeatures answer than its batch, or none`);
+    }
+    // The encoder only reads featureValues: the row's array is sent as it is, not copied.
+    return { candidate: candidateToWire(c), topic: c.topic ?? '', featureValues: (c.features?.values ?? []) as number[] };
+  });
+  return { featureNames: names ? [...names] : [], candidates: scoring };
 }
 
 /** The user as the ranking service sees it. */

@@ -1,7 +1,7 @@
 /** Scores candidates with the ranking service's multi-task model and its fused score. */
 import type { Scorer } from '@recsys/pipeline';
 import type { Downstreams } from '../gateways/clients';
-import { scoringCandidate, userScoringContext } from '../gateways/wire';
+import { scoringCandidates, userScoringContext } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
 
 /** Creates the rank scorer; when it fails candidates keep their pre-rank (or recall) score. */
@@ -11,7 +11,7 @@ export function rankScorer(deps: { ranking: Downstreams['ranking'] }): Scorer<Re
     score: async (q, candidates, ctx) => {
       if (candidates.length === 0) return [];
       const res = await deps.ranking.rank(
-        { user: userScoringContext(q), candidates: candidates.map(scoringCandidate), fusionWeights: { ...(q.params.fusionWeights ?? {}) } },
+        { user: userScoringContext(q), ...scoringCandidates(candidates), fusionWeights: { ...(q.params.fusionWeights ?? {}) } },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );
       const byId = new Map(res.candidates.map((c) => [c.itemId, c]));

@@ -1,7 +1,7 @@
 /** Cuts recall's candidates to the best few hundred with the ranking service's cheap pre-rank model. */
 import type { Selector } from '@recsys/pipeline';
 import type { Downstreams } from '../gateways/clients';
-import { scoringCandidate, userScoringContext } from '../gateways/wire';
+import { scoringCandidates, userScoringContext } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
 
 /** Creates the pre-rank selector; when it fails the candidate budget selector cuts by recall score instead. */
@@ -11,7 +11,7 @@ export function preRankSelector(deps: { ranking: Downstreams['ranking']; limit: 
     select: async (q, candidates, ctx) => {
       if (candidates.length === 0) return [];
       const res = await deps.ranking.preRank(
-        { user: userScoringContext(q), candidates: candidates.map(scoringCandidate), limit: deps.limit },
+        { user: userScoringContext(q), ...scoringCandidates(candidates), limit: deps.limit },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );
       const byId = new Map(candidates.map((c) => [c.id, c]));

@@ -3,7 +3,7 @@ import { ServedEvent, surfaceToWire } from '@recsys/contracts';
 import type { PipelineResult, SideEffect } from '@recsys/pipeline';
 import { TOPICS, type EventBus } from '@recsys/stores';
 import { context, propagation } from '@opentelemetry/api';
-import { featuresToWire } from '../gateways/wire';
+import { itemFeaturesToWire } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
 
 /** Creates the served-log side effect. */
@@ -21,7 +21,7 @@ export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<Recomme
           position,
           channels: c.channels.map((h) => ({ ...h })),
           scores: { recall: c.recallScore, preRank: c.preRankScore ?? 0, rank: c.rankScore ?? 0, rerank: c.rerankScore ?? 0, tasks: { ...(c.tasks ?? {}) } },
-          features: featuresToWire(c.features),
+          features: itemFeaturesToWire(c.features),
         })),
         experimentArms: { ...q.arms },
         degraded: result.degraded.map((d) => ({ stage: d.component, reason: d.reason, fallback: '' })),

@@ -1,7 +1,7 @@
 import { ITEM_FEATURES } from '../definitions/features';
 import { FeatureEngine } from '../engine/feature-engine';
 import { HOUR, event, item } from '../testing/fixtures';
-import { RANKING_FEATURE_NAMES, rankingFeatureVector, rankingFeatures } from './ranking-features';
+import { RANKING_FEATURE_NAMES, RANKING_ITEM_INPUTS, rankingFeatureVector, rankingFeatures } from './ranking-features';
 
 describe('rankingFeatures', () => {
   it('computes the hand example from engine views', () => {
@@ -43,5 +43,18 @@ describe('rankingFeatures', () => {
     expect(vector[RANKING_FEATURE_NAMES.indexOf('user_topic_affinity')]).toBe(0.5);
     expect(vector[RANKING_FEATURE_NAMES.indexOf('item_quality')]).toBe(0.3);
     expect(vector[0]).toBe(1);
+  });
+
+  it('reads exactly the item features listed in RANKING_ITEM_INPUTS, each a declared item feature', () => {
+    const read: string[] = [];
+    const features = new Proxy({} as Record<string, number>, {
+      get: (_target, name) => {
+        read.push(String(name));
+        return 0.25;
+      },
+    });
+    rankingFeatures({ topicAffinity: {} }, { features }, 't');
+    expect([...new Set(read)].sort()).toEqual([...RANKING_ITEM_INPUTS].sort());
+    for (const name of RANKING_ITEM_INPUTS) expect(ITEM_FEATURES).toHaveProperty(name);
   });
 });

@@ -19,6 +19,22 @@ export const RANKING_FEATURE_NAMES = [
 export type RankingFeatureName = (typeof RANKING_FEATURE_NAMES)[number];
 
 /**
+ * The served item features {@link rankingFeatures} reads from `item.features`, and nothing else (its reader only
+ * accepts these names): a caller holding item features as columns builds a record of just these per candidate.
+ */
+export const RANKING_ITEM_INPUTS = [
+  'item_ctr_smoothed',
+  'item_save_rate_smoothed',
+  'item_impressions',
+  'creator_ctr_smoothed',
+  'item_age_hours',
+  'item_quality',
+] as const;
+
+/** One item feature read by {@link rankingFeatures}. */
+export type RankingItemInput = (typeof RANKING_ITEM_INPUTS)[number];
+
+/**
  * The ranking features of one (user, item) pair:
  * - `bias`: constant 1;
  * - `item_ctr_smoothed`, `item_save_rate_smoothed`, `creator_ctr_smoothed`, `item_quality`: as served;
@@ -26,7 +42,7 @@ export type RankingFeatureName = (typeof RANKING_FEATURE_NAMES)[number];
  * - `user_topic_affinity`: the user's normalised affinity to `itemTopic` (the item's primary topic), 0 if none;
  * - `item_log1p_age_hours`: ln(1 + item age in hours).
  *
- * Takes only what crosses the wire (the item's feature map and the user's topic affinity), so the ranking
+ * Takes only what crosses the wire (the item's features and the user's topic affinity), so the ranking
  * service computes the same values from a GetItemFeatures / GetUserFeatures answer as training does from
  * the engine. A feature missing from `item.features` takes its declared default.
  */
@@ -35,7 +51,7 @@ export function rankingFeatures(
   item: Pick<ItemFeatureView, 'features'>,
   itemTopic: string,
 ): Record<RankingFeatureName, number> {
-  const f = (name: string): number => item.features[name] ?? ITEM_FEATURES[name];
+  const f = (name: RankingItemInput): number => item.features[name] ?? ITEM_FEATURES[name];
   return {
     bias: 1,
     item_ctr_smoothed: f('item_ctr_smoothed'),

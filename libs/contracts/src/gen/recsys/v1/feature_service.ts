@@ -47,17 +47,32 @@ export interface GetItemFeaturesRequest {
   itemIds: string[];
 }
 
+/**
+ * ItemFeatures is one item of a GetItemFeatures answer; its feature values are a column-aligned row of
+ * GetItemFeaturesResponse.feature_names, so a batch carries each feature name once instead of once per item.
+ */
 export interface ItemFeatures {
   itemId: string;
   /** False when the item is not in the catalog; features are then defaults. */
   known: boolean;
-  attributes?: ItemAttributes | undefined;
-  features?: FeatureVector | undefined;
+  /** Catalog attributes. `embedding` is left empty in this answer: no caller of GetItemFeatures scores with it. */
+  attributes?:
+    | ItemAttributes
+    | undefined;
+  /** One value per GetItemFeaturesResponse.feature_names entry, in that order (packed). */
+  values: number[];
+  /**
+   * Indexes into GetItemFeaturesResponse.feature_names of the values that are declared defaults because their
+   * source state is missing from the store, ascending.
+   */
+  defaulted: number[];
 }
 
 export interface GetItemFeaturesResponse {
   /** One entry per requested id, in request order. */
   items: ItemFeatures[];
+  /** Names of the item features, in the order of every item's `values`; the same list for every item of an answer. */
+  featureNames: string[];
 }
 
 function createBaseGetUserFeaturesRequest(): GetUserFeaturesRequest {
@@ -415,7 +430,7 @@ export const GetItemFeaturesRequest = {
 };
 
 function createBaseItemFeatures(): ItemFeatures {
-  return { itemId: "", known: false, attributes: undefined, features: undefined };
+  return { itemId: "", known: false, attributes: undefined, values: [], defaulted: [] };
 }
 
 export const ItemFeatures = {
@@ -429,9 +444,16 @@ export const ItemFeatures = {
     if (message.attributes !== undefined) {
       ItemAttributes.encode(message.attributes, writer.uint32(26).fork()).ldelim();
     }
-    if (message.features !== undefined) {
-      FeatureVector.encode(message.features, writer.uint32(34).fork()).ldelim();
+    writer.uint32(42).fork();
+    for (const v of message.values) {
+      writer.double(v);
     }
+    writer.ldelim();
+    writer.uint32(50).fork();
+    for (const v of message.defaulted) {
+      writer.uint32(v);
+    }
+    writer.ldelim();
     return writer;
   },
 
@@ -463,13 +485,40 @@ export const ItemFeatures = {
 
           message.attributes = ItemAttributes.decode(reader, reader.uint32());
           continue;
-        case 4:
-          if (tag !== 34) {
-            break;
+        case 5:
+          if (tag === 41) {
+            message.values.push(reader.double());
+
+            continue;
           }
 
-          message.features = FeatureVector.decode(reader, reader.uint32());
-          continue;
+          if (tag === 42) {
+            const end2 = reader.uint32() + reader.pos;
+            while (reader.pos < end2) {
+              message.values.push(reader.double());
+            }
+
+            continue;
+          }
+
+          break;
+        case 6:
+          if (tag === 48) {
+            message.defaulted.push(reader.uint32());
+
+            continue;
+          }
+
+          if (tag === 50) {
+            const end2 = reader.uint32() + reader.pos;
+            while (reader.pos < end2) {
+              message.defaulted.push(reader.uint32());
+            }
+
+            continue;
+          }
+
+          break;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -484,7 +533,10 @@ export const ItemFeatures = {
       itemId: isSet(object.itemId) ? globalThis.String(object.itemId) : "",
       known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
       attributes: isSet(object.attributes) ? ItemAttributes.fromJSON(object.attributes) : undefined,
-      features: isSet(object.features) ? FeatureVector.fromJSON(object.features) : undefined,
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.Number(e)) : [],
+      defaulted: globalThis.Array.isArray(object?.defaulted)
+        ? object.defaulted.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -499,8 +551,11 @@ export const ItemFeatures = {
     if (message.attributes !== undefined) {
       obj.attributes = ItemAttributes.toJSON(message.attributes);
     }
-    if (message.features !== undefined) {
-      obj.features = FeatureVector.toJSON(message.features);
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    if (message.defaulted?.length) {
+      obj.defaulted = message.defaulted.map((e) => Math.round(e));
     }
     return obj;
   },
@@ -515,21 +570,23 @@ export const ItemFeatures = {
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
       ? ItemAttributes.fromPartial(object.attributes)
       : undefined;
-    message.features = (object.features !== undefined && object.features !== null)
-      ? FeatureVector.fromPartial(object.features)
-      : undefined;
+    message.values = object.values?.map((e) => e) || [];
+    message.defaulted = object.defaulted?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseGetItemFeaturesResponse(): GetItemFeaturesResponse {
-  return { items: [] };
+  return { items: [], featureNames: [] };
 }
 
 export const GetItemFeaturesResponse = {
   encode(message: GetItemFeaturesResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
     for (const v of message.items) {
       ItemFeatures.encode(v!, writer.uint32(10).fork()).ldelim();
+    }
+    for (const v of message.featureNames) {
+      writer.uint32(18).string(v!);
     }
     return writer;
   },
@@ -548,6 +605,13 @@ export const GetItemFeaturesResponse = {
 
           message.items.push(ItemFeatures.decode(reader, reader.uint32()));
           continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.featureNames.push(reader.string());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -560,6 +624,9 @@ export const GetItemFeaturesResponse = {
   fromJSON(object: any): GetItemFeaturesResponse {
     return {
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => ItemFeatures.fromJSON(e)) : [],
+      featureNames: globalThis.Array.isArray(object?.featureNames)
+        ? object.featureNames.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -567,6 +634,9 @@ export const GetItemFeaturesResponse = {
     const obj: any = {};
     if (message.items?.length) {
       obj.items = message.items.map((e) => ItemFeatures.toJSON(e));
+    }
+    if (message.featureNames?.length) {
+      obj.featureNames = message.featureNames;
     }
     return obj;
   },
@@ -577,6 +647,7 @@ export const GetItemFeaturesResponse = {
   fromPartial(object: DeepPartial<GetItemFeaturesResponse>): GetItemFeaturesResponse {
     const message = createBaseGetItemFeaturesResponse();
     message.items = object.items?.map((e) => ItemFeatures.fromPartial(e)) || [];
+    message.featureNames = object.featureNames?.map((e) => e) || [];
     return message;
   },
 };

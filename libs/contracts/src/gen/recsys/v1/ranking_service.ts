@@ -22,12 +22,16 @@ import { Candidate, FeatureVector } from "./common";
 
 /** ScoringCandidate is a candidate with the features the scorer needs. */
 export interface ScoringCandidate {
-  candidate?: Candidate | undefined;
-  features?:
-    | FeatureVector
+  candidate?:
+    | Candidate
     | undefined;
   /** Primary topic of the item. */
   topic: string;
+  /**
+   * Item feature values, one per entry of the request's `feature_names`, in that order (packed); each finite.
+   * A feature the request does not name takes its declared default.
+   */
+  featureValues: number[];
 }
 
 /** UserScoringContext is what the scorer knows about the user. */
@@ -47,6 +51,11 @@ export interface PreRankRequest {
   candidates: ScoringCandidate[];
   /** Number of candidates to keep (0 means the service default). */
   limit: number;
+  /**
+   * Names of the item features in every candidate's `feature_values`, in order: each non-empty, no repeats.
+   * Empty when the caller has no item features (every feature then takes its declared default).
+   */
+  featureNames: string[];
 }
 
 export interface PreRankResponse {
@@ -60,6 +69,11 @@ export interface RankRequest {
   candidates: ScoringCandidate[];
   /** Fusion weights per task, overriding the configured ones (e.g. from an experiment arm). */
   fusionWeights: { [key: string]: number };
+  /**
+   * Names of the item features in every candidate's `feature_values`, in order: each non-empty, no repeats.
+   * Empty when the caller has no item features (every feature then takes its declared default).
+   */
+  featureNames: string[];
 }
 
 export interface RankRequest_FusionWeightsEntry {
@@ -74,7 +88,7 @@ export interface RankResponse {
 }
 
 function createBaseScoringCandidate(): ScoringCandidate {
-  return { candidate: undefined, features: undefined, topic: "" };
+  return { candidate: undefined, topic: "", featureValues: [] };
 }
 
 export const ScoringCandidate = {
@@ -82,12 +96,14 @@ export const ScoringCandidate = {
     if (message.candidate !== undefined) {
       Candidate.encode(message.candidate, writer.uint32(10).fork()).ldelim();
     }
-    if (message.features !== undefined) {
-      FeatureVector.encode(message.features, writer.uint32(18).fork()).ldelim();
-    }
     if (message.topic !== "") {
       writer.uint32(26).string(message.topic);
     }
+    writer.uint32(34).fork();
+    for (const v of message.featureValues) {
+      writer.double(v);
+    }
+    writer.ldelim();
     return writer;
   },
 
@@ -105,13 +121,6 @@ export const ScoringCandidate = {
 
           message.candidate = Candidate.decode(reader, reader.uint32());
           continue;
-        case 2:
-          if (tag !== 18) {
-            break;
-          }
-
-          message.features = FeatureVector.decode(reader, reader.uint32());
-          continue;
         case 3:
           if (tag !== 26) {
             break;
@@ -119,6 +128,23 @@ export const ScoringCandidate = {
 
           message.topic = reader.string();
           continue;
+        case 4:
+          if (tag === 33) {
+            message.featureValues.push(reader.double());
+
+            continue;
+          }
+
+          if (tag === 34) {
+            const end2 = reader.uint32() + reader.pos;
+            while (reader.pos < end2) {
+              message.featureValues.push(reader.double());
+            }
+
+            continue;
+          }
+
+          break;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -131,8 +157,10 @@ export const ScoringCandidate = {
   fromJSON(object: any): ScoringCandidate {
     return {
       candidate: isSet(object.candidate) ? Candidate.fromJSON(object.candidate) : undefined,
-      features: isSet(object.features) ? FeatureVector.fromJSON(object.features) : undefined,
       topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      featureValues: globalThis.Array.isArray(object?.featureValues)
+        ? object.featureValues.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -141,11 +169,11 @@ export const ScoringCandidate = {
     if (message.candidate !== undefined) {
       obj.candidate = Candidate.toJSON(message.candidate);
     }
-    if (message.features !== undefined) {
-      obj.features = FeatureVector.toJSON(message.features);
-    }
     if (message.topic !== "") {
       obj.topic = message.topic;
+    }
+    if (message.featureValues?.length) {
+      obj.featureValues = message.featureValues;
     }
     return obj;
   },
@@ -158,10 +186,8 @@ export const ScoringCandidate = {
     message.candidate = (object.candidate !== undefined && object.candidate !== null)
       ? Candidate.fromPartial(object.candidate)
       : undefined;
-    message.features = (object.features !== undefined && object.features !== null)
-      ? FeatureVector.fromPartial(object.features)
-      : undefined;
     message.topic = object.topic ?? "";
+    message.featureValues = object.featureValues?.map((e) => e) || [];
     return message;
   },
 };
@@ -354,7 +380,7 @@ export const UserScoringContext_TopicAffinityEntry = {
 };
 
 function createBasePreRankRequest(): PreRankRequest {
-  return { user: undefined, candidates: [], limit: 0 };
+  return { user: undefined, candidates: [], limit: 0, featureNames: [] };
 }
 
 export const PreRankRequest = {
@@ -367,6 +393,9 @@ export const PreRankRequest = {
     }
     if (message.limit !== 0) {
       writer.uint32(24).uint32(message.limit);
+    }
+    for (const v of message.featureNames) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -399,6 +428,13 @@ export const PreRankRequest = {
 
           message.limit = reader.uint32();
           continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.featureNames.push(reader.string());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -415,6 +451,9 @@ export const PreRankRequest = {
         ? object.candidates.map((e: any) => ScoringCandidate.fromJSON(e))
         : [],
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      featureNames: globalThis.Array.isArray(object?.featureNames)
+        ? object.featureNames.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -429,6 +468,9 @@ export const PreRankRequest = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.featureNames?.length) {
+      obj.featureNames = message.featureNames;
+    }
     return obj;
   },
 
@@ -442,6 +484,7 @@ export const PreRankRequest = {
       : undefined;
     message.candidates = object.candidates?.map((e) => ScoringCandidate.fromPartial(e)) || [];
     message.limit = object.limit ?? 0;
+    message.featureNames = object.featureNames?.map((e) => e) || [];
     return message;
   },
 };
@@ -523,7 +566,7 @@ export const PreRankResponse = {
 };
 
 function createBaseRankRequest(): RankRequest {
-  return { user: undefined, candidates: [], fusionWeights: {} };
+  return { user: undefined, candidates: [], fusionWeights: {}, featureNames: [] };
 }
 
 export const RankRequest = {
@@ -537,6 +580,9 @@ export const RankRequest = {
     Object.entries(message.fusionWeights).forEach(([key, value]) => {
       RankRequest_FusionWeightsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).ldelim();
     });
+    for (const v of message.featureNames) {
+      writer.uint32(34).string(v!);
+    }
     return writer;
   },
 
@@ -571,6 +617,13 @@ export const RankRequest = {
             message.fusionWeights[entry3.key] = entry3.value;
           }
           continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.featureNames.push(reader.string());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -592,6 +645,9 @@ export const RankRequest = {
           return acc;
         }, {})
         : {},
+      featureNames: globalThis.Array.isArray(object?.featureNames)
+        ? object.featureNames.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -611,6 +667,9 @@ export const RankRequest = {
           obj.fusionWeights[k] = v;
         });
       }
+    }
+    if (message.featureNames?.length) {
+      obj.featureNames = message.featureNames;
     }
     return obj;
   },
@@ -633,6 +692,7 @@ export const RankRequest = {
       },
       {},
     );
+    message.featureNames = object.featureNames?.map((e) => e) || [];
     return message;
   },
 };
