@@ -23,6 +23,6 @@ export const FEATURE_CONFIG_SHAPE = {
 export type FeatureConfig = z.infer<z.ZodObject<typeof FEATURE_CONFIG_SHAPE>>;
 
 /** Parses the feature service configuration from `env`; throws `ConfigError` listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv): FeatureConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): FeatureConfig {
   return parseConfig(FEATURE_CONFIG_SHAPE, env, 'feature');
 }

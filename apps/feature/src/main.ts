@@ -8,7 +8,7 @@ import { loadConfig, type FeatureConfig } from './config';
 async function main(): Promise<void> {
   let config: FeatureConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

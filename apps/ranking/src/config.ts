@@ -22,6 +22,6 @@ const shape = {
 export type RankingConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws a ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv) {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return parseConfig(shape, env, 'ranking');
 }

@@ -42,7 +42,7 @@ export const RECALL_CONFIG_SHAPE = {
 export type RecallConfig = z.infer<z.ZodObject<typeof RECALL_CONFIG_SHAPE>>;
 
 /** Parses the recall configuration from `env`; throws `ConfigError` listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv): RecallConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RecallConfig {
   return parseConfig(RECALL_CONFIG_SHAPE, env, 'recall');
 }
 

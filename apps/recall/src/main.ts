@@ -8,7 +8,7 @@ import { loadConfig, type RecallConfig } from './config';
 async function main(): Promise<void> {
   let config: RecallConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

@@ -25,6 +25,6 @@ const shape = {
 export type RerankingConfig = ReturnType<typeof loadConfig>;
 
 /** Parses the environment; throws a ConfigError listing every problem. */
-export function loadConfig(env: NodeJS.ProcessEnv) {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return parseConfig(shape, env, 'reranking');
 }

@@ -8,7 +8,7 @@ import { startRerankingApp } from './app';
 async function main(): Promise<void> {
   let config: RerankingConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
