@@ -17,3 +17,7 @@ export type { MasonryItem, MasonryPlacement, MasonryLayout } from './layout/maso
 export { bucketOf } from './experiments/bucketing';
 export * from './linear/multitask-model';
 export * from './matrix/interaction-matrix';
+export { topK, rankAmong, firstRelevantRank, compareRanked, sortedContains } from './metrics/top-k';
+export { hitRateAtK, precisionAtK, recallAtK, ndcgAtK, reciprocalRank, averagePrecisionAtK, countHits } from './metrics/ranking';
+export { userAuc, aucOfScoreSets } from './metrics/user-auc';
+export { exposureCounts, catalogCoverage, novelty, giniCoefficient } from './metrics/catalog';

@@ -1,12 +1,14 @@
 import { RecsysError } from '@recsys/domain';
-import { engagementProbabilities, examinationProbability, generateWorld, trueRelevance } from './index';
+import { DAY_MS, ENGAGEMENT_MODEL, engagementProbabilities, examinationProbability, generateWorld, interestAt, trueRelevance } from './index';
 
 const world = generateWorld({ seed: 11, pins: 2000, users: 300 });
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** The documented formulas, written out independently of the implementation. */
-function expected(userIndex: number, pinIndex: number, position: number) {
-  const interests = world.userLatents[userIndex].interests;
+/** The documented formulas, written out independently of the implementation (interests at `tMs`, `n` repeats). */
+function expected(userIndex: number, pinIndex: number, position: number, tMs = world.startMs, n = 0) {
+  const latent = world.userLatents[userIndex];
+  const a = tMs <= world.startMs ? 0 : 1 - Math.exp((-0.01 * (tMs - world.startMs)) / DAY_MS);
+  const interests = latent.interests.map((v, t) => (1 - a) * v + a * latent.driftTarget[t]);
   const max = Math.max(...interests);
   const affinity = (topicId: string) => {
     const topic = world.topics[world.index.topics.get(topicId) as number];
@@ -23,11 +25,11 @@ function expected(userIndex: number, pinIndex: number, position: number) {
   const qc = pin.quality - 0.5;
   const cc = creator.quality - 0.5;
   const exam = 1 / Math.log2(position + 2);
-  const click = exam * 0.85 * sigmoid(-3.2 + 3.6 * r + 1.6 * qc + 0.6 * cc);
+  const click = exam * 0.85 ** n * 0.85 * sigmoid(-3.2 + 3.6 * r + 1.6 * qc + 0.6 * cc);
   return {
     r,
     click,
-    hide: exam * 0.15 * sigmoid(-2 - 3 * r - 2 * qc + 2.5 * (pin.unsafe ? 1 : 0)),
+    hide: exam * Math.min(2, 1.15 ** n) * 0.15 * sigmoid(-2 - 3 * r - 2 * qc + 2.5 * (pin.unsafe ? 1 : 0)),
     save: click * sigmoid(-1.4 + 1.8 * r + 2 * qc + 0.5 * cc),
     share: click * 0.5 * sigmoid(-3 + 1.2 * r + 1.5 * qc),
     dwellMeanMs: 4000 + 26000 * (0.6 * r + 0.4 * pin.quality),
@@ -51,6 +53,55 @@ describe('engagementProbabilities', () => {
       expect(got.dwellMeanMs).toBeCloseTo(want.dwellMeanMs, 6);
       expect(trueRelevance(world, world.users[u], world.pins[p])).toBeCloseTo(want.r, 12);
     }
+  });
+
+  it('matches the documented formulas at a later time (drifted interests) and after repeated topics (fatigue)', () => {
+    for (const [u, p, position, days, n] of [
+      [0, 0, 0, 10, 0],
+      [5, 17, 3, 29.5, 1],
+      [120, 1500, 9, 3, 4],
+      [299, 1999, 2, 20, 9],
+    ]) {
+      const tMs = world.startMs + days * DAY_MS;
+      const topicCounts = new Map([[world.pins[p].topics[0], n], ['topic_that_is_not_the_primary', 7]]);
+      const got = engagementProbabilities(world, world.users[u], world.pins[p], position, { tMs, topicCounts });
+      const want = expected(u, p, position, tMs, n);
+      expect(got.click).toBeCloseTo(want.click, 12);
+      expect(got.hide).toBeCloseTo(want.hide, 12);
+      expect(got.save).toBeCloseTo(want.save, 12);
+      expect(got.share).toBeCloseTo(want.share, 12);
+      expect(got.dwellMeanMs).toBeCloseTo(want.dwellMeanMs, 6);
+      expect(trueRelevance(world, world.users[u], world.pins[p], tMs)).toBeCloseTo(want.r, 12);
+    }
+    // interestAt is the mixture the model uses.
+    const tMs = world.startMs + 7 * DAY_MS;
+    const a = 1 - Math.exp(-0.07);
+    interestAt(world, 9, tMs).forEach((v, t) =>
+      expect(v).toBeCloseTo((1 - a) * world.userLatents[9].interests[t] + a * world.userLatents[9].driftTarget[t], 12),
+    );
+  });
+
+  it('lowers click, save and share by 0.85 per earlier impression of the same primary topic, raises hide up to twice', () => {
+    const user = world.users[8];
+    const pin = world.pins[321];
+    const primary = pin.topics[0];
+    const fresh = engagementProbabilities(world, user, pin, 2);
+    let previous = fresh;
+    for (let n = 1; n <= 12; n++) {
+      const tired = engagementProbabilities(world, user, pin, 2, { topicCounts: new Map([[primary, n]]) });
+      expect(tired.click / fresh.click).toBeCloseTo(0.85 ** n, 12);
+      expect(tired.save / fresh.save).toBeCloseTo(0.85 ** n, 12);
+      expect(tired.share / fresh.share).toBeCloseTo(0.85 ** n, 12);
+      expect(tired.hide / fresh.hide).toBeCloseTo(Math.min(2, 1.15 ** n), 12);
+      expect(tired.click).toBeLessThan(previous.click);
+      expect(tired.dwellMeanMs).toBe(fresh.dwellMeanMs);
+      expect(tired.click + tired.hide).toBeLessThan(1);
+      previous = tired;
+    }
+    expect(ENGAGEMENT_MODEL.fatigue).toEqual({ click: 0.85, hide: 1.15, hideCap: 2 });
+    // Counts of other topics do not tire this pin.
+    const others = new Map(world.topics.filter((t) => !pin.topics.includes(t.id)).map((t) => [t.id, 5]));
+    expect(engagementProbabilities(world, user, pin, 2, { topicCounts: others })).toEqual(fresh);
   });
 
   it('keeps every probability inside (0, 1), save and share below click, click + hide below 1', () => {
@@ -130,5 +181,8 @@ describe('engagementProbabilities', () => {
     expect(categoryOf(() => engagementProbabilities(world, world.users[0], { id: 'pin_x' }, 0))).toBe('not-found');
     expect(categoryOf(() => engagementProbabilities(world, world.users[0], world.pins[0], -1))).toBe('bad-request');
     expect(categoryOf(() => engagementProbabilities(world, world.users[0], world.pins[0], 1.5))).toBe('bad-request');
+    expect(categoryOf(() => engagementProbabilities(world, world.users[0], world.pins[0], 0, { tMs: Infinity }))).toBe('bad-request');
+    const negative = new Map([[world.pins[0].topics[0], -1]]);
+    expect(categoryOf(() => engagementProbabilities(world, world.users[0], world.pins[0], 0, { topicCounts: negative }))).toBe('bad-request');
   });
 });

@@ -1,7 +1,11 @@
 /** The true engagement model of the simulated world: click, save, share, hide probabilities and dwell. */
 import { Item, RecsysError, User } from '@recsys/domain';
 import { compile, CompiledWorld } from './compiled';
+import { interestsInto } from './drift';
 import type { World } from './world';
+
+/** `Math`, looked up once: global lookups are slow inside vm contexts (jest), and these loops run there too. */
+const math = Math;
 
 /** Ground-truth engagement of one user shown one pin at one position. */
 export interface EngagementProbabilities {
@@ -40,6 +44,13 @@ export const ENGAGEMENT_MODEL = Object.freeze({
   /** dwellMeanMs = base + span · (0.6·r + 0.4·quality). */
   dwellBaseMs: 4000,
   dwellSpanMs: 26000,
+  /**
+   * Fatigue from repeated topics within a session (one page): with n the number of earlier impressions of the
+   * session whose primary topic is this pin's primary topic, P(click) is multiplied by click^n (0.85: each
+   * repeat costs 15% of the clicks, and so of the saves and shares that follow clicks) and P(hide) by
+   * min(hideCap, hide^n) (each repeat makes hiding 15% likelier, at most twice). Dwell is unaffected.
+   */
+  fatigue: { click: 0.85, hide: 1.15, hideCap: 2 },
 });
 
 /**
@@ -47,40 +58,58 @@ export const ENGAGEMENT_MODEL = Object.freeze({
  * 1 at the top, 0.63 at position 1, 0.29 at position 9; strictly decreasing.
  */
 export function examinationProbability(position: number): number {
-  return 1 / Math.log2(position + 2);
+  return 1 / math.log2(position + 2);
+}
+
+/** Optional context of {@link engagementProbabilities}. */
+export interface EngagementContext {
+  /**
+   * Earlier impressions of the session by primary topic id (fatigue): the count of the pin's primary topic is
+   * the n of `ENGAGEMENT_MODEL.fatigue`. Missing topics count 0.
+   */
+  topicCounts?: ReadonlyMap<string, number>;
+  /** When the pin is shown, ms since the epoch: the user's interests are those at this time (default: the world's start, i.e. the generated interests). */
+  tMs?: number;
 }
 
 /**
  * The true engagement probabilities of `user` shown `item` at the 0-based `position` (examination model:
- * position only scales the chance the pin is seen, then relevance and quality decide what the user does).
+ * position only scales the chance the pin is seen, then relevance and quality decide what the user does),
+ * optionally at a time (interest drift) and after earlier impressions of the session (fatigue).
  *
- * With I the user's interest mixture, M = max I, and σ the logistic function:
+ * With I the user's interest mixture at `context.tMs` ({@link interestAt}), M = max I, and σ the logistic function:
  * - affinity(t) = min(1, (I[t] + 0.25 · Σ I[s] over sibling topics s of t) / M)
  * - r = 0.6 · affinity(primary topic) + 0.4 · mean affinity(other topics)   (r = affinity(primary) alone if one topic)
  * - exam = 1 / log2(position + 2)
- * - click = exam · 0.85 · σ(−3.2 + 3.6 r + 1.6 qc + 0.6 cc)
- * - hide  = exam · 0.15 · σ(−2.0 − 3.0 r − 2.0 qc + 2.5 unsafe)
+ * - n = earlier impressions of the session on the pin's primary topic (`context.topicCounts`, default 0)
+ * - click = exam · 0.85^n · 0.85 · σ(−3.2 + 3.6 r + 1.6 qc + 0.6 cc)
+ * - hide  = exam · min(2, 1.15^n) · 0.15 · σ(−2.0 − 3.0 r − 2.0 qc + 2.5 unsafe)
  * - save  = click · σ(−1.4 + 1.8 r + 2.0 qc + 0.5 cc)
  * - share = click · 0.5 · σ(−3.0 + 1.2 r + 1.5 qc)
  * - dwellMeanMs = 4000 + 26000 · (0.6 r + 0.4 quality)
- * where qc = quality − 0.5 and cc = creator quality − 0.5. O(topics of the item × siblings).
+ * where qc = quality − 0.5 and cc = creator quality − 0.5. click + hide < 1 for every n.
+ * O(topics × siblings) (the user's affinities at tMs are computed per call).
  *
- * @throws RecsysError (not-found) when the user or the item is not part of `world`;
- *   (bad-request) when position is not a non-negative integer.
+ * @throws RecsysError (not-found) when the user or the item is not part of `world`; (bad-request) when
+ *   position is not a non-negative integer, tMs is not finite or a topic count is negative.
  */
 export function engagementProbabilities(
   world: World,
   user: Pick<User, 'id'>,
   item: Pick<Item, 'id'>,
   position: number,
+  context: EngagementContext = {},
 ): EngagementProbabilities {
   if (!Number.isInteger(position) || position < 0) throw RecsysError.badRequest('position', 'must be an integer >= 0');
-  const u = world.index.users.get(user.id);
-  if (u === undefined) throw new RecsysError('not-found', `user ${user.id} is not part of the simulated world`);
-  const p = world.index.pins.get(item.id);
-  if (p === undefined) throw new RecsysError('not-found', `item ${item.id} is not part of the simulated world`);
+  const { u, p } = resolve(world, user, item);
+  const c = compile(world);
+  const state = createUserState(c);
+  prepareUser(c, u, timeOf(world, context.tMs), state);
+  const primary = c.pinPrimary[p];
+  const repeats = primary < 0 ? 0 : (context.topicCounts?.get(world.topics[primary].id) ?? 0);
+  if (!Number.isFinite(repeats) || repeats < 0) throw RecsysError.badRequest('topicCounts', 'must hold counts >= 0');
   const out = emptyEngagement();
-  engagementAt(compile(world), u, p, position, out);
+  engagementAt(c, state, p, position, repeats, out);
   return {
     click: out.click,
     save: out.click * out.saveGivenClick,
@@ -91,16 +120,30 @@ export function engagementProbabilities(
 }
 
 /**
- * The relevance r in [0, 1] of a pin to a user under the true model (the quantity the engagement model is
- * built on; useful as a ground-truth label for offline evaluation).
- * @throws RecsysError (not-found) when the user or the item is not part of `world`.
+ * The relevance r in [0, 1] of a pin to a user under the true model at time `tMs` (default: the world's
+ * start), the quantity the engagement model is built on; useful as a ground-truth label.
+ * @throws RecsysError (not-found) when the user or the item is not part of `world`; (bad-request) when tMs is not finite.
  */
-export function trueRelevance(world: World, user: Pick<User, 'id'>, item: Pick<Item, 'id'>): number {
+export function trueRelevance(world: World, user: Pick<User, 'id'>, item: Pick<Item, 'id'>, tMs?: number): number {
+  const { u, p } = resolve(world, user, item);
+  const c = compile(world);
+  const state = createUserState(c);
+  prepareUser(c, u, timeOf(world, tMs), state);
+  return relevanceOf(c, state, p);
+}
+
+function resolve(world: World, user: Pick<User, 'id'>, item: Pick<Item, 'id'>): { u: number; p: number } {
   const u = world.index.users.get(user.id);
   if (u === undefined) throw new RecsysError('not-found', `user ${user.id} is not part of the simulated world`);
   const p = world.index.pins.get(item.id);
   if (p === undefined) throw new RecsysError('not-found', `item ${item.id} is not part of the simulated world`);
-  return relevanceAt(compile(world), u, p);
+  return { u, p };
+}
+
+function timeOf(world: World, tMs: number | undefined): number {
+  if (tMs === undefined) return world.startMs;
+  if (!Number.isFinite(tMs)) throw RecsysError.badRequest('tMs', 'must be a finite time in ms since the epoch');
+  return tMs;
 }
 
 /** Scratch result of {@link engagementAt}: conditional save/share rates, reused to avoid allocation. */
@@ -117,41 +160,64 @@ export function emptyEngagement(): EngagementScratch {
   return { click: 0, hide: 0, saveGivenClick: 0, shareGivenClick: 0, dwellMeanMs: 0 };
 }
 
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-
-function affinity(c: CompiledWorld, u: number, t: number): number {
-  const row = u * c.topicCount;
-  let value = c.userInterests[row + t];
-  const siblings = c.siblings[t];
-  for (let k = 0; k < siblings.length; k++) value += ENGAGEMENT_MODEL.siblingSpillover * c.userInterests[row + siblings[k]];
-  const max = c.userMaxInterest[u];
-  return max > 0 ? Math.min(1, value / max) : 0;
+/** A user's interests and topic affinities at one time: what the model needs per user, computed once per session. */
+export interface UserState {
+  /** Interest mixture at the prepared time. */
+  interests: Float64Array;
+  /** affinity(t) per topic at the prepared time (see {@link engagementProbabilities}). */
+  affinity: Float64Array;
 }
 
-/** Relevance r in [0, 1] of pin p to user u (indexes into the world). */
-export function relevanceAt(c: CompiledWorld, u: number, p: number): number {
+/** An unprepared state sized for the world's topics. */
+export function createUserState(c: CompiledWorld): UserState {
+  return { interests: new Float64Array(c.topicCount), affinity: new Float64Array(c.topicCount) };
+}
+
+/** Fills `state` with user u's interests and affinities at `tMs`. O(topics × siblings). */
+export function prepareUser(c: CompiledWorld, u: number, tMs: number, state: UserState): void {
+  const interests = state.interests;
+  interestsInto(c, u, tMs, interests);
+  let max = 0;
+  for (let t = 0; t < c.topicCount; t++) if (interests[t] > max) max = interests[t];
+  for (let t = 0; t < c.topicCount; t++) {
+    let value = interests[t];
+    const siblings = c.siblings[t];
+    for (let k = 0; k < siblings.length; k++) value += ENGAGEMENT_MODEL.siblingSpillover * interests[siblings[k]];
+    state.affinity[t] = max > 0 ? math.min(1, value / max) : 0;
+  }
+}
+
+const sigmoid = (x: number): number => 1 / (1 + math.exp(-x));
+
+/** Relevance r in [0, 1] of pin p to the prepared user. */
+export function relevanceOf(c: CompiledWorld, state: UserState, p: number): number {
   const start = c.pinTopicStart[p];
   const end = c.pinTopicStart[p + 1];
   const n = end - start;
   if (n === 0) return 0;
-  const primary = affinity(c, u, c.pinTopics[start]);
+  const primary = state.affinity[c.pinTopics[start]];
   if (n === 1) return primary;
   let others = 0;
-  for (let k = start + 1; k < end; k++) others += affinity(c, u, c.pinTopics[k]);
+  for (let k = start + 1; k < end; k++) others += state.affinity[c.pinTopics[k]];
   const w = ENGAGEMENT_MODEL.primaryTopicWeight;
   return w * primary + ((1 - w) * others) / (n - 1);
 }
 
-/** The engagement model by world indexes, written into `out` (the simulator's allocation-free path). */
-export function engagementAt(c: CompiledWorld, u: number, p: number, position: number, out: EngagementScratch): void {
+/**
+ * The engagement model for the prepared user, pin p at `position`, after `repeats` earlier impressions of the
+ * pin's primary topic in the session; written into `out` (the simulator's allocation-free path).
+ */
+export function engagementAt(c: CompiledWorld, state: UserState, p: number, position: number, repeats: number, out: EngagementScratch): void {
   const m = ENGAGEMENT_MODEL;
-  const r = relevanceAt(c, u, p);
+  const r = relevanceOf(c, state, p);
   const quality = c.pinQuality[p];
   const qc = quality - 0.5;
   const cc = c.pinCreatorQuality[p] - 0.5;
   const exam = examinationProbability(position);
-  out.click = exam * m.clickCeiling * sigmoid(m.click.bias + m.click.relevance * r + m.click.quality * qc + m.click.creator * cc);
-  out.hide = exam * m.hideCeiling * sigmoid(m.hide.bias + m.hide.relevance * r + m.hide.quality * qc + m.hide.unsafe * c.pinUnsafe[p]);
+  const clickFatigue = repeats > 0 ? math.pow(m.fatigue.click, repeats) : 1;
+  const hideFatigue = repeats > 0 ? math.min(m.fatigue.hideCap, math.pow(m.fatigue.hide, repeats)) : 1;
+  out.click = exam * clickFatigue * m.clickCeiling * sigmoid(m.click.bias + m.click.relevance * r + m.click.quality * qc + m.click.creator * cc);
+  out.hide = exam * hideFatigue * m.hideCeiling * sigmoid(m.hide.bias + m.hide.relevance * r + m.hide.quality * qc + m.hide.unsafe * c.pinUnsafe[p]);
   const s = m.saveGivenClick;
   out.saveGivenClick = sigmoid(s.bias + s.relevance * r + s.quality * qc + s.creator * cc);
   const sh = m.shareGivenClick;

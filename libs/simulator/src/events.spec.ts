@@ -1,5 +1,5 @@
 import { EngagementEvent, RecsysError } from '@recsys/domain';
-import { DAY_MS, generateWorld, simulateEvents } from './index';
+import { bestBoard, DAY_MS, generateWorld, simulateEvents } from './index';
 
 const world = generateWorld({ seed: 3 });
 const stream = [...simulateEvents(world, { seed: 5, events: 50_000 })];
@@ -81,15 +81,14 @@ describe('simulateEvents: time and causality', () => {
     expect(checked).toBeGreaterThan(1000);
   });
 
-  it('fills dwell and board fields only where they belong', () => {
-    const pins = new Map(world.pins.map((p) => [p.id, p]));
+  it('fills dwell and board fields only where they belong: a save lands on the user’s best-matching board', () => {
     const wrong = stream.filter((e) => {
       const dwellOk = e.type === 'dwell' ? e.dwellMs >= 500 && e.dwellMs <= 120_000 : e.dwellMs === 0;
-      const board = e.type === 'save' ? `board_${e.userId}_${pins.get(e.itemId)?.topics[0]}` : '';
+      const board = e.type === 'save' ? bestBoard(world, { id: e.userId }, { id: e.itemId }).id : '';
       return !dwellOk || e.boardId !== board || e.surface !== 'home_feed' || !/^req_5_\d+$/.test(e.requestId);
     });
     expect(wrong).toEqual([]);
-    expect(stream.some((e) => e.type === 'save' && e.boardId.startsWith('board_user_'))).toBe(true);
+    expect(stream.filter((e) => e.type === 'save' && /^board_\d{6}$/.test(e.boardId)).length).toBeGreaterThan(100);
   });
 });
 

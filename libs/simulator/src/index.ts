@@ -1,10 +1,14 @@
 /**
  * @recsys/simulator: a seeded, deterministic Pinterest-like world with ground truth.
  *
- * - {@link generateWorld}: topics (two-level hierarchy), creators, pins, users and their latent interests.
+ * - {@link generateWorld}: topics (two-level hierarchy), creators, pins, users, their latent (slowly
+ *   drifting, {@link interestAt}) interests and their boards.
  * - {@link engagementProbabilities}: the true click/save/share/hide probabilities and dwell of a user shown a
- *   pin at a position.
- * - {@link simulateEvents}: a time-ordered engagement event stream from a documented logging policy.
+ *   pin at a position, at a time, after earlier pins of the session (fatigue).
+ * - {@link simulateSessions}: sessions of any {@link Policy} as a time-ordered event stream;
+ *   {@link simulateEvents}: an exact number of events under the documented logging policy.
+ * - {@link evaluatePolicy}: expected (true model) and sampled engagement per page of any policy; reference
+ *   policies {@link oraclePolicy}, {@link popularityPolicy}, {@link randomPolicy}.
  */
 export {
   DAY_MS,
@@ -17,9 +21,21 @@ export {
   generateWorld,
 } from './world';
 export type { Creator, ResolvedWorldOptions, Topic, TopicCategory, UserLatent, World, WorldIndex, WorldOptions } from './world';
+export { BOARD_NAME_TEMPLATES, MAX_BOARDS_PER_USER, MIN_BOARDS_PER_USER, bestBoard, boardName, userBoards } from './boards';
+export type { Board } from './boards';
+export { driftShare, interestAt } from './drift';
 export { ENGAGEMENT_MODEL, engagementProbabilities, examinationProbability, trueRelevance } from './engagement';
-export type { EngagementProbabilities } from './engagement';
-export { LOGGING_POLICY, maxSessionSpanMs, simulateEvents } from './events';
-export type { SimulateEventsOptions } from './events';
-export { createRandom, deriveSeed } from './random';
+export type { EngagementContext, EngagementProbabilities } from './engagement';
+export { DWELL_MAX_MS, DWELL_MIN_MS, DWELL_SIGMA, expectedDwellMs } from './response';
+export { maxSessionSpanMs, simulateEvents, simulateSessions } from './events';
+export type { SimulateEventsOptions, SimulateSessionsOptions } from './events';
+export { evaluatePolicy } from './evaluate';
+export type { EvaluatePolicyOptions, PerPage, PolicyEvaluation } from './evaluate';
+export type { Policy, PolicyContext } from './policies/policy';
+export { LOGGING_POLICY, loggingPolicy } from './policies/logging';
+export { oraclePolicy } from './policies/oracle';
+export type { OracleOptions } from './policies/oracle';
+export { popularityCounts, popularityPolicy } from './policies/popularity';
+export { randomPolicy } from './policies/random';
+export { createRandom, deriveSeed, mixSeeds } from './random';
 export type { SimRandom } from './random';

@@ -1,5 +1,8 @@
 /** Seeded random numbers for the simulator: mulberry32 plus the few distributions the world needs. */
 
+/** `Math`, looked up once: global lookups are slow inside vm contexts (jest), and these loops run there too. */
+const math = Math;
+
 /** A seeded pseudo-random source. Same seed, same sequence, on every platform. */
 export interface SimRandom {
   /** Uniform in [0, 1). */
@@ -29,8 +32,8 @@ export function createRandom(seed: number): SimRandom {
   let spare: number | undefined;
   const next = (): number => {
     state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    let t = math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const normal = (): number => {
@@ -40,15 +43,15 @@ export function createRandom(seed: number): SimRandom {
       return value;
     }
     // 1 - next() is in (0, 1], so the log is finite.
-    const radius = Math.sqrt(-2 * Math.log(1 - next()));
-    const angle = 2 * Math.PI * next();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
+    const radius = math.sqrt(-2 * math.log(1 - next()));
+    const angle = 2 * math.PI * next();
+    spare = radius * math.sin(angle);
+    return radius * math.cos(angle);
   };
   const gamma = (shape: number): number => {
-    if (shape < 1) return gamma(shape + 1) * Math.pow(1 - next(), 1 / shape);
+    if (shape < 1) return gamma(shape + 1) * math.pow(1 - next(), 1 / shape);
     const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
+    const c = 1 / math.sqrt(9 * d);
     for (;;) {
       let x: number;
       let v: number;
@@ -59,27 +62,27 @@ export function createRandom(seed: number): SimRandom {
       v = v * v * v;
       const u = 1 - next();
       if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+      if (math.log(u) < 0.5 * x * x + d * (1 - v + math.log(v))) return d * v;
     }
   };
   return {
     next,
-    int: (n) => Math.floor(next() * n),
+    int: (n) => math.floor(next() * n),
     normal,
     pick: <T>(arr: readonly T[]): T => {
       if (arr.length === 0) throw new Error('pick from an empty array');
-      return arr[Math.floor(next() * arr.length)];
+      return arr[math.floor(next() * arr.length)];
     },
-    exponential: (mean) => -Math.log(1 - next()) * mean,
+    exponential: (mean) => -math.log(1 - next()) * mean,
     gamma,
     beta: (a, b) => {
       const x = gamma(a);
       const y = gamma(b);
       const value = x / (x + y);
       // Keep the value strictly inside (0, 1) even after float underflow.
-      return Math.min(1 - 1e-9, Math.max(1e-9, value));
+      return math.min(1 - 1e-9, math.max(1e-9, value));
     },
-    pareto: (alpha) => Math.pow(1 - next(), -1 / alpha),
+    pareto: (alpha) => math.pow(1 - next(), -1 / alpha),
   };
 }
 
@@ -92,15 +95,40 @@ export function deriveSeed(seed: number, label: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < label.length; i++) {
     h ^= label.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = math.imul(h, 0x01000193);
   }
   h ^= seed >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h = math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   h ^= h >>> 16;
   // Fold in the high part of seeds wider than 32 bits.
-  h ^= Math.floor(seed / 4294967296) | 0;
+  h ^= math.floor(seed / 4294967296) | 0;
   return h >>> 0;
+}
+
+/**
+ * A 32-bit seed mixed from numeric parts (integers; each folded in by its low and high 32 bits through the
+ * murmur3 finaliser). Gives a per-call stream that depends only on its inputs, e.g. a policy's page for
+ * (seed, user, session, time): the same parts always give the same seed, whatever was drawn before.
+ */
+export function mixSeeds(a: number, b: number, c = 0, d = 0): number {
+  let h = 0x9e3779b9;
+  h = mixPart(h, a);
+  h = mixPart(h, b);
+  h = mixPart(h, c);
+  h = mixPart(h, d);
+  return h >>> 0;
+}
+
+function mixPart(h: number, value: number): number {
+  h = fmix32(h ^ (value >>> 0));
+  return fmix32((h + 0x9e3779b9) ^ (math.floor(value / 4294967296) >>> 0));
+}
+
+function fmix32(h: number): number {
+  h = math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 /**
@@ -141,7 +169,7 @@ export function lowerBound(sorted: ArrayLike<number>, value: number, count = sor
 export function sampleCumulative(cumulative: ArrayLike<number>, count: number, u: number): number {
   if (count <= 0) throw new Error('sample from an empty prefix');
   const index = upperBound(cumulative, u * cumulative[count - 1], count);
-  return Math.min(index, count - 1);
+  return math.min(index, count - 1);
 }
 
 /** Samples an index with probability proportional to `weights` (linear scan; for short arrays). */

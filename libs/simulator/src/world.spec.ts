@@ -23,6 +23,7 @@ describe('generateWorld: determinism and sizes', () => {
     const fewerPins = generateWorld({ seed: 7, pins: 1200 });
     expect(fewerPins.users).toEqual(world.users);
     expect(fewerPins.userLatents).toEqual(world.userLatents);
+    expect(fewerPins.boards).toEqual(world.boards);
     expect(fewerPins.topics).toEqual(world.topics);
   });
 
@@ -33,7 +34,7 @@ describe('generateWorld: determinism and sizes', () => {
     expect(world.users).toHaveLength(1000);
     expect(world.startMs).toBe(Date.parse('2026-01-01T00:00:00Z'));
     expect(world.endMs).toBe(world.startMs + 30 * DAY_MS);
-    expect(world.options).toEqual({ seed: 7, topics: 24, creators: 300, pins: 5000, users: 1000, startMs: world.startMs, days: 30 });
+    expect(world.options).toEqual({ seed: 7, topics: 24, creators: 300, pins: 5000, users: 1000, startMs: world.startMs, days: 30, driftPerDay: 0.01 });
   });
 
   it('numbers ids zero-padded from 0, unique, in creation order', () => {
@@ -83,6 +84,8 @@ describe('generateWorld: determinism and sizes', () => {
     expect(fieldOf(() => generateWorld({ seed: 1, pins: 2.5 }))).toBe('pins');
     expect(fieldOf(() => generateWorld({ seed: 1, days: 0 }))).toBe('days');
     expect(fieldOf(() => generateWorld({ seed: 0.5 }))).toBe('seed');
+    expect(fieldOf(() => generateWorld({ seed: 1, driftPerDay: -0.1 }))).toBe('driftPerDay');
+    expect(fieldOf(() => generateWorld({ seed: 1, driftPerDay: 2 }))).toBe('driftPerDay');
   });
 });
 

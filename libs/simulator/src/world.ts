@@ -1,5 +1,7 @@
 /** Generates the seeded synthetic world: topic hierarchy, creators, pins, users and their latent interests. */
 import { AGE_BUCKETS, AgeBucket, Gender, GENDERS, Item, RecsysError, User } from '@recsys/domain';
+import { Board, generateBoards } from './boards';
+import { indexById, makeId } from './ids';
 import { createRandom, deriveSeed, sampleCumulative, sampleWeights, SimRandom } from './random';
 
 /** One day in milliseconds. */
@@ -33,6 +35,12 @@ export interface WorldOptions {
   startMs?: number;
   /** Length of the window in days (default 30). Pins are created inside it. */
   days?: number;
+  /**
+   * Interest drift rate per day (default 0.01, in [0, 1]; 0 freezes interests): each user's interests move
+   * from their generated mixture toward their drift target by a share 1 − exp(−rate · days since the window
+   * start), about 26% after 30 days at the default. See {@link interestAt}.
+   */
+  driftPerDay?: number;
 }
 
 /** The options a world was generated with, defaults filled in. */
@@ -92,6 +100,13 @@ export interface UserLatent {
   mainTopics: number[];
   /** Heavy-tailed activity weight: how often the user opens a session, relative to others. */
   activity: number;
+  /**
+   * Where the interests drift to (indexed like `World.topics`; non-negative, sums to 1): 20% the segment
+   * prior, 80% on {@link UserLatent.driftTopics}. See {@link interestAt}.
+   */
+  driftTarget: number[];
+  /** The 1–2 topics (indexes) the user's interest drifts toward; not among `mainTopics` when avoidable. */
+  driftTopics: number[];
 }
 
 /** Id → position lookups of a world. */
@@ -100,6 +115,12 @@ export interface WorldIndex {
   creators: ReadonlyMap<string, number>;
   pins: ReadonlyMap<string, number>;
   users: ReadonlyMap<string, number>;
+  boards: ReadonlyMap<string, number>;
+  /**
+   * Boards of user u are `World.boards[userBoardStart[u] .. userBoardStart[u + 1])` (length users + 1);
+   * see {@link userBoards}.
+   */
+  userBoardStart: Int32Array;
 }
 
 /**
@@ -125,6 +146,8 @@ export interface World {
   users: User[];
   /** Latent ground truth per user, aligned by index with `users`. */
   userLatents: UserLatent[];
+  /** Users' boards (2–8 per user, each on a distinct topic), grouped by user in user order. */
+  boards: Board[];
   /**
    * Topic prior of each demographic segment (`${ageBucket}|${gender}`, see {@link demographicSegment}), from
    * which users of that segment draw their interests; each vector sums to 1.
@@ -149,6 +172,7 @@ const DEFAULTS: Omit<ResolvedWorldOptions, 'seed'> = {
   users: 1000,
   startMs: DEFAULT_START_MS,
   days: 30,
+  driftPerDay: 0.01,
 };
 
 /** Categories and their topics; topics are taken round-robin across categories so small worlds stay varied. */
@@ -208,6 +232,9 @@ const UNKNOWN_SEGMENT_SIGMA = 0.3;
 /** Share of a user's interest mass on their 2–4 main topics; the rest follows the segment prior. */
 const MAIN_INTEREST_MASS = 0.8;
 
+/** Share of a drift target's mass on the user's 1–2 drift topics; the rest follows the segment prior. */
+const DRIFT_TOPIC_MASS = 0.8;
+
 /** Share of users who sign up inside the window (new users); the others signed up in the 2 years before. */
 const NEW_USER_SHARE = 0.15;
 
@@ -243,7 +270,10 @@ const EMBEDDING_NOISE = 0.15;
  *   the creator's quality, creation time inside the window, a unit content embedding (topic vectors plus
  *   noise), 1% unsafe.
  * - Users: age bucket, gender, country, sign-up time (15% inside the window), Pareto activity and a sparse
- *   interest mixture drawn from the prior of their age × gender segment, so demographics predict interests.
+ *   interest mixture drawn from the prior of their age × gender segment, so demographics predict interests;
+ *   a drift target (1–2 new topics of the segment prior) that the interests slowly move toward.
+ * - Boards: 2–8 per user, each on a distinct topic (main topics first, then by interest), with readable
+ *   names such as "Cozy home-decor ideas" (see `BOARD_NAME_TEMPLATES`).
  *
  * @throws RecsysError (bad-request) naming the option that is out of range.
  */
@@ -263,6 +293,8 @@ export function generateWorld(opts: WorldOptions): World {
     segmentTopicPriors,
     createRandom(deriveSeed(seed, 'users')),
   );
+  addDriftTargets(users, userLatents, topicsPart.topics, segmentTopicPriors, createRandom(deriveSeed(seed, 'drift')));
+  const { boards, userBoardStart } = generateBoards(users, userLatents, topicsPart.topics, createRandom(deriveSeed(seed, 'boards')));
 
   return {
     options,
@@ -274,12 +306,15 @@ export function generateWorld(opts: WorldOptions): World {
     pins,
     users,
     userLatents,
+    boards,
     segmentTopicPriors,
     index: {
       topics: indexById(topicsPart.topics),
       creators: indexById(creators),
       pins: indexById(pins),
       users: indexById(users),
+      boards: indexById(boards),
+      userBoardStart,
     },
   };
 }
@@ -294,6 +329,9 @@ function resolveOptions(opts: WorldOptions): ResolvedWorldOptions {
   if (!Number.isSafeInteger(options.startMs)) throw RecsysError.badRequest('startMs', 'must be an integer (ms since the epoch)');
   if (!Number.isFinite(options.days) || options.days <= 0 || options.days > 3650) {
     throw RecsysError.badRequest('days', 'must be a number of days in (0, 3650]');
+  }
+  if (!Number.isFinite(options.driftPerDay) || options.driftPerDay < 0 || options.driftPerDay > 1) {
+    throw RecsysError.badRequest('driftPerDay', 'must be a rate per day in [0, 1]');
   }
   return options;
 }
@@ -310,18 +348,6 @@ function requireInteger(field: string, value: number, min: number): void {
   if (!Number.isSafeInteger(value) || value < min || value > 10_000_000) {
     throw RecsysError.badRequest(field, `must be an integer in [${min}, 10000000]`);
   }
-}
-
-/** `prefix_000042`: zero-padded to `width` digits, or more when the count needs them. */
-function makeId(prefix: string, index: number, count: number, width: number): string {
-  const digits = Math.max(width, String(Math.max(0, count - 1)).length);
-  return `${prefix}_${String(index).padStart(digits, '0')}`;
-}
-
-function indexById(entries: ReadonlyArray<{ id: string }>): Map<string, number> {
-  const map = new Map<string, number>();
-  entries.forEach((entry, i) => map.set(entry.id, i));
-  return map;
 }
 
 function sampleTable<T>(table: ReadonlyArray<readonly [T, number]>, rng: SimRandom): T {
@@ -567,6 +593,32 @@ function generateUsers(
   drafts.sort((a, b) => a.user.signupAtMs - b.user.signupAtMs || a.order - b.order);
   return {
     users: drafts.map((d, i) => ({ id: makeId('user', i, options.users, 5), ...d.user })),
-    userLatents: drafts.map((d) => d.latent),
+    userLatents: drafts.map((d) => ({ ...d.latent, driftTarget: [], driftTopics: [] })),
   };
+}
+
+/**
+ * Fills each user's drift target: 1–2 topics drawn from the segment prior (excluding the main topics while
+ * others remain) with Dirichlet(1) weights on 80% of the mass, the segment prior on the rest.
+ */
+function addDriftTargets(users: User[], latents: UserLatent[], topics: Topic[], priors: Record<string, number[]>, rng: SimRandom): void {
+  users.forEach((user, u) => {
+    const latent = latents[u];
+    const prior = priors[demographicSegment(user)];
+    const remaining = prior.slice();
+    if (latent.mainTopics.length < topics.length) for (const t of latent.mainTopics) remaining[t] = 0;
+    const count = Math.min(topics.length, 1 + rng.int(2));
+    const driftTopics: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const t = sampleWeights(remaining, rng.next());
+      if (driftTopics.includes(t)) break;
+      driftTopics.push(t);
+      remaining[t] = 0;
+    }
+    const weights = normalise(driftTopics.map(() => rng.gamma(1)));
+    const target = prior.map((p) => (1 - DRIFT_TOPIC_MASS) * p);
+    driftTopics.forEach((t, k) => (target[t] += DRIFT_TOPIC_MASS * weights[k]));
+    latent.driftTarget = normalise(target).map((v) => round(v, 8));
+    latent.driftTopics = driftTopics;
+  });
 }
