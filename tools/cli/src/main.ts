@@ -3,10 +3,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ADDR } from './client';
 import { DEMO_DEFAULTS, loadDemo } from './commands/demo';
+import { EVAL_USAGE, evalCommand, parseEvalArgs } from './commands/eval';
 import { logEvent } from './commands/log-event';
 import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
 import { trainRanker } from './commands/train-ranker';
+import { WORLD_DEFAULTS, WORLD_GENERATE_USAGE, worldGenerateCommand } from './commands/world';
 
 const USAGE = `recsys — a recommendation engine for content platforms
 
@@ -24,6 +26,11 @@ Commands:
                --seed N --pins N --users N --events N --days N [--addr]
   train-ranker Train the demo ranking model and publish it to a model store.
                --out DIR (models) --seed N --pins N --users N --events N
+  world generate  Generate a seeded world and its event log as Parquet files (recsys world generate --help).
+               --out DIR --pins N (100000) --users N (10000) --events N (1000000) --seed N --days N --force
+  eval         Evaluate recommenders offline on a dataset (recsys eval --help for every option).
+               --data PATH --format movielens-100k|movielens-1m|movielens-csv|interactions-csv|world
+               --split random|leave-last|time-cut|files --model pop,random,... --k 10,20 --out report.json
   help         Show this text.
 `;
 
@@ -168,6 +175,44 @@ async function main(argv: string[]): Promise<number> {
       });
       console.log(`published ranking/multitask-logistic ${result.version} to ${values.out}`);
       console.log(JSON.stringify(result.metrics, null, 2));
+      return 0;
+    }
+    case 'world': {
+      const [sub, ...args] = rest;
+      if (sub !== 'generate' || args.includes('--help') || args.includes('-h')) {
+        console.log(WORLD_GENERATE_USAGE);
+        return sub === 'generate' ? 0 : 2;
+      }
+      const { values } = parseArgs({
+        args,
+        options: {
+          out: { type: 'string' },
+          pins: { type: 'string' },
+          users: { type: 'string' },
+          events: { type: 'string' },
+          seed: { type: 'string' },
+          days: { type: 'string' },
+          force: { type: 'boolean', default: false },
+        },
+      });
+      if (!values.out) throw new UsageError('--out is required');
+      await worldGenerateCommand({
+        out: values.out,
+        pins: intOption(values.pins, 'pins', WORLD_DEFAULTS.pins),
+        users: intOption(values.users, 'users', WORLD_DEFAULTS.users),
+        events: intOption(values.events, 'events', WORLD_DEFAULTS.events, 0),
+        seed: intOption(values.seed, 'seed', WORLD_DEFAULTS.seed, 0),
+        days: intOption(values.days, 'days', WORLD_DEFAULTS.days),
+        force: values.force,
+      });
+      return 0;
+    }
+    case 'eval': {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(EVAL_USAGE);
+        return 0;
+      }
+      await evalCommand(parseEvalArgs(rest));
       return 0;
     }
     case undefined:

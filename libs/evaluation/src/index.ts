@@ -1,0 +1,32 @@
+// Public surface of @recsys/evaluation: splits, offline recommenders, protocols, the harness and its reports.
+
+export { splitByMask, sameIdSpace } from './splits/split';
+export type { Split } from './splits/split';
+export { randomHoldoutSplit } from './splits/random-holdout';
+export type { RandomHoldoutOptions } from './splits/random-holdout';
+export { leaveLastOutSplit } from './splits/leave-last-out';
+export type { LeaveLastOutOptions } from './splits/leave-last-out';
+export { timeCutSplit } from './splits/time-cut';
+export type { TimeCutOptions } from './splits/time-cut';
+export { splitFromFiles } from './splits/from-files';
+export { alignSplit } from './splits/align';
+export type { SplitFromFilesOptions } from './splits/from-files';
+export { STREAM, userSeed } from './random-streams';
+
+export { itemCounts } from './recommenders/recommender';
+export type { Recommender, RecommenderParams, ParamValue, SideInfo } from './recommenders/recommender';
+export { RandomRecommender } from './recommenders/random';
+export { PopularityRecommender } from './recommenders/popularity';
+export type { PopularityWeighting } from './recommenders/popularity';
+export { SegmentPopularityRecommender, SEGMENT_POPULARITY_DEFAULTS } from './recommenders/segment-popularity';
+export type { SegmentPopularityOptions } from './recommenders/segment-popularity';
+export { createRecommender, parseModelSpec, RECOMMENDERS, RECOMMENDER_ALIASES } from './recommenders/registry';
+export type { RecommenderEntry } from './recommenders/registry';
+
+export { FullRankingRun } from './protocols/full-ranking';
+export { SampledRun, DEFAULT_NEGATIVES } from './protocols/sampled';
+export { PooledAuc, POOLED_AUC_MAX_NEGATIVES } from './protocols/pooled-auc';
+export type { ProtocolRun, UserCase } from './protocols/protocol';
+export { evaluate, PROTOCOL_DESCRIPTIONS } from './evaluate';
+export type { EvalOptions, EvalReport, ProtocolName } from './evaluate';
+export { formatReport, formatComparison } from './report/format';
