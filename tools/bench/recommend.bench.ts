@@ -1,7 +1,7 @@
 /**
  * Recommend load benchmark: a bounded, paced closed loop on loopback against a running system (`npm start`).
  * Prints requests/s, p50/p95/p99 latency and errors. Usage:
- *   npm run bench:recommend -- [--addr 127.0.0.1:50051] [--rate 100] [--seconds 30] [--concurrency 16] [--users 1000]
+ *   npm run bench:recommend -- [--addr 127.0.0.1:50051] [--rate 100] [--seconds 30] [--concurrency 16] [--users 10000]
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '30' },
     concurrency: { type: 'string', default: '16' },
-    users: { type: 'string', default: '1000' },
+    users: { type: 'string', default: '10000' },
     warmup: { type: 'string', default: '3' },
   },
 });

@@ -171,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
         seed: intOption(values.seed, 'seed', DEMO_DEFAULTS.seed, 0),
         pins: intOption(values.pins, 'pins', DEMO_DEFAULTS.pins),
         users: intOption(values.users, 'users', DEMO_DEFAULTS.users),
-        events: intOption(values.events, 'events', 200_000),
+        events: intOption(values.events, 'events', DEMO_DEFAULTS.events),
       });
       console.log(`published ranking/multitask-logistic ${result.version} to ${values.out}`);
       console.log(JSON.stringify(result.metrics, null, 2));

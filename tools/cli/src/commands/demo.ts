@@ -18,7 +18,7 @@ export interface DemoOptions {
 }
 
 /** The demo world `npm start` loads. */
-export const DEMO_DEFAULTS: Omit<DemoOptions, 'addr'> = { seed: 7, pins: 5000, users: 1000, events: 100_000, days: 30 };
+export const DEMO_DEFAULTS: Omit<DemoOptions, 'addr'> = { seed: 7, pins: 100_000, users: 10_000, events: 1_000_000, days: 30 };
 
 const BATCH = 1000;
 const DAY_MS = 86_400_000;

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { launchSystem, type RunningSystem } from '../launcher/launch';
 import { DEFAULT_PORTS, type ServiceName } from '../launcher/services';
+import { Surface } from '@recsys/contracts';
+import { orchestratorClient } from '../client';
 import { DEMO_DEFAULTS, loadDemo, type DemoSummary } from './demo';
 
 /** Options of the start command. */
@@ -52,7 +54,33 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
   } else if (existsSync(marker)) {
     demo = JSON.parse(readFileSync(marker, 'utf8')) as DemoSummary;
   }
+  await warmUp(system.addresses.orchestrator, demo?.exampleUserIds ?? []);
   return { system, demo };
+}
+
+/**
+ * Sends a few Recommend calls before handing the system to the user: the first calls open the gRPC channels
+ * between the services and run cold code, and would otherwise come back degraded by their deadlines.
+ */
+async function warmUp(addr: string, users: readonly string[]): Promise<void> {
+  const client = orchestratorClient(addr);
+  try {
+    for (let i = 0; i < 8; i++) {
+      const userId = users.length > 0 && i % 2 === 0 ? users[(i / 2) % users.length] : `warm-up-${i}`;
+      await client
+        .recommend({
+          userId,
+          surface: Surface.SURFACE_HOME_FEED,
+          context: { country: '', device: 'warm-up', locale: '', recentItemIds: [], contextItemId: '' },
+          pageSize: 25,
+          experimentOverrides: {},
+          debug: false,
+        })
+        .catch(() => undefined);
+    }
+  } finally {
+    client.close();
+  }
 }
 
 /** Runs `recsys start` until SIGINT/SIGTERM. */
