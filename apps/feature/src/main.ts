@@ -1,25 +1,6 @@
-/** Feature service entry point: config → logger → app → shutdown hooks. */
-import { ConfigError } from '@recsys/config';
-import { installShutdown } from '@recsys/grpc';
-import { createLogger } from '@recsys/logger';
+/** Feature service entry point: config → logger → app → shutdown hooks (see @recsys/grpc runService). */
+import { runService } from '@recsys/grpc';
 import { startFeatureApp } from './app';
-import { loadConfig, type FeatureConfig } from './config';
+import { loadConfig } from './config';
 
-async function main(): Promise<void> {
-  let config: FeatureConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-  const logger = createLogger({ service: 'feature', level: config.LOG_LEVEL });
-  const app = await startFeatureApp(config, logger);
-  installShutdown({ server: app.server, logger, onShutdown: app.close });
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runService({ service: 'feature', loadConfig: () => loadConfig(), start: (config, logger) => startFeatureApp(config, logger) });

@@ -1,18 +1,6 @@
-/** Orchestrator entry point: config → app → shutdown hooks. */
-import { ConfigError } from '@recsys/config';
-import { installShutdown } from '@recsys/grpc';
-import { createLogger } from '@recsys/logger';
+/** Orchestrator service entry point: config → logger → app → shutdown hooks (see @recsys/grpc runService). */
+import { runService } from '@recsys/grpc';
 import { startOrchestratorApp } from './app';
 import { loadConfig } from './config';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger({ service: 'orchestrator', level: config.LOG_LEVEL });
-  const app = await startOrchestratorApp(config, logger);
-  installShutdown({ server: app.server, logger, onShutdown: app.close });
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+runService({ service: 'orchestrator', loadConfig: () => loadConfig(), start: (config, logger) => startOrchestratorApp(config, logger) });

@@ -1,25 +1,6 @@
-/** Recall service entry point: config → logger → app → shutdown hooks. */
-import { ConfigError } from '@recsys/config';
-import { installShutdown } from '@recsys/grpc';
-import { createLogger } from '@recsys/logger';
+/** Recall service entry point: config → logger → app → shutdown hooks (see @recsys/grpc runService). */
+import { runService } from '@recsys/grpc';
 import { startRecallApp } from './app';
-import { loadConfig, type RecallConfig } from './config';
+import { loadConfig } from './config';
 
-async function main(): Promise<void> {
-  let config: RecallConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-  const logger = createLogger({ service: 'recall', level: config.LOG_LEVEL });
-  const app = await startRecallApp(config, logger);
-  installShutdown({ server: app.server, logger, onShutdown: app.close });
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runService({ service: 'recall', loadConfig: () => loadConfig(), start: (config, logger) => startRecallApp(config, logger) });

@@ -13,3 +13,4 @@ export * from './gen/recsys/v1/recall_service';
 export * from './gen/recsys/v1/reranking_service';
 export * from './gen/recsys/v1/served_event';
 export * from './mappers';
+export * from './bus-codecs';

@@ -7,3 +7,4 @@ export { createClient, type ClientFactoryOptions, type PromiseCallOptions, type 
 export { startGrpcServer, type GrpcServer, type GrpcServerOptions, type ServiceBinding } from './server';
 export { installShutdown, type ShutdownOptions } from './shutdown';
 export { categoryOf, statusOf } from './status';
+export { runService, type RunServiceOptions, type StartedService } from './run-service';

@@ -3,7 +3,7 @@ import { errorMessage } from '@recsys/domain';
 import { encodeItemRecord, encodeUserRecord, type FeatureEngine } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
 import { TOPICS, type DeliveredMessage, type EventBus, type FeatureStore, type FeatureWrite, type Subscription } from '@recsys/stores';
-import { decodeCatalogUpsert, decodeEngagement } from '../events';
+import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
 import { itemKey, parseKey, userKey } from '../keys';
 import type { EventClock } from './event-clock';
 

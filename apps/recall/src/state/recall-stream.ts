@@ -2,7 +2,7 @@
 import type { Logger } from '@recsys/logger';
 import { TOPICS, type DeliveredMessage, type EventBus, type Subscription } from '@recsys/stores';
 import { errorMessage } from '@recsys/domain';
-import { decodeCatalogUpsert, decodeEngagement } from '../events';
+import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
 import type { RecallIndex } from './recall-index';
 
 /** Dependencies of {@link startRecallStream}. */

@@ -1,5 +1,7 @@
-// Event-bus payloads → domain: the bus counterpart of service.ts, the only other file decoding wire messages.
-import { CatalogEvent, EngagementEvent, EngagementType, eventFromWire, itemFromWire, userFromWire } from '@recsys/contracts';
+// Event-bus payloads → domain types: what the services consuming the bus decode, in one place.
+import { EngagementEvent, EngagementType } from './gen/recsys/events/v1/engagement_event';
+import { CatalogEvent } from './gen/recsys/v1/catalog_event';
+import { eventFromWire, itemFromWire, userFromWire } from './mappers';
 import type { EngagementEvent as DomainEvent, Item, User } from '@recsys/domain';
 
 /** A decoded catalog upsert with its acceptance time (ms since the Unix epoch; NaN when absent). */
