@@ -16,7 +16,7 @@ import { getTracer } from '@recsys/telemetry';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import { runInCall, type CallContext, type UnaryHandler } from './call-context';
 import { metadataGetter } from './metadata-carrier';
-import { HEALTH_SERVICE, reflectionFor } from './reflection';
+import { addReflection, HEALTH_SERVICE } from './reflection';
 import { FIELD_TRAILER, statusOf } from './status';
 
 /** One gRPC service to serve: its ts-proto definition and a handler per method (ts-proto camelCase method names). */
@@ -215,7 +215,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const healthNames = ['', ...serviceNames];
   const health = new HealthImplementation(Object.fromEntries(healthNames.map((n) => [n, 'SERVING' as ServingStatus])));
   health.addToServer(server);
-  reflectionFor([...serviceNames, HEALTH_SERVICE]).addToServer(server);
+  addReflection(server, [...serviceNames, HEALTH_SERVICE]);
 
   const host = opts.host ?? '0.0.0.0';
   const hostInUri = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;

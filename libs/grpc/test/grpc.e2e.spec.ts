@@ -1,16 +1,13 @@
-// Real servers on 127.0.0.1:0 serving the generated RankingService: health, reflection, errors, deadlines, retries,
-// graceful shutdown and trace propagation, all over real gRPC.
+// Real servers on 127.0.0.1:0 serving the generated RankingService: health, errors, deadlines, retries, graceful
+// shutdown and trace propagation, all over real gRPC (reflection has its own suite, reflection.e2e.spec.ts).
 import {
   credentials,
-  loadPackageDefinition,
   makeClientConstructor,
   status as Status,
   type Client,
-  type ClientDuplexStream,
   type ClientReadableStream,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -31,7 +28,6 @@ import {
 import { RecsysError } from '@recsys/domain';
 import { createLogger } from '@recsys/logger';
 import { service as healthService } from 'grpc-health-check';
-import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import {
   createClient,
@@ -138,40 +134,6 @@ function check(client: HealthClient, service: string): Promise<string> {
   );
 }
 
-interface ReflectionResponse {
-  listServicesResponse?: { service: { name: string }[] };
-  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
-  errorResponse?: { errorCode: number; errorMessage: string };
-}
-type ReflectionClient = Client & {
-  serverReflectionInfo(): ClientDuplexStream<Record<string, string>, ReflectionResponse>;
-};
-
-function reflectionClient(server: GrpcServer): ReflectionClient {
-  const protoPath = join(
-    dirname(require.resolve('@grpc/reflection/package.json')),
-    'build/proto/grpc/reflection/v1alpha/reflection.proto',
-  );
-  const pkg = loadPackageDefinition(loadSync(protoPath)) as unknown as {
-    grpc: { reflection: { v1alpha: { ServerReflection: new (a: string, c: unknown) => ReflectionClient } } };
-  };
-  const client = new pkg.grpc.reflection.v1alpha.ServerReflection(server.address, credentials.createInsecure());
-  closers.push(() => client.close());
-  return client;
-}
-
-function reflect(client: ReflectionClient, request: Record<string, string>): Promise<ReflectionResponse> {
-  return new Promise((resolve, reject) => {
-    const stream = client.serverReflectionInfo();
-    stream.once('data', (response: ReflectionResponse) => {
-      resolve(response);
-      stream.end();
-    });
-    stream.once('error', reject);
-    stream.write(request);
-  });
-}
-
 describe('health', () => {
   it('reports SERVING for the server and each service, NOT_SERVING after setServing(false), NOT_FOUND otherwise', async () => {
     const server = await startRanking({ rank: ok('v1') });
@@ -212,26 +174,6 @@ describe('health', () => {
     expect(statuses).toEqual(['SERVING', 'NOT_SERVING']);
     watch.cancel(); // the watch is an in-flight call: shutdown drains once it ends
     await stopped;
-  });
-});
-
-describe('reflection', () => {
-  it('lists the served services and health, and describes them', async () => {
-    const server = await startRanking({ rank: ok('v1') });
-    const client = reflectionClient(server);
-    const listed = await reflect(client, { listServices: '*' });
-    expect(listed.listServicesResponse?.service.map((s) => s.name).sort()).toEqual([
-      'grpc.health.v1.Health',
-      'recsys.v1.RankingService',
-    ]);
-
-    const described = await reflect(client, { fileContainingSymbol: 'recsys.v1.RankingService' });
-    const files = described.fileDescriptorResponse?.fileDescriptorProto ?? [];
-    expect(files.length).toBeGreaterThan(0);
-    expect(Buffer.concat(files).toString('latin1')).toContain('RankingService');
-
-    const unknown = await reflect(client, { fileContainingSymbol: 'recsys.v1.NoSuchService' });
-    expect(unknown.errorResponse?.errorCode).toBe(Status.NOT_FOUND);
   });
 });
 
