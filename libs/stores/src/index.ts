@@ -1,4 +1,4 @@
-// Public surface of @recsys/stores: the ports and their embedded adapters (contract suites are imported by path).
+// Public surface of @recsys/stores: the ports and their adapters (contract suites are imported by path).
 export * from './ports';
 export * from './topics';
 export { FileLogEventBus, openFileLogEventBus, type FileLogEventBusOptions } from './event-bus/file-log.event-bus';
@@ -10,3 +10,12 @@ export {
   type InMemoryFeatureStoreOptions,
 } from './feature-store/in-memory.feature-store';
 export { LocalModelStore, type LocalModelStoreOptions } from './model-store/local.model-store';
+export {
+  HnswVectorStore,
+  openHnswVectorStore,
+  type HnswCollectionStats,
+  type HnswVectorStoreOptions,
+} from './vector-store/hnsw.vector-store';
+export { QdrantVectorStore, openQdrantVectorStore, type QdrantVectorStoreOptions } from './vector-store/qdrant.vector-store';
+export { POINT_ID_NAMESPACE, qdrantPointId, uuidV5 } from './vector-store/qdrant-point-id';
+export { RESERVED_ID_KEY } from './vector-store/vector-input';

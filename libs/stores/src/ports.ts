@@ -107,3 +107,117 @@ export interface ModelStore {
    */
   watch(name: string, onVersion: (version: ModelVersion) => void, pollMs?: number, since?: string): () => void;
 }
+
+/** How a vector collection compares vectors. */
+export type VectorDistance = 'cosine' | 'dot' | 'euclid';
+
+/** The shape of a vector collection. */
+export interface VectorCollectionSpec {
+  /** Number of components of every vector, 1..65,536. */
+  dimension: number;
+  /** Distance function; fixes how {@link VectorHit.score} is computed. */
+  distance: VectorDistance;
+}
+
+/** One payload value: what a filter can match on. Numbers must be finite. */
+export type VectorPayloadValue = string | number | boolean | string[];
+
+/**
+ * Payload of a point. Keys are 1..256 characters without `.`, `[`, `]` or `"` (Qdrant reads those as a path in a
+ * filter key); the key `_recsys_id` is reserved (the Qdrant adapter keeps the point's id under it).
+ */
+export type VectorPayload = Record<string, VectorPayloadValue>;
+
+/** A point to store. */
+export interface VectorPoint {
+  /** Caller's id, 1..1,024 characters; unique within a collection. */
+  id: string;
+  /** Exactly `dimension` finite numbers; for a cosine collection not all zero. */
+  vector: Float32Array | readonly number[];
+  payload?: VectorPayload;
+}
+
+/** A stored point as read back. */
+export interface VectorRecord {
+  id: string;
+  /** The stored vector; a cosine collection stores (and returns) it scaled to unit length, as Qdrant does. */
+  vector: Float32Array;
+  /** The payload, `{}` when the point has none. */
+  payload: VectorPayload;
+}
+
+/**
+ * One filter condition on a payload key. Matching is type-strict (`'1'` does not equal `1`); on a `string[]` value
+ * a condition holds when any element matches; a point without the key matches no condition.
+ */
+export type VectorCondition =
+  /** The value (or an element of it) equals `equals`. */
+  | { key: string; equals: string | number | boolean }
+  /** The value (or an element of it) is one of `anyOf` (at least one value). */
+  | { key: string; anyOf: readonly (string | number)[] };
+
+/** A payload filter: every `must` condition holds and no `mustNot` condition holds. Empty lists constrain nothing. */
+export interface VectorFilter {
+  must?: readonly VectorCondition[];
+  mustNot?: readonly VectorCondition[];
+}
+
+/** Options of {@link VectorStore.search}. */
+export interface VectorSearchOptions {
+  /** Maximum number of hits, a positive integer. */
+  limit: number;
+  /** Only points whose payload passes the filter are returned. */
+  filter?: VectorFilter;
+  /** Attach each hit's payload. Default false. */
+  withPayload?: boolean;
+  /**
+   * HNSW beam width for this search (higher: better recall, slower); the adapter's default when absent.
+   * The search always uses at least `limit`.
+   */
+  ef?: number;
+}
+
+/**
+ * A search result. `score` is higher-is-better for every distance:
+ * - `cosine`: the cosine similarity, in [-1, 1];
+ * - `dot`: the inner product;
+ * - `euclid`: minus the Euclidean distance (`-‖a − b‖`, so 0 is an exact match).
+ */
+export interface VectorHit {
+  id: string;
+  score: number;
+  /** Present when the search asked for payloads (`{}` for a point without one). */
+  payload?: VectorPayload;
+}
+
+/**
+ * A store of vector collections with nearest-neighbour search (Qdrant in production, in-process HNSW embedded).
+ * Every argument is validated before anything is written: bad input rejects with a `bad-request` RecsysError
+ * naming the field (wrong dimension, bad id, reserved or malformed payload key, bad filter), and an operation on a
+ * collection that does not exist rejects with `not-found`.
+ */
+export interface VectorStore {
+  /**
+   * Creates the collection when missing; resolves true when it was created, false when it already existed with this
+   * spec. An existing collection with another dimension or distance is a `bad-request`.
+   */
+  ensureCollection(name: string, spec: VectorCollectionSpec): Promise<boolean>;
+  /**
+   * Inserts or replaces points (a replaced point gets the new vector and the new payload, old payload keys are
+   * gone). Within one call a repeated id keeps its last point. Adapters that talk to a server send batches
+   * (default 256 points per request), in order.
+   */
+  upsert(collection: string, points: readonly VectorPoint[]): Promise<void>;
+  /** The nearest points, best first (descending `score`; see {@link VectorHit}); at most `limit`. */
+  search(collection: string, vector: Float32Array | readonly number[], options: VectorSearchOptions): Promise<VectorHit[]>;
+  /** Stored points in request order, `undefined` for ids not stored (duplicates answered each time). */
+  get(collection: string, ids: readonly string[]): Promise<(VectorRecord | undefined)[]>;
+  /** Removes points; ids not stored are ignored. */
+  delete(collection: string, ids: readonly string[]): Promise<void>;
+  /** Number of points in the collection. */
+  count(collection: string): Promise<number>;
+  /** Deletes the collection and its points; resolves false when it did not exist. */
+  dropCollection(name: string): Promise<boolean>;
+  /** Persists what the adapter persists and releases resources; later calls reject with `unavailable`. */
+  close(): Promise<void>;
+}

@@ -1,5 +1,5 @@
 // The embedded EventBus: one append-only, CRC-framed log file per topic, tailed by polling, with group positions on disk.
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../internal/atomic-write';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -70,23 +70,6 @@ async function ensureFile(file: string): Promise<void> {
   await (await fs.open(file, 'a')).close();
 }
 
-/** Writes `content` to `file` atomically: a temporary file in the same directory, then a rename. */
-async function writeFileAtomic(file: string, content: string, fsync: boolean): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(content, 'utf8');
-    if (fsync) await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, file);
-  } catch (error) {
-    await fs.rm(tmp, { force: true });
-    throw error;
-  }
-}
 
 /** Appends to one topic file; publish calls are serialised so they land in call order. */
 class TopicWriter {

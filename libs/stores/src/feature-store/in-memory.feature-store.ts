@@ -1,7 +1,6 @@
 // The embedded FeatureStore: a Map with TTLs and string metadata, snapshotted atomically to one binary file.
-import { randomBytes } from 'node:crypto';
+import { writeFileAtomic } from '../internal/atomic-write';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import { crc32 } from '../internal/crc32';
 import type { FeatureStore, FeatureWrite } from '../ports';
@@ -241,7 +240,7 @@ export class InMemoryFeatureStore implements FeatureStore {
     const file = this.options.snapshotPath;
     if (file === undefined) return Promise.resolve();
     const parts = encodeSnapshot(this.meta, this.entries, this.now());
-    const result = this.snapshotChain.then(() => writeAtomic(file, parts));
+    const result = this.snapshotChain.then(() => writeFileAtomic(file, parts));
     this.snapshotChain = result.catch(() => undefined);
     return result;
   }
@@ -259,34 +258,6 @@ export class InMemoryFeatureStore implements FeatureStore {
   }
 }
 
-/** Writes parts to a temporary file beside `file`, fsyncs, renames over `file`, then fsyncs the directory. */
-async function writeAtomic(file: string, parts: Buffer[]): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writev(parts);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (error) {
-    await fs.rm(tmp, { force: true });
-    throw error;
-  }
-  try {
-    const dir = await fs.open(path.dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // Directory fsync is not supported everywhere; the rename itself is still atomic.
-  }
-}
 
 /**
  * Opens an {@link InMemoryFeatureStore}, loading `snapshotPath` when it exists. A missing snapshot gives an empty
