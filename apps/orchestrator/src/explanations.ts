@@ -7,6 +7,12 @@ const REASONS: Record<string, string> = {
   'topic-affinity': 'Because you engaged with similar pins',
   fresh: 'New pin',
   related: 'Related to the pin you are viewing',
+  itemcf: 'Often saved with pins you engaged with',
+  usercf: 'Liked by people with tastes like yours',
+  graph: 'On boards with pins you saved',
+  als: 'Matches your taste profile',
+  content: 'Looks like pins you engaged with',
+  realtime: 'Related to what you just engaged with',
 };
 
 /** The reason for the channel that scored the candidate highest, e.g. "Popular right now (recall: popular)". */

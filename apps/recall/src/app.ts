@@ -1,14 +1,17 @@
-/** Composition root of the recall service: event bus → in-memory index (replayed) → pipeline → gRPC server. */
+/** Composition root of the recall service: bus → in-memory state (replayed) → models → pipeline → gRPC server. */
 import * as path from 'node:path';
 import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import type { CandidateSource } from '@recsys/pipeline';
-import { openFileLogEventBus } from '@recsys/stores';
-import { defaultQuotas, type RecallConfig } from './config';
+import { LocalModelStore, openFileLogEventBus, openHnswVectorStore, openQdrantVectorStore, type VectorStore } from '@recsys/stores';
+import { defaultQuotas, recallModelDir, vectorDir, type RecallConfig } from './config';
+import { openRecallModels, type RecallModels } from './models/recall-models';
 import { buildRecallPipeline } from './pipeline';
 import { recallServiceBinding } from './service';
+import { ContentVectors } from './state/content-vectors';
 import { RecallIndex } from './state/recall-index';
 import { startRecallStream, type RecallStream } from './state/recall-stream';
+import { SaveGraph } from './state/save-graph';
 import type { RecallCandidate, RecallQuery } from './types';
 
 /** Optional extensions of {@link startRecallApp}. */
@@ -22,48 +25,86 @@ export interface RecallApp {
   server: GrpcServer;
   /** Resolves when everything published before the call has been applied to the index (for tests). */
   caughtUp(): Promise<void>;
-  /** Stops the bus subscriptions and closes the bus (call after the server has shut down). */
+  /** The recall artifacts in use (for tests and operators). */
+  models: RecallModels;
+  /** Stops the bus subscriptions and the model watch, closes the bus and the vector store (after server shutdown). */
   close(): Promise<void>;
 }
 
+/** The vector store of the config: Qdrant when `QDRANT_URL` is set, else embedded HNSW persisted in `<data>/vectors`. */
+async function openVectorStore(config: RecallConfig): Promise<VectorStore> {
+  if (config.QDRANT_URL) return openQdrantVectorStore({ url: config.QDRANT_URL });
+  return openHnswVectorStore({ dir: vectorDir(config), efConstruction: config.RECALL_HNSW_EF_CONSTRUCTION });
+}
+
 /**
- * Starts the recall service: opens the embedded bus at `<RECSYS_DATA_DIR>/bus`, rebuilds the index by replaying
- * the catalog and engagement topics, and only then starts serving, so the first request sees the whole log.
+ * Starts the recall service: opens the embedded bus at `<RECSYS_DATA_DIR>/bus` and the vector store, rebuilds the
+ * index, the save graph and the content vectors by replaying the catalog and engagement topics, loads the recall
+ * artifacts from the model store (and keeps watching it), and only then starts serving, so the first request sees
+ * the whole log and every artifact present at start.
  */
 export async function startRecallApp(config: RecallConfig, logger: Logger, options: RecallAppOptions = {}): Promise<RecallApp> {
-  const bus = await openFileLogEventBus(path.join(config.RECSYS_DATA_DIR, 'bus'), { onWarning: (message) => logger.warn(message) });
-  const index = new RecallIndex({ halfLifeMs: config.RECALL_POPULARITY_HALF_LIFE_MS });
-  let stream: RecallStream;
-  try {
-    const started = Date.now();
-    stream = await startRecallStream({ bus, index, logger });
-    logger.info('recall index rebuilt from the event bus', { ...index.stats(), ms: Date.now() - started });
-  } catch (error) {
-    await bus.close();
-    throw error;
-  }
-  const pipeline = buildRecallPipeline(
-    { index, channelTimeoutMs: config.RECALL_CHANNEL_TIMEOUT_MS, freshWindowMs: config.RECALL_FRESH_WINDOW_MS },
-    options.extraSources,
-  );
-  const binding = recallServiceBinding({
-    pipeline,
-    index,
-    defaultQuotas: defaultQuotas(config),
-    defaultLimit: config.RECALL_LIMIT,
-    maxCallMs: config.RECALL_MAX_CALL_MS,
-    logger,
-  });
+  const cleanups: (() => Promise<void>)[] = [];
   const close = async () => {
-    await stream.stop();
-    await bus.close();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
-  let server: GrpcServer;
   try {
-    server = await startGrpcServer({ name: 'recall', port: config.GRPC_PORT, services: [binding], logger });
+    const bus = await openFileLogEventBus(path.join(config.RECSYS_DATA_DIR, 'bus'), { onWarning: (message) => logger.warn(message) });
+    cleanups.push(() => bus.close());
+    const vectors = await openVectorStore(config);
+    cleanups.push(() => vectors.close());
+
+    const index = new RecallIndex({ halfLifeMs: config.RECALL_POPULARITY_HALF_LIFE_MS });
+    const graph = new SaveGraph();
+    const content = new ContentVectors(vectors, logger);
+    const started = Date.now();
+    const stream: RecallStream = await startRecallStream({ bus, index, logger, graph, content });
+    cleanups.push(() => stream.stop());
+    logger.info('recall state rebuilt from the event bus', {
+      ...index.stats(),
+      graph: graph.stats(),
+      contentDimension: content.dimension,
+      contentSkipped: content.skippedItems,
+      ms: Date.now() - started,
+    });
+
+    const modelDir = recallModelDir(config);
+    const models = await openRecallModels({
+      store: new LocalModelStore(modelDir, { onWarning: (message) => logger.warn(message) }),
+      vectors,
+      logger,
+      pollMs: config.RECALL_MODEL_POLL_MS,
+    });
+    cleanups.push(() => models.close());
+    logger.info('recall models', { dir: modelDir, versions: models.versions(), vectorStore: config.QDRANT_URL ? 'qdrant' : 'embedded hnsw' });
+
+    const timeoutMs = config.RECALL_CHANNEL_TIMEOUT_MS;
+    const pipeline = buildRecallPipeline(
+      {
+        index,
+        models,
+        graph,
+        content,
+        vectors,
+        channelTimeoutMs: timeoutMs,
+        freshWindowMs: config.RECALL_FRESH_WINDOW_MS,
+        realtimeWindowMs: config.RECALL_REALTIME_WINDOW_MS,
+        graphSteps: config.RECALL_GRAPH_STEPS,
+      },
+      options.extraSources,
+    );
+    const binding = recallServiceBinding({
+      pipeline,
+      index,
+      defaultQuotas: defaultQuotas(config),
+      defaultLimit: config.RECALL_LIMIT,
+      maxCallMs: config.RECALL_MAX_CALL_MS,
+      logger,
+    });
+    const server = await startGrpcServer({ name: 'recall', port: config.GRPC_PORT, services: [binding], logger });
+    return { server, caughtUp: () => stream.caughtUp(), models, close };
   } catch (error) {
     await close();
     throw error;
   }
-  return { server, caughtUp: () => stream.caughtUp(), close };
 }

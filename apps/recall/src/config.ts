@@ -1,4 +1,5 @@
 /** Recall service configuration: every environment variable it reads, with typed defaults. */
+import * as path from 'node:path';
 import { dataDir, durationMs, logLevel, parseConfig, port } from '@recsys/config';
 import { z } from 'zod';
 import type { ChannelName } from './types';
@@ -36,6 +37,33 @@ export const RECALL_CONFIG_SHAPE = {
   RECALL_QUOTA_FRESH: count(100),
   /** Default quota of the `related` channel (related-pins surface only). */
   RECALL_QUOTA_RELATED: count(400),
+  /** Default quota of the `itemcf` channel (item-CF neighbours of the user's recent and session items). */
+  RECALL_QUOTA_ITEMCF: count(300),
+  /** Default quota of the `usercf` channel (items of the user's nearest neighbour users). */
+  RECALL_QUOTA_USERCF: count(200),
+  /** Default quota of the `graph` channel (Pixie walks on the live pin–board graph). */
+  RECALL_QUOTA_GRAPH: count(200),
+  /** Default quota of the `als` channel (nearest ALS item factors to the user's factors). */
+  RECALL_QUOTA_ALS: count(300),
+  /** Default quota of the `content` channel (items whose content embedding is near the user's recent items). */
+  RECALL_QUOTA_CONTENT: count(200),
+  /** Default quota of the `realtime` channel (item-CF neighbours of the last few minutes' interactions). */
+  RECALL_QUOTA_REALTIME: count(100),
+  /**
+   * Model store of the recall artifacts (`recall/itemcf`, `recall/usercf`, `recall/als`, built by
+   * `npx recsys build-recall`); unset: `<RECSYS_DATA_DIR>/models`. A channel whose artifact is absent is not run.
+   */
+  RECALL_MODEL_DIR: z.string().trim().min(1).optional(),
+  /** How often the model store is polled for newer artifact versions, ms. */
+  RECALL_MODEL_POLL_MS: positiveDuration(2000),
+  /** Qdrant's REST address (e.g. `http://127.0.0.1:6333`); unset: the embedded HNSW store in `<RECSYS_DATA_DIR>/vectors`. */
+  QDRANT_URL: z.string().trim().url().optional(),
+  /** Beam width while inserting into the embedded HNSW store (lower: faster indexing, slightly lower recall). */
+  RECALL_HNSW_EF_CONSTRUCTION: z.coerce.number().int().min(8).max(1000).default(64),
+  /** How far back the `realtime` channel looks, ms (default 30 minutes). */
+  RECALL_REALTIME_WINDOW_MS: positiveDuration(30 * 60_000),
+  /** Random-walk steps per `graph` request (Pixie's N; more: steadier visit counts, slower). */
+  RECALL_GRAPH_STEPS: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
 };
 
 /** The parsed recall configuration. */
@@ -46,6 +74,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RecallConfig {
   return parseConfig(RECALL_CONFIG_SHAPE, env, 'recall');
 }
 
+/** The model store directory of the recall artifacts: `RECALL_MODEL_DIR`, else `<RECSYS_DATA_DIR>/models`. */
+export function recallModelDir(config: RecallConfig): string {
+  return config.RECALL_MODEL_DIR ?? path.join(config.RECSYS_DATA_DIR, 'models');
+}
+
+/** Directory of the embedded vector store: `<RECSYS_DATA_DIR>/vectors`. */
+export function vectorDir(config: RecallConfig): string {
+  return path.join(config.RECSYS_DATA_DIR, 'vectors');
+}
+
 /** The configured default quota of every channel. */
 export function defaultQuotas(config: RecallConfig): Record<ChannelName, number> {
   return {
@@ -54,5 +92,11 @@ export function defaultQuotas(config: RecallConfig): Record<ChannelName, number>
     'topic-affinity': config.RECALL_QUOTA_TOPIC_AFFINITY,
     fresh: config.RECALL_QUOTA_FRESH,
     related: config.RECALL_QUOTA_RELATED,
+    itemcf: config.RECALL_QUOTA_ITEMCF,
+    usercf: config.RECALL_QUOTA_USERCF,
+    graph: config.RECALL_QUOTA_GRAPH,
+    als: config.RECALL_QUOTA_ALS,
+    content: config.RECALL_QUOTA_CONTENT,
+    realtime: config.RECALL_QUOTA_REALTIME,
   };
 }

@@ -2,7 +2,19 @@
 import type { Surface, User } from '@recsys/domain';
 
 /** The recall channels this service runs, in pipeline order; each is a source with id `recall/<name>`. */
-export const CHANNELS = ['popular', 'segment-popular', 'topic-affinity', 'fresh', 'related'] as const;
+export const CHANNELS = [
+  'popular',
+  'segment-popular',
+  'topic-affinity',
+  'fresh',
+  'related',
+  'itemcf',
+  'usercf',
+  'graph',
+  'als',
+  'content',
+  'realtime',
+] as const;
 
 /** Name of a recall channel, as used in `channel_quotas`, `ChannelHit.channel` and degradation stages. */
 export type ChannelName = (typeof CHANNELS)[number];
@@ -37,6 +49,8 @@ export interface RecallQuery {
   segment?: string;
   /** The user's last positive interactions (click, save, share), most recent first. Set by `hydrator/user-state`. */
   userRecentItemIds?: string[];
+  /** Event time of each of `userRecentItemIds` (its latest positive event), ms. Set by `hydrator/user-state`. */
+  userRecentTimesMs?: number[];
 }
 
 /** One channel's vote for an item: the channel name and its score in [0, 1]. */

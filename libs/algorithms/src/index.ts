@@ -21,3 +21,55 @@ export { topK, rankAmong, firstRelevantRank, compareRanked, sortedContains } fro
 export { hitRateAtK, precisionAtK, recallAtK, ndcgAtK, reciprocalRank, averagePrecisionAtK, countHits } from './metrics/ranking';
 export { userAuc, aucOfScoreSets } from './metrics/user-auc';
 export { exposureCounts, catalogCoverage, novelty, giniCoefficient } from './metrics/catalog';
+export { trainAls, solveAlsRows, createAlsScratch, alsLoss, recalculateUser, scoreAllItems, ALS_DEFAULTS } from './mf/als';
+export type { AlsModel, AlsOptions, AlsScratch, AlsSolveOptions, AlsRowExecutor } from './mf/als';
+export { csrOf, transposeCsr, binarizeCsr } from './mf/csr';
+export type { CsrRows } from './mf/csr';
+export { gramMatrix, gramChunk, reduceGramChunks, GRAM_CHUNK_ROWS, rotateRows, choleskyFactor, choleskySolve, jacobiEigen, orthonormalizeColumns } from './mf/linalg';
+export type { SymmetricEigen } from './mf/linalg';
+export {
+  cosineSimilarity,
+  pearsonSimilarity,
+  jaccardSimilarity,
+  sparseSimilarity,
+  inverseFrequencyWeights,
+  shrink,
+  checkSimilarityKind,
+  SIMILARITY_KINDS,
+} from './similarity/sparse-similarity';
+export type { SparseVector, SimilarityKind, SimilarityOptions } from './similarity/sparse-similarity';
+export { buildItemNeighbors, buildUserNeighbors, buildRowNeighbors, neighborsOf } from './cf/neighbors';
+export type { NeighborTable, NeighborOptions } from './cf/neighbors';
+export { scoreItemCF, scoreUserCF } from './cf/scoring';
+export type { CFScoreOptions, UserCFScoreOptions } from './cf/scoring';
+export { TopCandidates } from './cf/top-candidates';
+export { BipartiteGraph } from './graph/bipartite-graph';
+export type { GraphAdjacency } from './graph/bipartite-graph';
+export { PixieWalker, pixieWalk, allocateSteps, PIXIE_DEFAULTS } from './graph/pixie-walk';
+export type { PixieQuery, PixieWalkOptions, PixieTopOptions, PixieWalkStats, PixieResult } from './graph/pixie-walk';
+export { trainBiasedMf, predictRating, rmse, BIASED_MF_DEFAULTS } from './mf/biased-mf';
+export type { BiasedMfModel, BiasedMfOptions } from './mf/biased-mf';
+export { randomizedSvd, trainPureSvd, pureSvdScores } from './mf/pure-svd';
+export type { RandomizedSvdOptions, TruncatedSvd, PureSvdOptions, PureSvdModel } from './mf/pure-svd';
+export {
+  RECALL_MODELS,
+  RECALL_MODEL_KINDS,
+  RECALL_ARTIFACT_FORMAT,
+  RECALL_MANIFEST_FILE,
+  RECALL_BUILD_DEFAULTS,
+  buildRecallArtifacts,
+  nextRecallVersion,
+  encodeRecallArtifact,
+  decodeRecallArtifact,
+} from './artifacts/recall-artifacts';
+export type {
+  RecallModelKind,
+  RecallArtifactInfo,
+  ItemCFArtifact,
+  UserCFArtifact,
+  AlsArtifact,
+  RecallArtifact,
+  RecallArtifacts,
+  RecallBuildOptions,
+  RecallBuildProgress,
+} from './artifacts/recall-artifacts';

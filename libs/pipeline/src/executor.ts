@@ -1,4 +1,5 @@
 /** Runs a pipeline definition: fixed step order, deadlines, fail-open policy, spans, candidate traces, side effects. */
+import { setMaxListeners } from 'node:events';
 import { SpanStatusCode, context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import type {
@@ -122,6 +123,9 @@ class Execution<Q, C extends CandidateBase> {
     private readonly opts: ExecuteOptions,
   ) {
     this.traces = opts.debug ? new Map() : undefined;
+    // Every component running at once listens on the run's signal (a recall pipeline runs a dozen sources in
+    // parallel); Node's default limit of 10 would print a leak warning on every such run.
+    setMaxListeners(0, this.controller.signal);
   }
 
   async run(query: Q): Promise<PipelineResult<C>> {

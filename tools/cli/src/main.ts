@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ADDR } from './client';
+import { BUILD_RECALL_USAGE, buildRecallCommand, parseBuildRecallArgs } from './commands/build-recall';
 import { DEMO_DEFAULTS, loadDemo } from './commands/demo';
 import { EVAL_USAGE, evalCommand, parseEvalArgs } from './commands/eval';
 import { logEvent } from './commands/log-event';
@@ -28,6 +29,8 @@ Commands:
                --out DIR (models) --seed N --pins N --users N --events N
   world generate  Generate a seeded world and its event log as Parquet files (recsys world generate --help).
                --out DIR --pins N (100000) --users N (10000) --events N (1000000) --seed N --days N --force
+  build-recall Build the recall models (item-CF, user-CF, ALS) from a dataset and publish them (build-recall --help).
+               --data PATH --format world|movielens-100k|movielens-1m|movielens-csv|interactions-csv --out DIR
   eval         Evaluate recommenders offline on a dataset (recsys eval --help for every option).
                --data PATH --format movielens-100k|movielens-1m|movielens-csv|interactions-csv|world
                --split random|leave-last|time-cut|files --model pop,random,... --k 10,20 --out report.json
@@ -205,6 +208,14 @@ async function main(argv: string[]): Promise<number> {
         days: intOption(values.days, 'days', WORLD_DEFAULTS.days),
         force: values.force,
       });
+      return 0;
+    }
+    case 'build-recall': {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(BUILD_RECALL_USAGE);
+        return 0;
+      }
+      await buildRecallCommand(parseBuildRecallArgs(rest));
       return 0;
     }
     case 'eval': {

@@ -10,7 +10,7 @@ export interface UserStateHydratorDeps {
 }
 
 /**
- * Adds `user`, `segment` and `userRecentItemIds` to the query. An unknown user gets no attributes, segment `all`
+ * Adds `user`, `segment`, `userRecentItemIds` and their times to the query. An unknown user gets no attributes, segment `all`
  * and no recent items: a cold-start request, answered by the popularity and fresh channels. O(recent items).
  */
 export function userStateHydrator(deps: UserStateHydratorDeps): QueryHydrator<RecallQuery> {
@@ -18,7 +18,12 @@ export function userStateHydrator(deps: UserStateHydratorDeps): QueryHydrator<Re
     id: 'hydrator/user-state',
     hydrate: async (query) => {
       const user = deps.index.user(query.userId);
-      return { user, segment: segmentOf(user), userRecentItemIds: [...deps.index.recentPositives(query.userId)] };
+      return {
+        user,
+        segment: segmentOf(user),
+        userRecentItemIds: [...deps.index.recentPositives(query.userId)],
+        userRecentTimesMs: [...deps.index.recentPositiveTimes(query.userId)],
+      };
     },
   };
 }

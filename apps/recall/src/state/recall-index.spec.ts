@@ -80,6 +80,16 @@ describe('RecallIndex', () => {
     expect(index.recentPositives('other')).toEqual([]);
   });
 
+  it('keeps the time of each recent positive: a repeated item moves to the front with its new time', () => {
+    const index = new RecallIndex({ halfLifeMs: HOUR, clock: () => 0, recentLimit: 3 });
+    for (const [id, type, t] of [['a', 'click', 10], ['b', 'save', 20], ['c', 'impression', 25], ['a', 'share', 30], ['d', 'click', 40], ['e', 'click', 50]] as const) {
+      index.applyEvent(ev('u', id, type, t));
+    }
+    expect(index.recentPositives('u')).toEqual(['e', 'd', 'a']);
+    expect(index.recentPositiveTimes('u')).toEqual([50, 40, 30]);
+    expect(index.recentPositiveTimes('other')).toEqual([]);
+  });
+
   it('measures time as the later of the wall clock and the newest event', () => {
     let wall = 5 * HOUR;
     const index = new RecallIndex({ halfLifeMs: HOUR, clock: () => wall });

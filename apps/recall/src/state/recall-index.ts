@@ -68,8 +68,8 @@ function lowerBound(items: readonly Item[], createdAtMs: number, id: string): nu
  * engagement topics (apply order matters only for per-segment attribution, so the app replays the catalog first).
  *
  * - Catalog: items by id, items per topic, items ordered by creation time (for the fresh channel), users by id.
- * - Engagement: per-user recent positive interactions (click/save/share, most recent first, de-duplicated),
- *   per-user hidden items, and time-decayed popularity (weights {@link ENGAGEMENT_WEIGHTS}) globally, per
+ * - Engagement: per-user recent positive interactions (click/save/share, most recent first, de-duplicated, with
+ *   the time of each item's latest positive event), per-user hidden items, and time-decayed popularity (weights {@link ENGAGEMENT_WEIGHTS}) globally, per
  *   segment (`segmentOf(user)` of the user at event time) and per topic of the item.
  * - Idempotent on `eventId` within the last `dedupeCapacity` events.
  *
@@ -84,7 +84,8 @@ export class RecallIndex {
   private readonly topicItems = new Map<string, Set<string>>();
   /** Items sorted by (createdAtMs, id), ascending. */
   private readonly byCreation: Item[] = [];
-  private readonly recent = new Map<string, string[]>();
+  /** Per user: recent positive item ids, most recent first, and the time of each (parallel arrays). */
+  private readonly recent = new Map<string, { ids: string[]; times: number[] }>();
   private readonly hiddenItems = new Map<string, Set<string>>();
   private readonly global: TimeDecayedPopularity;
   private readonly segments = new Map<string, TimeDecayedPopularity>();
@@ -147,7 +148,7 @@ export class RecallIndex {
       if (segment !== ALL_SEGMENT) this.table(this.segments, segment).add(event.itemId, weight, t);
       for (const topic of this.items.get(event.itemId)?.topics ?? []) this.table(this.topics, topic).add(event.itemId, weight, t);
     }
-    if (POSITIVE.has(event.type)) this.remember(event.userId, event.itemId);
+    if (POSITIVE.has(event.type)) this.remember(event.userId, event.itemId, event.timestampMs);
     if (event.type === 'hide') this.hide(event.userId, event.itemId);
     return true;
   }
@@ -175,7 +176,16 @@ export class RecallIndex {
 
   /** The user's last positive interactions (click, save, share), most recent first, without repeats. */
   recentPositives(userId: string): readonly string[] {
-    return this.recent.get(userId) ?? [];
+    return this.recent.get(userId)?.ids ?? [];
+  }
+
+  /**
+   * The event time (ms) of each of {@link recentPositives}, in the same order: the time of the latest positive
+   * event on that item. Events are kept in arrival order, so a late event older than the user's newest one is
+   * still listed first (it is the latest the index learnt about).
+   */
+  recentPositiveTimes(userId: string): readonly number[] {
+    return this.recent.get(userId)?.times ?? [];
   }
 
   /** Items the user hid (the last `hiddenLimit`). */
@@ -235,13 +245,20 @@ export class RecallIndex {
     return table;
   }
 
-  private remember(userId: string, itemId: string): void {
-    const list = this.recent.get(userId) ?? [];
-    const at = list.indexOf(itemId);
-    if (at >= 0) list.splice(at, 1);
-    list.unshift(itemId);
-    if (list.length > this.recentLimit) list.length = this.recentLimit;
-    this.recent.set(userId, list);
+  private remember(userId: string, itemId: string, atMs: number): void {
+    let list = this.recent.get(userId);
+    if (!list) this.recent.set(userId, (list = { ids: [], times: [] }));
+    const at = list.ids.indexOf(itemId);
+    if (at >= 0) {
+      list.ids.splice(at, 1);
+      list.times.splice(at, 1);
+    }
+    list.ids.unshift(itemId);
+    list.times.unshift(atMs);
+    if (list.ids.length > this.recentLimit) {
+      list.ids.length = this.recentLimit;
+      list.times.length = this.recentLimit;
+    }
   }
 
   private hide(userId: string, itemId: string): void {

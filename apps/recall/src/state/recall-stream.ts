@@ -1,15 +1,22 @@
-// Keeps the RecallIndex up to date from the event bus: replays catalog then engagement, then follows both topics.
+// Keeps the recall state up to date from the event bus: replays catalog then engagement, then follows both topics.
 import type { Logger } from '@recsys/logger';
 import { TOPICS, type DeliveredMessage, type EventBus, type Subscription } from '@recsys/stores';
 import { errorMessage } from '@recsys/domain';
 import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
+import type { Item } from '@recsys/domain';
+import type { ContentVectors } from './content-vectors';
 import type { RecallIndex } from './recall-index';
+import { boardKeyOf, type SaveGraph } from './save-graph';
 
 /** Dependencies of {@link startRecallStream}. */
 export interface RecallStreamDeps {
   bus: EventBus;
   index: RecallIndex;
   logger: Logger;
+  /** The live save graph: every new save event adds an edge. */
+  graph?: SaveGraph;
+  /** The content-embedding collection: every catalog item upsert is mirrored into it. */
+  content?: ContentVectors;
   /** Consumer group. Default `recall`. */
   groupId?: string;
 }
@@ -27,9 +34,11 @@ export interface RecallStream {
  * rebuilt by replay at every start) and resolves once both have caught up with the log. The catalog is replayed
  * to its end before engagement starts, so each replayed event is attributed to its user's segment and its item's
  * topics. Messages that cannot be decoded are logged and skipped (redelivering them would never succeed).
+ * Besides the index, item upserts are mirrored into the content-embedding collection and save events become
+ * edges of the save graph (a save of a duplicate event id is applied once).
  */
 export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallStream> {
-  const { bus, index, logger } = deps;
+  const { bus, index, logger, graph, content } = deps;
   const groupId = deps.groupId ?? 'recall';
   const skip = (message: DeliveredMessage, error: unknown) =>
     logger.warn('skipping undecodable bus message', { topic: message.topic, offset: message.offset, error: errorMessage(error) });
@@ -42,6 +51,7 @@ export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallS
       from: 'earliest',
       ephemeral: true,
       handler: async (batch) => {
+        const items: Item[] = [];
         for (const message of batch) {
           let upsert;
           try {
@@ -50,8 +60,16 @@ export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallS
             skip(message, error);
             continue;
           }
-          if (upsert.kind === 'item') index.applyItem(upsert.item, upsert.atMs);
-          else index.applyUser(upsert.user, upsert.atMs);
+          if (upsert.kind === 'item') {
+            index.applyItem(upsert.item, upsert.atMs);
+            items.push(upsert.item);
+          } else index.applyUser(upsert.user, upsert.atMs);
+        }
+        if (content && items.length > 0) {
+          // Fail open: a vector store outage must not hold up the catalog (the content channel just lags).
+          await content.apply(items).catch((error: unknown) =>
+            logger.warn('content vectors not updated', { items: items.length, error: errorMessage(error) }),
+          );
         }
       },
     });
@@ -72,7 +90,7 @@ export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallS
             skip(message, error);
             continue;
           }
-          index.applyEvent(event);
+          if (index.applyEvent(event) && event.type === 'save') graph?.addSave(event.itemId, boardKeyOf(event.boardId, event.userId));
         }
       },
     });

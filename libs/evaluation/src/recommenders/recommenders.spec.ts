@@ -125,7 +125,7 @@ describe('registry', () => {
   });
 
   it('names the known models and parameters on a typo', () => {
-    expect(() => createRecommender('popp')).toThrow(/unknown model "popp" \(known: random, pop, segment-pop\)/);
+    expect(() => createRecommender('popp')).toThrow(/unknown model "popp" \(known: random, pop, segment-pop, [a-z, -]+\)/);
     expect(() => createRecommender('pop', { weight: 'x' })).toThrow(/no parameter "weight" \(known: weighting\)/);
     expect(() => createRecommender('random', { seed: 'abc' })).toThrow(/must be a number/);
   });

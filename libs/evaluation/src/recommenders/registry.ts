@@ -3,6 +3,12 @@ import { PopularityRecommender, type PopularityWeighting } from './popularity';
 import { RandomRecommender } from './random';
 import { type ParamValue, type Recommender } from './recommender';
 import { SegmentPopularityRecommender } from './segment-popularity';
+import { GRAPH_DEFAULTS, GraphRecommender, graphOptionsOf } from '../models/graph';
+import { ITEMCF_DEFAULTS, ItemCFRecommender, neighborhoodOptionsOf } from '../models/itemcf';
+import { USERCF_DEFAULTS, UserCFRecommender } from '../models/usercf';
+import { ALS_MODEL_DEFAULTS, AlsRecommender, alsOptionsOf } from '../models/als';
+import { PURESVD_MODEL_DEFAULTS, PureSvdRecommender, pureSvdOptionsOf } from '../models/puresvd';
+import { SVD_MODEL_DEFAULTS, SvdRecommender, svdOptionsOf } from '../models/svd';
 
 /** One registered recommender: what it is, which parameters it takes, and how to build it. */
 export interface RecommenderEntry {
@@ -37,6 +43,82 @@ export const RECOMMENDERS: Readonly<Record<string, RecommenderEntry>> = Object.f
         minSegmentUsers: p.minSegmentUsers === undefined ? undefined : num(p, 'minSegmentUsers', 0),
         weighting: p.weighting === undefined ? undefined : (str(p, 'weighting', 'binary') as PopularityWeighting),
       }),
+  },
+  itemcf: {
+    description: 'item-based collaborative filtering: top-k similar items of the user\'s items',
+    params: {
+      similarity: `cosine, pearson or jaccard (default ${ITEMCF_DEFAULTS.similarity})`,
+      k: `neighbours per item (default ${ITEMCF_DEFAULTS.k})`,
+      shrinkage: `λ of sim × n/(n + λ), n common users (default ${ITEMCF_DEFAULTS.shrinkage})`,
+      iuf: `weight users by log(nItems / their item count) (default ${ITEMCF_DEFAULTS.iuf})`,
+      minCommon: `fewest common users of two neighbours (default ${ITEMCF_DEFAULTS.minCommon})`,
+      normalize: `similarity-weighted average instead of sum (default ${ITEMCF_DEFAULTS.normalize})`,
+      values: `raw (ratings, confidences) or binary, for similarities and history weights (default ${ITEMCF_DEFAULTS.values})`,
+    },
+    create: (p) => new ItemCFRecommender(neighborhoodOptionsOf(p)),
+  },
+  usercf: {
+    description: 'user-based collaborative filtering: items of the top-k similar users',
+    params: {
+      similarity: `cosine, pearson or jaccard (default ${USERCF_DEFAULTS.similarity})`,
+      k: `neighbours per user (default ${USERCF_DEFAULTS.k})`,
+      shrinkage: `λ of sim × n/(n + λ), n common items (default ${USERCF_DEFAULTS.shrinkage})`,
+      iuf: `weight items by log(nUsers / their user count) (default ${USERCF_DEFAULTS.iuf})`,
+      minCommon: `fewest common items of two neighbours (default ${USERCF_DEFAULTS.minCommon})`,
+      normalize: `similarity-weighted average instead of sum (default ${USERCF_DEFAULTS.normalize})`,
+      values: `raw (ratings, confidences) or binary, for similarities and neighbour weights (default ${USERCF_DEFAULTS.values})`,
+    },
+    create: (p) => new UserCFRecommender(neighborhoodOptionsOf(p)),
+  },
+  graph: {
+    description: 'Pixie random walks with restarts on the item–user graph from the user\'s recent items',
+    params: {
+      steps: `walk steps per user (default ${GRAPH_DEFAULTS.steps})`,
+      alpha: `restart probability, mean walk length 1/alpha (default ${GRAPH_DEFAULTS.alpha})`,
+      np: 'early stopping: stop once np items have nv visits (default 0: off)',
+      nv: `visits counting towards np (default ${GRAPH_DEFAULTS.nv})`,
+      degreeBias: `true: split steps by the Pixie degree scaling; false: by weight only (default ${GRAPH_DEFAULTS.degreeBias})`,
+      recent: 'query with the latest N training items (default 0: all)',
+      halfLife: 'recency weight 0.5^(rank/halfLife) of the query items (default 0: equal)',
+      seed: 'seed of the walks (default: the run seed)',
+    },
+    create: (p) => new GraphRecommender(graphOptionsOf(p)),
+  },
+  als: {
+    description: 'implicit-feedback ALS (Hu, Koren, Volinsky), conjugate-gradient row solves; scores x_u·y_i',
+    params: {
+      factors: `latent dimension (default ${ALS_MODEL_DEFAULTS.factors})`,
+      regularization: `L2 strength λ (default ${ALS_MODEL_DEFAULTS.regularization})`,
+      alpha: `confidence 1 + alpha·r (default ${ALS_MODEL_DEFAULTS.alpha})`,
+      iterations: `alternating sweeps (default ${ALS_MODEL_DEFAULTS.iterations})`,
+      cgSteps: `conjugate-gradient steps per row and sweep (default ${ALS_MODEL_DEFAULTS.cgSteps})`,
+      values: `r = the stored value (raw) or 1 (binary) (default ${ALS_MODEL_DEFAULTS.values})`,
+      seed: 'seed of the initial factors (default: the run seed)',
+    },
+    create: (p) => new AlsRecommender(alsOptionsOf(p)),
+  },
+  svd: {
+    description: 'biased matrix factorization of the ratings by SGD; ranks by predicted rating',
+    params: {
+      factors: `latent dimension (default ${SVD_MODEL_DEFAULTS.factors})`,
+      learningRate: `SGD step size (default ${SVD_MODEL_DEFAULTS.learningRate})`,
+      regularization: `L2 strength on the factors (default ${SVD_MODEL_DEFAULTS.regularization})`,
+      biasRegularization: 'L2 strength on the biases (default: regularization)',
+      epochs: `passes over the ratings (default ${SVD_MODEL_DEFAULTS.epochs})`,
+      seed: 'seed of the initial factors and the shuffles (default: the run seed)',
+    },
+    create: (p) => new SvdRecommender(svdOptionsOf(p)),
+  },
+  puresvd: {
+    description: 'PureSVD: truncated SVD of the user × item matrix (randomized SVD); scores r_u·V·Vᵀ',
+    params: {
+      factors: `rank (default ${PURESVD_MODEL_DEFAULTS.factors})`,
+      values: `factorize 1 per entry (binary) or the stored values (raw) (default ${PURESVD_MODEL_DEFAULTS.values})`,
+      powerIterations: `power iterations of the randomized SVD (default ${PURESVD_MODEL_DEFAULTS.powerIterations})`,
+      oversample: `extra random columns beyond the rank (default ${PURESVD_MODEL_DEFAULTS.oversample})`,
+      seed: 'seed of the random test matrix (default: the run seed)',
+    },
+    create: (p) => new PureSvdRecommender(pureSvdOptionsOf(p)),
   },
 });
 

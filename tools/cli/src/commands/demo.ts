@@ -1,5 +1,6 @@
 /** `recsys demo load`: generates the seeded demo world and loads it through the public API. */
 import { eventToWire, itemToWire, userToWire } from '@recsys/contracts';
+import type { EngagementEvent } from '@recsys/domain';
 import { generateWorld, simulateEvents } from '@recsys/simulator';
 import { orchestratorClient } from '../client';
 import { progressBar } from '../progress';
@@ -15,6 +16,8 @@ export interface DemoOptions {
   days: number;
   /** Show progress bars (default true). */
   progress?: boolean;
+  /** Called with every event as it is sent (e.g. to build models from the same events without reading them back). */
+  onEvent?: (event: EngagementEvent) => void;
 }
 
 /** The demo world `npm start` loads. */
@@ -59,6 +62,7 @@ export async function loadDemo(opts: DemoOptions): Promise<DemoSummary> {
     let sent = 0;
     for (const event of simulateEvents(world, { seed: opts.seed, events: opts.events })) {
       if (event.type !== 'impression') active.set(event.userId, (active.get(event.userId) ?? 0) + 1);
+      opts.onEvent?.(event);
       batch.push(eventToWire(event));
       if (batch.length === BATCH) {
         await client.logEvents({ events: batch });

@@ -1,6 +1,7 @@
 /**
- * `recsys start`: runs the five services on embedded defaults as separate processes, loads the demo world on the
- * first run, prints the address and an example call, and stops everything cleanly on Ctrl-C.
+ * `recsys start`: runs the five services on embedded defaults as separate processes, loads the demo world and
+ * builds the recall models from it on the first run, prints the address and an example call, and stops everything
+ * cleanly on Ctrl-C.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { launchSystem, type RunningSystem } from '../launcher/launch';
 import { DEFAULT_PORTS, type ServiceName } from '../launcher/services';
 import { Surface } from '@recsys/contracts';
 import { orchestratorClient } from '../client';
+import { WorldEventMatrix, publishRecallModels } from './build-recall';
 import { DEMO_DEFAULTS, loadDemo, type DemoSummary } from './demo';
 
 /** Options of the start command. */
@@ -48,14 +50,36 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
   const marker = join(dataDir, 'demo.json');
   if (opts.demo && !existsSync(marker)) {
     log('Loading the demo world (first run only)...');
-    demo = await loadDemo({ addr: system.addresses.orchestrator, ...DEMO_DEFAULTS });
+    const events = new WorldEventMatrix();
+    demo = await loadDemo({ addr: system.addresses.orchestrator, ...DEMO_DEFAULTS, onEvent: (e) => events.add(e) });
     writeFileSync(marker, JSON.stringify({ ...DEMO_DEFAULTS, ...demo }, null, 2));
     log(`Loaded ${demo.users} users, ${demo.pins} pins and ${demo.events} events in ${demo.seconds.toFixed(1)} s.`);
+    await buildDemoRecallModels(events, join(dataDir, 'models'), log);
+    log(`First run ready after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } else if (existsSync(marker)) {
     demo = JSON.parse(readFileSync(marker, 'utf8')) as DemoSummary;
   }
   await warmUp(system.addresses.orchestrator, demo?.exampleUserIds ?? []);
   return { system, demo };
+}
+
+/**
+ * Builds the recall models (item-CF, user-CF, ALS) from the demo world's events and publishes them into the recall
+ * service's model store (`<dataDir>/models`, its default `RECALL_MODEL_DIR`), which the service watches and loads
+ * without a restart. A failure is reported and the system runs on without those channels.
+ */
+async function buildDemoRecallModels(events: WorldEventMatrix, modelDir: string, log: (line: string) => void): Promise<void> {
+  log('Building the recall models from the demo world...');
+  try {
+    const built = await publishRecallModels(events.build(), `demo world (seed ${DEMO_DEFAULTS.seed})`, modelDir);
+    const seconds = Object.values(built.seconds).reduce((a, b) => a + b, 0);
+    log(
+      `Published recall models ${built.version} (${built.users} users × ${built.items} items, ${built.interactions} interactions) ` +
+        `in ${seconds.toFixed(1)} s; the recall service loads them within a few seconds.`,
+    );
+  } catch (error) {
+    log(`Could not build the recall models (${error instanceof Error ? error.message : String(error)}); run \`npx recsys build-recall\` later.`);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The five services of the system, their default ports and the environment each is started with. */
+import { join } from 'node:path';
 
 /** Name of a service (also its folder under apps/). */
 export type ServiceName = 'orchestrator' | 'recall' | 'feature' | 'ranking' | 'reranking';
@@ -41,6 +42,9 @@ export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<stri
     OTEL_TRACES_EXPORTER: layout.otlpEndpoint ? 'otlp' : 'none',
   };
   if (layout.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = layout.otlpEndpoint;
+  // The recall artifacts live with the rest of the local state (the committed models/ folder holds only the demo
+  // ranking model); `npm start` builds them there on its first run.
+  if (name === 'recall') env.RECALL_MODEL_DIR = join(layout.dataDir, 'models');
   if (name === 'orchestrator') {
     env.RECALL_ADDR = addr('recall');
     env.FEATURE_ADDR = addr('feature');

@@ -1,0 +1,86 @@
+// The recall artifacts as the channels use them: decoded arrays plus id lookups and per-model scratch buffers.
+import {
+  gramMatrix,
+  type AlsArtifact,
+  type AlsModel,
+  type InteractionMatrix,
+  type ItemCFArtifact,
+  type NeighborTable,
+  type UserCFArtifact,
+} from '@recsys/algorithms';
+
+/** An item-CF table ready to score (channels `itemcf` and `realtime`). */
+export interface LoadedItemCF {
+  version: string;
+  itemIds: readonly string[];
+  itemIndex: ReadonlyMap<string, number>;
+  neighbors: NeighborTable;
+  /** Score buffer of length `itemIds.length`, reused by every request (requests score synchronously, one at a time). */
+  scratch: Float32Array;
+}
+
+/** A user-CF table with the training rows its neighbours' items come from (channel `usercf`). */
+export interface LoadedUserCF {
+  version: string;
+  userIndex: ReadonlyMap<string, number>;
+  itemIds: readonly string[];
+  neighbors: NeighborTable;
+  /** The training matrix (entry times are not stored in the artifact and read 0). */
+  matrix: InteractionMatrix;
+  /** Score buffer of length `itemIds.length`. */
+  scratch: Float32Array;
+}
+
+/** ALS factors with the vector collection of their item factors (channel `als`). */
+export interface LoadedAls {
+  version: string;
+  userIndex: ReadonlyMap<string, number>;
+  itemIndex: ReadonlyMap<string, number>;
+  model: AlsModel;
+  /** YᵀY + λI of the item factors, for fold-in of users the model was not trained on. */
+  gram: Float64Array;
+  /** The vector collection holding this version's item factors (dot product). */
+  collection: string;
+}
+
+function indexOf(ids: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  ids.forEach((id, i) => index.set(id, i));
+  return index;
+}
+
+/** An item-CF artifact with its id lookup and scratch buffer. */
+export function loadedItemCF(a: ItemCFArtifact): LoadedItemCF {
+  return { version: a.info.version, itemIds: a.itemIds, itemIndex: indexOf(a.itemIds), neighbors: a.neighbors, scratch: new Float32Array(a.itemIds.length) };
+}
+
+/** A user-CF artifact with its id lookup, its rows as an interaction matrix, and a scratch buffer. */
+export function loadedUserCF(a: UserCFArtifact): LoadedUserCF {
+  const nnz = a.rows.indptr[a.rows.nRows];
+  const matrix: InteractionMatrix = {
+    nUsers: a.rows.nRows,
+    nItems: a.rows.nCols,
+    indptr: a.rows.indptr,
+    indices: a.rows.indices,
+    values: a.rows.values,
+    timestamps: new Float64Array(nnz),
+    userIds: a.userIds,
+    itemIds: a.itemIds,
+    userIndex: indexOf(a.userIds),
+    itemIndex: indexOf(a.itemIds),
+  };
+  return { version: a.info.version, userIndex: matrix.userIndex, itemIds: a.itemIds, neighbors: a.neighbors, matrix, scratch: new Float32Array(a.itemIds.length) };
+}
+
+/** An ALS artifact with its id lookups, its Gram matrix and the name of its vector collection. */
+export function loadedAls(a: AlsArtifact, collection: string): LoadedAls {
+  const { model } = a;
+  return {
+    version: a.info.version,
+    userIndex: indexOf(a.userIds),
+    itemIndex: indexOf(a.itemIds),
+    model,
+    gram: gramMatrix(model.itemFactors, model.nItems, model.factors, model.regularization),
+    collection,
+  };
+}

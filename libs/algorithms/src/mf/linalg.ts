@@ -1,0 +1,320 @@
+// Small dense linear algebra for the factorization models: Gram matrices, Cholesky solves, Jacobi eigen-decomposition,
+// modified Gram-Schmidt. Float64 throughout; matrices are flat arrays (layout stated per function).
+
+/** Rows per partial sum of {@link gramMatrix}: partial sums are added in chunk order, whoever computes them. */
+export const GRAM_CHUNK_ROWS = 1024;
+
+/**
+ * The Gram matrix FᵀF + ridge·I of `n` row-major factor rows of width `k` (`factors[r*k + f]`), as a full
+ * symmetric k×k row-major Float64Array (written into `out` when given). Summed as partial sums over chunks of
+ * {@link GRAM_CHUNK_ROWS} rows ({@link gramChunk}) added in chunk order ({@link reduceGramChunks}), so a parallel
+ * caller that computes the chunks elsewhere gets bit-identical results. O(n·k²/2) multiply-adds.
+ */
+export function gramMatrix(factors: Float32Array, n: number, k: number, ridge = 0, out?: Float64Array): Float64Array {
+  if (factors.length < n * k) throw new RangeError(`factors has ${factors.length} values, need ${n}×${k}`);
+  const g = out ?? new Float64Array(k * k);
+  if (g.length !== k * k) throw new RangeError(`out must have ${k * k} values, got ${g.length}`);
+  const chunks = Math.max(1, Math.ceil(n / GRAM_CHUNK_ROWS));
+  const partials = new Float64Array(chunks * k * k);
+  for (let c = 0; c < chunks; c++) gramChunk(factors, k, c * GRAM_CHUNK_ROWS, Math.min(n, (c + 1) * GRAM_CHUNK_ROWS), partials.subarray(c * k * k, (c + 1) * k * k));
+  return reduceGramChunks(partials, chunks, k, ridge, g);
+}
+
+/**
+ * The upper triangle of Σ_r f_r f_rᵀ over factor rows [start, end) into `out` (k×k row-major; `out` is zeroed
+ * first; the strict lower triangle holds partial values and is to be ignored). Rows are taken four at a time and
+ * accumulator rows two at a time, so each load serves several multiply-adds.
+ */
+export function gramChunk(factors: Float32Array, k: number, start: number, end: number, out: Float64Array): void {
+  out.fill(0, 0, k * k);
+  const rows = new Float64Array(4 * k);
+  let r = start;
+  for (; r + 4 <= end; r += 4) {
+    for (let j = 0; j < 4 * k; j++) rows[j] = factors[r * k + j];
+    let a = 0;
+    // Two accumulator rows (a, a + 1) at a time share the loads of the four factor rows.
+    for (; a + 2 <= k; a += 2) {
+      const y0 = rows[a];
+      const y1 = rows[k + a];
+      const y2 = rows[2 * k + a];
+      const y3 = rows[3 * k + a];
+      const z0 = rows[a + 1];
+      const z1 = rows[k + a + 1];
+      const z2 = rows[2 * k + a + 1];
+      const z3 = rows[3 * k + a + 1];
+      const base = a * k;
+      const next = base + k;
+      for (let b = a; b < k; b++) {
+        const r0 = rows[b];
+        const r1 = rows[k + b];
+        const r2 = rows[2 * k + b];
+        const r3 = rows[3 * k + b];
+        out[base + b] += y0 * r0 + y1 * r1 + y2 * r2 + y3 * r3;
+        out[next + b] += z0 * r0 + z1 * r1 + z2 * r2 + z3 * r3;
+      }
+    }
+    for (; a < k; a++) {
+      const y0 = rows[a];
+      const y1 = rows[k + a];
+      const y2 = rows[2 * k + a];
+      const y3 = rows[3 * k + a];
+      const base = a * k;
+      for (let b = a; b < k; b++) out[base + b] += y0 * rows[b] + y1 * rows[k + b] + y2 * rows[2 * k + b] + y3 * rows[3 * k + b];
+    }
+  }
+  for (; r < end; r++) {
+    const o = r * k;
+    for (let a = 0; a < k; a++) {
+      const ya = factors[o + a];
+      const base = a * k;
+      for (let b = a; b < k; b++) out[base + b] += ya * factors[o + b];
+    }
+  }
+}
+
+/** Adds `chunks` partial upper triangles (consecutive k×k blocks of `partials`) in order, mirrors, adds ridge·I. */
+export function reduceGramChunks(partials: Float64Array, chunks: number, k: number, ridge: number, out: Float64Array): Float64Array {
+  out.fill(0);
+  for (let c = 0; c < chunks; c++) {
+    const o = c * k * k;
+    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b] += partials[o + a * k + b];
+  }
+  for (let a = 0; a < k; a++) {
+    out[a * k + a] += ridge;
+    for (let b = a + 1; b < k; b++) out[b * k + a] = out[a * k + b];
+  }
+  return out;
+}
+
+/**
+ * Replaces every factor row x in rows [start, end) of the row-major `f` (width k) by M·x, i.e. x'_j = Σ_g
+ * M[j][g]·x_g for the k×k row-major `m`. Two rows against four rows of M at a time. O((end − start)·k²).
+ */
+export function rotateRows(f: Float32Array, k: number, m: Float64Array, start: number, end: number): void {
+  const rows = new Float64Array(2 * k);
+  const outs = new Float64Array(2 * k);
+  const k4 = k - (k & 3);
+  let r = start;
+  for (; r + 2 <= end; r += 2) {
+    const o = r * k;
+    for (let a = 0; a < 2 * k; a++) rows[a] = f[o + a];
+    let j = 0;
+    for (; j < k4; j += 4) {
+      const m0 = j * k;
+      const m1 = m0 + k;
+      const m2 = m1 + k;
+      const m3 = m2 + k;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      let b0 = 0;
+      let b1 = 0;
+      let b2 = 0;
+      let b3 = 0;
+      for (let g = 0; g < k; g++) {
+        const x = rows[g];
+        const y = rows[k + g];
+        const v0 = m[m0 + g];
+        const v1 = m[m1 + g];
+        const v2 = m[m2 + g];
+        const v3 = m[m3 + g];
+        a0 += v0 * x;
+        a1 += v1 * x;
+        a2 += v2 * x;
+        a3 += v3 * x;
+        b0 += v0 * y;
+        b1 += v1 * y;
+        b2 += v2 * y;
+        b3 += v3 * y;
+      }
+      outs[j] = a0;
+      outs[j + 1] = a1;
+      outs[j + 2] = a2;
+      outs[j + 3] = a3;
+      outs[k + j] = b0;
+      outs[k + j + 1] = b1;
+      outs[k + j + 2] = b2;
+      outs[k + j + 3] = b3;
+    }
+    for (; j < k; j++) {
+      let a = 0;
+      let b = 0;
+      for (let g = 0; g < k; g++) {
+        a += m[j * k + g] * rows[g];
+        b += m[j * k + g] * rows[k + g];
+      }
+      outs[j] = a;
+      outs[k + j] = b;
+    }
+    for (let a = 0; a < 2 * k; a++) f[o + a] = outs[a];
+  }
+  for (; r < end; r++) {
+    const o = r * k;
+    for (let a = 0; a < k; a++) rows[a] = f[o + a];
+    for (let j = 0; j < k; j++) {
+      let a = 0;
+      for (let g = 0; g < k; g++) a += m[j * k + g] * rows[g];
+      outs[j] = a;
+    }
+    for (let a = 0; a < k; a++) f[o + a] = outs[a];
+  }
+}
+
+/**
+ * Factors the symmetric positive-definite n×n row-major matrix `a` IN PLACE into its Cholesky factor L (lower
+ * triangle, a = LLᵀ; the strict upper triangle is left as it was). O(n³/3). Throws a RangeError when `a` is not
+ * positive definite.
+ */
+export function choleskyFactor(a: Float64Array, n: number): void {
+  if (a.length < n * n) throw new RangeError(`matrix has ${a.length} values, need ${n}×${n}`);
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j];
+    for (let p = 0; p < j; p++) d -= a[j * n + p] * a[j * n + p];
+    if (!(d > 0)) throw new RangeError(`matrix is not positive definite (pivot ${j} is ${d})`);
+    const ljj = Math.sqrt(d);
+    a[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = a[i * n + j];
+      for (let p = 0; p < j; p++) s -= a[i * n + p] * a[j * n + p];
+      a[i * n + j] = s / ljj;
+    }
+  }
+}
+
+/**
+ * Solves a·x = b for a symmetric positive-definite n×n row-major `a` by Cholesky factorization of a copy (`a` is
+ * not modified). Returns x (in `out` when given). O(n³/3 + n²). Throws a RangeError when `a` is not positive definite.
+ */
+export function choleskySolve(a: ArrayLike<number>, n: number, b: ArrayLike<number>, out?: Float64Array): Float64Array {
+  if (b.length < n) throw new RangeError(`right-hand side has ${b.length} values, need ${n}`);
+  const l = Float64Array.from(a);
+  choleskyFactor(l, n);
+  const x = out ?? new Float64Array(n);
+  // Forward substitution L z = b, then back substitution Lᵀ x = z.
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let p = 0; p < i; p++) s -= l[i * n + p] * x[p];
+    x[i] = s / l[i * n + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let p = i + 1; p < n; p++) s -= l[p * n + i] * x[p];
+    x[i] = s / l[i * n + i];
+  }
+  return x;
+}
+
+/** The eigen-decomposition of a symmetric matrix: values in descending order, `vectors[j*n + r]` = component r of the j-th. */
+export interface SymmetricEigen {
+  readonly values: Float64Array;
+  /** n×n: eigenvector j (unit length) occupies vectors[j*n .. j*n + n - 1]. */
+  readonly vectors: Float64Array;
+}
+
+/**
+ * Eigenvalues and eigenvectors of the symmetric n×n row-major matrix `a` (not modified) by the cyclic Jacobi
+ * method: sweeps of plane rotations zeroing each off-diagonal entry, until the off-diagonal mass is below
+ * `tolerance` times the Frobenius norm (default 1e-14) or `maxSweeps` (default 100) sweeps. Accurate to a few ulps
+ * of the largest eigenvalue; O(n³) per sweep, typically 6–10 sweeps. Meant for the small projected matrices of a
+ * randomized SVD (n ≲ 300).
+ */
+export function jacobiEigen(a: ArrayLike<number>, n: number, opts: { tolerance?: number; maxSweeps?: number } = {}): SymmetricEigen {
+  if (a.length < n * n) throw new RangeError(`matrix has ${a.length} values, need ${n}×${n}`);
+  const tolerance = opts.tolerance ?? 1e-14;
+  const maxSweeps = opts.maxSweeps ?? 100;
+  const m = Float64Array.from(a);
+  // v holds eigenvectors as rows: v[j*n + r].
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  let total = 0;
+  for (let i = 0; i < n * n; i++) total += m[i] * m[i];
+  const threshold = tolerance * tolerance * total;
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += 2 * m[p * n + q] * m[p * n + q];
+    if (off <= threshold) break;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = m[p * n + q];
+        if (apq === 0) continue;
+        const app = m[p * n + p];
+        const aqq = m[q * n + q];
+        // The rotation angle that zeroes a_pq: t = tan θ, the smaller root of t² + 2τt − 1 = 0.
+        const tau = (aqq - app) / (2 * apq);
+        const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = t * c;
+        // Rows/columns p and q change; m stays symmetric, so each new value is written to both halves.
+        for (let r = 0; r < n; r++) {
+          if (r === p || r === q) continue;
+          const mrp = m[r * n + p];
+          const mrq = m[r * n + q];
+          const np = c * mrp - s * mrq;
+          const nq = s * mrp + c * mrq;
+          m[r * n + p] = np;
+          m[p * n + r] = np;
+          m[r * n + q] = nq;
+          m[q * n + r] = nq;
+        }
+        m[p * n + p] = app - t * apq;
+        m[q * n + q] = aqq + t * apq;
+        m[p * n + q] = 0;
+        m[q * n + p] = 0;
+        for (let r = 0; r < n; r++) {
+          const vp = v[p * n + r];
+          const vq = v[q * n + r];
+          v[p * n + r] = c * vp - s * vq;
+          v[q * n + r] = s * vp + c * vq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => m[y * n + y] - m[x * n + x] || x - y);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  order.forEach((j, rank) => {
+    values[rank] = m[j * n + j];
+    vectors.set(v.subarray(j * n, j * n + n), rank * n);
+  });
+  return { values, vectors };
+}
+
+/**
+ * Orthonormalizes the `count` columns of a column-major matrix IN PLACE (column c at q[c*length .. c*length +
+ * length - 1]) by modified Gram-Schmidt, run twice ("twice is enough") so the columns stay orthogonal to working
+ * precision. A column that is (numerically) in the span of the earlier ones — its norm falls below 1e-10 of its
+ * norm before orthogonalization — is set to zero. Returns the number of non-zero columns. O(length·count²).
+ */
+export function orthonormalizeColumns(q: Float64Array, length: number, count: number): number {
+  if (q.length < length * count) throw new RangeError(`matrix has ${q.length} values, need ${length}×${count}`);
+  let rank = 0;
+  for (let c = 0; c < count; c++) {
+    const col = c * length;
+    const before = Math.sqrt(sumSquares(q, col, length));
+    for (let pass = 0; pass < 2; pass++) {
+      for (let p = 0; p < c; p++) {
+        const prev = p * length;
+        let d = 0;
+        for (let r = 0; r < length; r++) d += q[prev + r] * q[col + r];
+        if (d === 0) continue;
+        for (let r = 0; r < length; r++) q[col + r] -= d * q[prev + r];
+      }
+    }
+    const norm = Math.sqrt(sumSquares(q, col, length));
+    if (!(norm > 1e-10 * before) || norm === 0) {
+      q.fill(0, col, col + length);
+      continue;
+    }
+    const inv = 1 / norm;
+    for (let r = 0; r < length; r++) q[col + r] *= inv;
+    rank++;
+  }
+  return rank;
+}
+
+function sumSquares(a: Float64Array, from: number, length: number): number {
+  let s = 0;
+  for (let r = from; r < from + length; r++) s += a[r] * a[r];
+  return s;
+}
