@@ -64,6 +64,8 @@ describe('recsys system (five processes, real gRPC)', () => {
     lastUser = `user_${String(119).padStart(5, '0')}`;
     // The feature and recall services consume the bus asynchronously: wait until the demo is visible.
     await waitFor(async () => (await feature.getUserFeatures({ userId: demoUser })).known || undefined, { timeoutMs: 30_000, what: 'demo user features' });
+    // The first calls open the channels between the services and run cold code (as `recsys start` does, warm up).
+    for (let i = 0; i < 5; i++) await recommendFor(i % 2 === 0 ? demoUser : `warm-up-${i}`).catch(() => undefined);
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { startQdrantRecorder, type QdrantRecorder } from './qdrant-recorder/reco
 import { openQdrantVectorStore, type QdrantVectorStore } from './qdrant.vector-store';
 
 /** Qdrant's published OpenAPI document, in the project's planning space beside the repository (DESIGN.md). */
-const QDRANT_OPENAPI = path.resolve(__dirname, '../../../../../shared/contracts/qdrant-openapi-v1.19.0.json');
+const QDRANT_OPENAPI = path.resolve(__dirname, '../../openapi/qdrant-openapi-v1.19.0.json');
 
 /** Every REST operation the adapter sends; the recorder must have validated each of them, and nothing else. */
 const ADAPTER_OPERATIONS = [

@@ -4,7 +4,7 @@ import { QdrantClient } from '@qdrant/js-client-rest';
 import { OpenApiValidator, toJsonSchema, type OpenApiDocument } from './openapi-validator';
 import { startQdrantRecorder, type QdrantRecorder } from './recorder-server';
 
-const QDRANT_OPENAPI = path.resolve(__dirname, '../../../../../../shared/contracts/qdrant-openapi-v1.19.0.json');
+const QDRANT_OPENAPI = path.resolve(__dirname, '../../../openapi/qdrant-openapi-v1.19.0.json');
 const document = JSON.parse(readFileSync(QDRANT_OPENAPI, 'utf8')) as OpenApiDocument;
 const REF = 'https://recsys.invalid/openapi.json#/components/schemas/';
 const UUID = '6f1c2b0e-5d0a-4c59-9a43-7a1a4c3f2e10';
