@@ -21,7 +21,7 @@ import { TOPICS, type EventBus, type OutgoingMessage } from '@recsys/stores';
 import { context, propagation } from '@opentelemetry/api';
 import { stageDegradations } from './degradations';
 import { explain } from './explanations';
-import { pageSelector } from './selectors/page.selector';
+import { finalPage } from './selectors/page.selector';
 import type { PinCandidate, RecommendQuery } from './query';
 import { validateEvents, validateItems, validateUsers } from './validation/ingest.validator';
 import { validateRecommend } from './validation/recommend.validator';
@@ -64,10 +64,7 @@ export function orchestratorService(deps: OrchestratorServiceDeps): ServiceBindi
     void result.sideEffects;
     // The page selector is skipped when the pipeline's deadline has passed before it ran; the page rules
     // (size, seen, unsafe, layout) still hold, so they are applied here. It is pure and idempotent.
-    const page =
-      result.candidates.length > query.pageSize || result.candidates.some((c) => c.column === undefined)
-        ? await pageSelector.select(hydrated, result.candidates, { signal: ctx.signal, deadlineMs: Infinity, debug: false })
-        : result.candidates;
+    const page = finalPage(hydrated, result.candidates);
     return {
       requestId: query.requestId,
       items: page.map((c) => ({

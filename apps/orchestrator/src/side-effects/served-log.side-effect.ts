@@ -5,6 +5,7 @@ import { TOPICS, type EventBus } from '@recsys/stores';
 import { context, propagation } from '@opentelemetry/api';
 import { itemFeaturesToWire } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
+import { finalPage } from '../selectors/page.selector';
 
 /** Creates the served-log side effect. */
 export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<RecommendQuery, PinCandidate> {
@@ -16,7 +17,7 @@ export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<Recomme
         userId: q.userId,
         surface: surfaceToWire(q.surface),
         timestampMs: String(q.nowMs),
-        items: result.candidates.map((c, position) => ({
+        items: finalPage(q, result.candidates).map((c, position) => ({
           itemId: c.id,
           position,
           channels: c.channels.map((h) => ({ ...h })),
