@@ -2,7 +2,7 @@
 import { errorMessage } from '@recsys/domain';
 import { encodeItemRecord, encodeUserRecord, type FeatureEngine } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
-import { TOPICS, type DeliveredMessage, type EventBus, type FeatureStore, type FeatureWrite, type Subscription } from '@recsys/stores';
+import { TOPICS, replayTopics, type DeliveredMessage, type EventBus, type FeatureStore, type FeatureWrite } from '@recsys/stores';
 import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
 import { itemKey, parseKey, userKey } from '../keys';
 import type { EventClock } from './event-clock';
@@ -117,25 +117,8 @@ export async function startFeatureStream(deps: FeatureStreamDeps): Promise<Featu
     await writer.flush();
   };
 
-  const subscriptions: Subscription[] = [];
-  try {
-    const catalog = await bus.subscribe({ topic: TOPICS.catalog, groupId, from: 'earliest', ephemeral: true, handler: applyCatalog });
-    subscriptions.push(catalog);
-    await catalog.caughtUp();
-    const engagement = await bus.subscribe({ topic: TOPICS.engagement, groupId, from: 'earliest', ephemeral: true, handler: applyEngagement });
-    subscriptions.push(engagement);
-    await engagement.caughtUp();
-  } catch (error) {
-    await Promise.allSettled(subscriptions.map((s) => s.stop()));
-    throw error;
-  }
-
-  return {
-    caughtUp: async () => {
-      await Promise.all(subscriptions.map((s) => s.caughtUp()));
-    },
-    stop: async () => {
-      await Promise.all(subscriptions.map((s) => s.stop()));
-    },
-  };
+  return replayTopics(bus, groupId, [
+    { topic: TOPICS.catalog, handler: applyCatalog },
+    { topic: TOPICS.engagement, handler: applyEngagement },
+  ]);
 }

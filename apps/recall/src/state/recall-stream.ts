@@ -1,6 +1,6 @@
 // Keeps the recall state up to date from the event bus: replays catalog then engagement, then follows both topics.
 import type { Logger } from '@recsys/logger';
-import { TOPICS, type DeliveredMessage, type EventBus, type Subscription } from '@recsys/stores';
+import { TOPICS, replayTopics, type DeliveredMessage, type EventBus } from '@recsys/stores';
 import { errorMessage } from '@recsys/domain';
 import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
 import type { Item } from '@recsys/domain';
@@ -43,70 +43,44 @@ export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallS
   const skip = (message: DeliveredMessage, error: unknown) =>
     logger.warn('skipping undecodable bus message', { topic: message.topic, offset: message.offset, error: errorMessage(error) });
 
-  const subscriptions: Subscription[] = [];
-  try {
-    const catalog = await bus.subscribe({
-      topic: TOPICS.catalog,
-      groupId,
-      from: 'earliest',
-      ephemeral: true,
-      handler: async (batch) => {
-        const items: Item[] = [];
-        for (const message of batch) {
-          let upsert;
-          try {
-            upsert = decodeCatalogUpsert(message.value);
-          } catch (error) {
-            skip(message, error);
-            continue;
-          }
-          if (upsert.kind === 'item') {
-            index.applyItem(upsert.item, upsert.atMs);
-            items.push(upsert.item);
-          } else index.applyUser(upsert.user, upsert.atMs);
-        }
-        if (content && items.length > 0) {
-          // Fail open: a vector store outage must not hold up the catalog (the content channel just lags).
-          await content.apply(items).catch((error: unknown) =>
-            logger.warn('content vectors not updated', { items: items.length, error: errorMessage(error) }),
-          );
-        }
-      },
-    });
-    subscriptions.push(catalog);
-    await catalog.caughtUp();
-
-    const engagement = await bus.subscribe({
-      topic: TOPICS.engagement,
-      groupId,
-      from: 'earliest',
-      ephemeral: true,
-      handler: async (batch) => {
-        for (const message of batch) {
-          let event;
-          try {
-            event = decodeEngagement(message.value);
-          } catch (error) {
-            skip(message, error);
-            continue;
-          }
-          if (index.applyEvent(event) && event.type === 'save') graph?.addSave(event.itemId, boardKeyOf(event.boardId, event.userId));
-        }
-      },
-    });
-    subscriptions.push(engagement);
-    await engagement.caughtUp();
-  } catch (error) {
-    await Promise.allSettled(subscriptions.map((s) => s.stop()));
-    throw error;
-  }
-
-  return {
-    caughtUp: async () => {
-      await Promise.all(subscriptions.map((s) => s.caughtUp()));
-    },
-    stop: async () => {
-      await Promise.all(subscriptions.map((s) => s.stop()));
-    },
+  const applyCatalog = async (batch: DeliveredMessage[]) => {
+    const items: Item[] = [];
+    for (const message of batch) {
+      let upsert;
+      try {
+        upsert = decodeCatalogUpsert(message.value);
+      } catch (error) {
+        skip(message, error);
+        continue;
+      }
+      if (upsert.kind === 'item') {
+        index.applyItem(upsert.item, upsert.atMs);
+        items.push(upsert.item);
+      } else index.applyUser(upsert.user, upsert.atMs);
+    }
+    if (content && items.length > 0) {
+      // Fail open: a vector store outage must not hold up the catalog (the content channel just lags).
+      await content.apply(items).catch((error: unknown) =>
+        logger.warn('content vectors not updated', { items: items.length, error: errorMessage(error) }),
+      );
+    }
   };
+
+  const applyEngagement = async (batch: DeliveredMessage[]) => {
+    for (const message of batch) {
+      let event;
+      try {
+        event = decodeEngagement(message.value);
+      } catch (error) {
+        skip(message, error);
+        continue;
+      }
+      if (index.applyEvent(event) && event.type === 'save') graph?.addSave(event.itemId, boardKeyOf(event.boardId, event.userId));
+    }
+  };
+
+  return replayTopics(bus, groupId, [
+    { topic: TOPICS.catalog, handler: applyCatalog },
+    { topic: TOPICS.engagement, handler: applyEngagement },
+  ]);
 }

@@ -1,0 +1,39 @@
+// Rebuilding in-memory state from the bus: replay topics from the start, one after the other, then keep consuming.
+import type { DeliveredMessage, EventBus, Subscription } from '../ports';
+
+/** One topic to replay and the handler that applies its batches. */
+export interface ReplayTopic {
+  topic: string;
+  handler: (batch: DeliveredMessage[]) => Promise<void>;
+}
+
+/** Replaying subscriptions: `caughtUp` once everything published so far is applied, `stop` to end them. */
+export type Replay = Pick<Subscription, 'caughtUp' | 'stop'>;
+
+/**
+ * Subscribes to each topic in order, ephemerally from the earliest message (nothing is committed: the state is
+ * rebuilt from the log at every start), and waits for each to catch up before subscribing to the next — so, for
+ * example, the catalog is complete before the engagement events that refer to it are applied. Resolves once all
+ * have caught up; if any step fails, the subscriptions made so far are stopped and the error is rethrown.
+ */
+export async function replayTopics(bus: EventBus, groupId: string, topics: readonly ReplayTopic[]): Promise<Replay> {
+  const subscriptions: Subscription[] = [];
+  try {
+    for (const { topic, handler } of topics) {
+      const subscription = await bus.subscribe({ topic, groupId, from: 'earliest', ephemeral: true, handler });
+      subscriptions.push(subscription);
+      await subscription.caughtUp();
+    }
+  } catch (error) {
+    await Promise.allSettled(subscriptions.map((s) => s.stop()));
+    throw error;
+  }
+  return {
+    caughtUp: async () => {
+      await Promise.all(subscriptions.map((s) => s.caughtUp()));
+    },
+    stop: async () => {
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    },
+  };
+}
