@@ -5,9 +5,10 @@ import { InteractionMatrixBuilder } from '@recsys/algorithms';
 import { RecsysError } from '@recsys/domain';
 import type { Demographics, ItemInfo, LoadDatasetOptions, LoadedDataset } from '../dataset';
 import { DatasetError, quoteValue } from '../errors';
-import { LoadContext, expectFieldCount, finiteNumber, integerId, unixSeconds } from '../text/fields';
+import { LoadContext, expectFieldCount, integerId } from '../text/fields';
 import { forEachDelimitedRow } from '../text/rows';
 import { totalBytes } from '../text/sizes';
+import { readRatingRows } from './ratings';
 import { MOVIELENS_100K_GENRES, movieLensAgeBucket, movieLensGender } from './demographics';
 
 const RATING_FIELDS = ['user id', 'item id', 'rating', 'timestamp'];
@@ -30,14 +31,7 @@ export async function loadMovieLens100k(dir: string, opts: LoadDatasetOptions): 
   const ctx = new LoadContext(opts, totalBytes([ratingsFile, userFile, itemFile, genreFile]));
   const builder = new InteractionMatrixBuilder('last');
 
-  await forEachDelimitedRow(ratingsFile, '\t', 'latin1', ctx, (f, line) => {
-    expectFieldCount(ratingsFile, line, f, RATING_FIELDS, '\t');
-    const user = integerId(ratingsFile, line, 1, f[0], 'user id');
-    const item = integerId(ratingsFile, line, 2, f[1], 'item id');
-    const rating = finiteNumber(ratingsFile, line, 3, f[2], 'rating');
-    const time = unixSeconds(ratingsFile, line, 4, f[3]);
-    builder.add(user, item, rating, time);
-  });
+  await readRatingRows(ratingsFile, '\t', RATING_FIELDS, 'item id', ctx, builder);
 
   let users: Map<string, Demographics> | undefined;
   if (existsSync(userFile)) {

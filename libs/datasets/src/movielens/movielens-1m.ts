@@ -5,9 +5,10 @@ import { InteractionMatrixBuilder } from '@recsys/algorithms';
 import { RecsysError } from '@recsys/domain';
 import type { Demographics, ItemInfo, LoadDatasetOptions, LoadedDataset } from '../dataset';
 import { DatasetError, quoteValue } from '../errors';
-import { LoadContext, expectFieldCount, finiteNumber, integerId, unixSeconds } from '../text/fields';
+import { LoadContext, expectFieldCount, integerId } from '../text/fields';
 import { forEachDelimitedRow } from '../text/rows';
 import { totalBytes } from '../text/sizes';
+import { readRatingRows } from './ratings';
 import { MOVIELENS_1M_OCCUPATIONS, movieLensAgeCode, movieLensGender } from './demographics';
 
 const RATING_FIELDS = ['UserID', 'MovieID', 'Rating', 'Timestamp'];
@@ -30,14 +31,7 @@ export async function loadMovieLens1m(dir: string, opts: LoadDatasetOptions): Pr
   const ctx = new LoadContext(opts, totalBytes([ratingsFile, userFile, movieFile]));
   const builder = new InteractionMatrixBuilder('last');
 
-  await forEachDelimitedRow(ratingsFile, '::', 'latin1', ctx, (f, line) => {
-    expectFieldCount(ratingsFile, line, f, RATING_FIELDS, '::');
-    const user = integerId(ratingsFile, line, 1, f[0], 'user id');
-    const item = integerId(ratingsFile, line, 2, f[1], 'movie id');
-    const rating = finiteNumber(ratingsFile, line, 3, f[2], 'rating');
-    const time = unixSeconds(ratingsFile, line, 4, f[3]);
-    builder.add(user, item, rating, time);
-  });
+  await readRatingRows(ratingsFile, '::', RATING_FIELDS, 'movie id', ctx, builder);
 
   let users: Map<string, Demographics> | undefined;
   if (existsSync(userFile)) {
