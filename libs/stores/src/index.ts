@@ -2,7 +2,7 @@
 export * from './ports';
 export * from './topics';
 export { FileLogEventBus, openFileLogEventBus, type FileLogEventBusOptions } from './event-bus/file-log.event-bus';
-export { replayTopics, type Replay, type ReplayTopic } from './event-bus/replay';
+export { decodeEach, replayTopics, type Replay, type ReplayTopic } from './event-bus/replay';
 export {
   InMemoryFeatureStore,
   openInMemoryFeatureStore,

@@ -2,7 +2,7 @@
 import { errorMessage } from '@recsys/domain';
 import { encodeItemRecord, encodeUserRecord, type FeatureEngine } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
-import { TOPICS, replayTopics, type DeliveredMessage, type EventBus, type FeatureStore, type FeatureWrite } from '@recsys/stores';
+import { TOPICS, decodeEach, replayTopics, type DeliveredMessage, type EventBus, type FeatureStore, type FeatureWrite } from '@recsys/stores';
 import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
 import { itemKey, parseKey, userKey } from '../keys';
 import type { EventClock } from './event-clock';
@@ -87,14 +87,7 @@ export async function startFeatureStream(deps: FeatureStreamDeps): Promise<Featu
     logger.warn('skipping undecodable bus message', { topic: message.topic, offset: message.offset, error: errorMessage(error) });
 
   const applyCatalog = async (batch: DeliveredMessage[]) => {
-    for (const message of batch) {
-      let upsert;
-      try {
-        upsert = decodeCatalogUpsert(message.value);
-      } catch (error) {
-        skip(message, error);
-        continue;
-      }
+    for (const upsert of decodeEach(batch, decodeCatalogUpsert, skip)) {
       clock.observe(upsert.atMs);
       if (upsert.kind === 'item') engine.applyCatalogItem(upsert.item);
       else engine.applyUser(upsert.user);
@@ -103,14 +96,7 @@ export async function startFeatureStream(deps: FeatureStreamDeps): Promise<Featu
   };
 
   const applyEngagement = async (batch: DeliveredMessage[]) => {
-    for (const message of batch) {
-      let event;
-      try {
-        event = decodeEngagement(message.value);
-      } catch (error) {
-        skip(message, error);
-        continue;
-      }
+    for (const event of decodeEach(batch, decodeEngagement, skip)) {
       clock.observe(event.timestampMs);
       engine.applyEvent(event);
     }

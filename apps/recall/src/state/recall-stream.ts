@@ -1,6 +1,6 @@
 // Keeps the recall state up to date from the event bus: replays catalog then engagement, then follows both topics.
 import type { Logger } from '@recsys/logger';
-import { TOPICS, replayTopics, type DeliveredMessage, type EventBus } from '@recsys/stores';
+import { TOPICS, decodeEach, replayTopics, type DeliveredMessage, type EventBus } from '@recsys/stores';
 import { errorMessage } from '@recsys/domain';
 import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
 import type { Item } from '@recsys/domain';
@@ -45,14 +45,7 @@ export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallS
 
   const applyCatalog = async (batch: DeliveredMessage[]) => {
     const items: Item[] = [];
-    for (const message of batch) {
-      let upsert;
-      try {
-        upsert = decodeCatalogUpsert(message.value);
-      } catch (error) {
-        skip(message, error);
-        continue;
-      }
+    for (const upsert of decodeEach(batch, decodeCatalogUpsert, skip)) {
       if (upsert.kind === 'item') {
         index.applyItem(upsert.item, upsert.atMs);
         items.push(upsert.item);
@@ -67,14 +60,7 @@ export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallS
   };
 
   const applyEngagement = async (batch: DeliveredMessage[]) => {
-    for (const message of batch) {
-      let event;
-      try {
-        event = decodeEngagement(message.value);
-      } catch (error) {
-        skip(message, error);
-        continue;
-      }
+    for (const event of decodeEach(batch, decodeEngagement, skip)) {
       if (index.applyEvent(event) && event.type === 'save') graph?.addSave(event.itemId, boardKeyOf(event.boardId, event.userId));
     }
   };

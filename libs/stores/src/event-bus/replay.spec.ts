@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileLogEventBus } from './file-log.event-bus';
-import { replayTopics } from './replay';
+import { decodeEach, replayTopics } from './replay';
 
 describe('replayTopics', () => {
   let dir: string;
@@ -44,5 +44,23 @@ describe('replayTopics', () => {
     const replay = await replayTopics(bus, 'g', [{ topic: 'a', handler: async () => undefined }]);
     await replay.stop();
     await bus.close();
+  });
+});
+
+describe('decodeEach', () => {
+  it('returns what decodes, in order, and hands each undecodable message to the callback', () => {
+    const batch = ['1', 'x', '3'].map((v, offset) => ({ topic: 't', key: 'k', value: Buffer.from(v), headers: {}, offset, timestampMs: 0 }));
+    const bad: number[] = [];
+    const decoded = decodeEach(
+      batch,
+      (bytes) => {
+        const n = Number(Buffer.from(bytes).toString());
+        if (Number.isNaN(n)) throw new Error('not a number');
+        return n;
+      },
+      (message) => bad.push(message.offset),
+    );
+    expect(decoded).toEqual([1, 3]);
+    expect(bad).toEqual([1]);
   });
 });

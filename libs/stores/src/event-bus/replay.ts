@@ -37,3 +37,23 @@ export async function replayTopics(bus: EventBus, groupId: string, topics: reado
     },
   };
 }
+
+/**
+ * Decodes every message of a batch with `decode`; a message that cannot be decoded is handed to `onUndecodable`
+ * and left out (redelivering it would never succeed), so one bad payload does not hold up its batch.
+ */
+export function decodeEach<T>(
+  batch: readonly DeliveredMessage[],
+  decode: (bytes: Uint8Array) => T,
+  onUndecodable: (message: DeliveredMessage, error: unknown) => void,
+): T[] {
+  const decoded: T[] = [];
+  for (const message of batch) {
+    try {
+      decoded.push(decode(message.value));
+    } catch (error) {
+      onUndecodable(message, error);
+    }
+  }
+  return decoded;
+}
