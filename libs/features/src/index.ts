@@ -12,8 +12,7 @@ export {
 export type { CounterName } from './definitions/event-updates';
 export {
   AFFINITY_HALF_LIFE_MS,
-  DEDUPE_BUCKET_MS,
-  DEDUPE_WINDOW_MS,
+  RECENCY_CAP_HOURS,
   RATE_PRIOR,
   RECENT_ITEMS_LIMIT,
   TOPIC_SHARE,
@@ -38,13 +37,27 @@ export type {
   UserFeatureSource,
   UserTopicFeatureSource,
 } from './definitions/features';
-export type { CounterValues, CreatorRecord, ItemRecord, RecentItem, UserRecord, UserTopicRecord } from './records/records';
-export { RECORD_FORMAT_JSON_V1, decodeItemRecord, decodeUserRecord, encodeItemRecord, encodeUserRecord } from './records/encoding';
-export { itemViewFromRecord, topicAffinityOf, userTopicFeatures, userViewFromRecord } from './views/views';
-export type { ItemFeatureView, UserFeatureView } from './views/views';
+export { WINDOW, WINDOWS, bucketOf } from './definitions/windows';
+export type { WindowSpec } from './definitions/windows';
+export type { EntityRecord, RecentItem, UserRecord, UserTopicRecord } from './records/records';
+export {
+  RECORD_FORMAT_BINARY_V2,
+  decodeCreatorRecord,
+  decodeItemRecord,
+  decodeUserRecord,
+  encodeCreatorRecord,
+  encodeItemRecord,
+  encodeUserRecord,
+} from './records/encoding';
+export { countInto, emptyBlock, windowCount } from './state/counter-block';
+export type { CounterBlock, WindowSlot } from './state/counter-block';
+export { Catalog } from './state/catalog';
+export type { CatalogLookup } from './state/catalog';
+export { RecordSet } from './state/record-set';
+export { applyEngagement, isApplicable } from './state/apply-engagement';
+export { itemView, topicAffinityOf, userTopicFeatures, userView } from './views/views';
+export type { ItemFeatureView, ItemViewInput, UserFeatureView, UserViewInput } from './views/views';
 export { FeatureEngine } from './engine/feature-engine';
-export type { DirtyKeys, FeatureEngineOptions, FeatureEngineStats } from './engine/feature-engine';
-export { EventIdWindow } from './engine/event-id-window';
-export type { EventIdVerdict } from './engine/event-id-window';
+export type { FeatureEngineStats } from './engine/feature-engine';
 export { RANKING_FEATURE_NAMES, RANKING_ITEM_INPUTS, rankingFeatureVector, rankingFeatures } from './ranking/ranking-features';
 export type { RankingFeatureName, RankingItemInput } from './ranking/ranking-features';

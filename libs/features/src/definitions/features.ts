@@ -1,8 +1,10 @@
 // The declared features: name, entity, default, description, and how each is computed from stored state.
 
 import type { Item, User } from '@recsys/domain';
+import { windowCount, type CounterBlock } from '../state/counter-block';
 import { COUNTER, type CounterName } from './event-updates';
-import { RATE_PRIOR, smoothedRate } from './knobs';
+import { RATE_PRIOR, RECENCY_CAP_HOURS, smoothedRate } from './knobs';
+import { WINDOW, WINDOWS } from './windows';
 
 /** The entity a feature describes. Creator features are served in the item view (the item's creator). */
 export type FeatureEntity = 'user' | 'item' | 'creator' | 'user_topic';
@@ -25,7 +27,7 @@ export interface FeatureDefinition<S> extends FeatureDeclaration {
 /** State a user feature is computed from. */
 export interface UserFeatureSource {
   /** The user's counter block (see COUNTER_NAMES); absent before the user's first event. */
-  counters?: ArrayLike<number>;
+  counters?: CounterBlock;
   /** Registration attributes; absent until the user is upserted. */
   user?: User;
   nowMs: number;
@@ -34,7 +36,7 @@ export interface UserFeatureSource {
 /** State an item feature is computed from. */
 export interface ItemFeatureSource {
   /** The item's counter block; absent before the item's first event. */
-  counters?: ArrayLike<number>;
+  counters?: CounterBlock;
   /** Catalog attributes; absent when the item is not in the catalog. */
   item?: Item;
   nowMs: number;
@@ -43,17 +45,19 @@ export interface ItemFeatureSource {
 /** State a creator feature is computed from. */
 export interface CreatorFeatureSource {
   /** The creator's counter block; absent before the first event on any of the creator's items. */
-  counters?: ArrayLike<number>;
+  counters?: CounterBlock;
   /** Catalog items of the creator; absent when the item (hence its creator) is unknown. */
   items?: number;
+  nowMs: number;
 }
 
 /** State a user×topic feature is computed from. */
 export interface UserTopicFeatureSource {
   /** The user×topic counter block; absent before the user's first event on an item of the topic. */
-  counters?: ArrayLike<number>;
+  counters?: CounterBlock;
   /** The topic's share of the user's normalised affinity; absent when the user has no affinity at all. */
   affinity?: number;
+  nowMs: number;
 }
 
 const HOUR_MS = 3_600_000;
@@ -61,14 +65,17 @@ const DAY_MS = 24 * HOUR_MS;
 const PRIOR_MEAN = RATE_PRIOR.alpha / (RATE_PRIOR.alpha + RATE_PRIOR.beta);
 const PRIOR_TEXT = `Beta(${RATE_PRIOR.alpha}, ${RATE_PRIOR.beta}) prior`;
 
-const read = (counters: ArrayLike<number> | undefined, name: CounterName): number | undefined => (counters ? counters[COUNTER[name]] : undefined);
-const rate = (counters: ArrayLike<number> | undefined, successes: CounterName): number | undefined =>
-  counters ? smoothedRate(counters[COUNTER[successes]], counters[COUNTER.impressions]) : undefined;
-const meanDwell = (counters: ArrayLike<number> | undefined): number | undefined =>
-  counters ? (counters[COUNTER.dwells] > 0 ? counters[COUNTER.dwell_ms] / counters[COUNTER.dwells] : 0) : undefined;
+const read = (counters: CounterBlock | undefined, name: CounterName): number | undefined => (counters ? counters.totals[COUNTER[name]] : undefined);
+const rate = (counters: CounterBlock | undefined, successes: CounterName): number | undefined =>
+  counters ? smoothedRate(counters.totals[COUNTER[successes]], counters.totals[COUNTER.impressions]) : undefined;
+const meanDwell = (counters: CounterBlock | undefined): number | undefined =>
+  counters ? (counters.totals[COUNTER.dwells] > 0 ? counters.totals[COUNTER.dwell_ms] / counters.totals[COUNTER.dwells] : 0) : undefined;
 
-/** Counter features shared by every entity with a counter block. */
-function counterFeatures<S extends { counters?: ArrayLike<number> }>(entity: FeatureEntity, what: string): FeatureDefinition<S>[] {
+/** The counters served per window (all counters are kept per window; these are the ones worth a feature). */
+const WINDOWED_COUNTERS: readonly CounterName[] = ['impressions', 'clicks', 'saves'];
+
+/** Counter features shared by every entity with a counter block: all-time, windowed, rates, recency. */
+function counterFeatures<S extends { counters?: CounterBlock; nowMs: number }>(entity: FeatureEntity, what: string): FeatureDefinition<S>[] {
   const count = (name: CounterName, description: string): FeatureDefinition<S> => ({
     name: `${entity}_${name}`,
     entity,
@@ -76,6 +83,18 @@ function counterFeatures<S extends { counters?: ArrayLike<number> }>(entity: Fea
     description: `${description} ${what}, all time`,
     value: (s) => read(s.counters, name),
   });
+  const windowed: FeatureDefinition<S>[] = [];
+  for (const window of WINDOWS) {
+    for (const name of WINDOWED_COUNTERS) {
+      windowed.push({
+        name: `${entity}_${name}_${window.name}`,
+        entity,
+        default: 0,
+        description: `${name} ${what} in the last ${window.name} (${window.buckets} buckets of ${window.bucketMs / 60_000} min, the current one partial)`,
+        value: (s) => (s.counters ? windowCount(s.counters, WINDOWS.indexOf(window), name, s.nowMs) : undefined),
+      });
+    }
+  }
   return [
     count('impressions', 'Impressions'),
     count('clicks', 'Clicks (closeups)'),
@@ -96,6 +115,36 @@ function counterFeatures<S extends { counters?: ArrayLike<number> }>(entity: Fea
       default: PRIOR_MEAN,
       description: `Save rate per impression ${what} with a ${PRIOR_TEXT}`,
       value: (s) => rate(s.counters, 'saves'),
+    },
+    ...windowed,
+    {
+      name: `${entity}_ctr_24h_smoothed`,
+      entity,
+      default: PRIOR_MEAN,
+      description: `Click-through rate ${what} in the last 24h with a ${PRIOR_TEXT}`,
+      value: (s) =>
+        s.counters
+          ? smoothedRate(windowCount(s.counters, WINDOW['24h'], 'clicks', s.nowMs), windowCount(s.counters, WINDOW['24h'], 'impressions', s.nowMs))
+          : undefined,
+    },
+    {
+      name: `${entity}_dwell_ms_mean_7d`,
+      entity,
+      default: 0,
+      description: `Mean dwell time (ms) ${what} over dwell events of the last 7d; 0 without any`,
+      value: (s) => {
+        if (!s.counters) return undefined;
+        const dwells = windowCount(s.counters, WINDOW['7d'], 'dwells', s.nowMs);
+        return dwells > 0 ? windowCount(s.counters, WINDOW['7d'], 'dwell_ms', s.nowMs) / dwells : 0;
+      },
+    },
+    {
+      name: `${entity}_hours_since_engaged`,
+      entity,
+      default: RECENCY_CAP_HOURS,
+      description: `Hours since the latest click, save or share ${what}, capped at ${RECENCY_CAP_HOURS} (also without any)`,
+      value: (s) =>
+        s.counters ? Math.min(RECENCY_CAP_HOURS, Math.max(0, (s.nowMs - s.counters.lastEngagedAtMs) / HOUR_MS)) : undefined,
     },
   ];
 }

@@ -17,11 +17,8 @@ export const RECENT_ITEMS_LIMIT = 50;
 /** Share of an event's affinity weight credited to the item's primary topic and to each other topic. */
 export const TOPIC_SHARE = { primary: 1, secondary: 0.5 } as const;
 
-/** Default time window of the event-id dedupe set, ms: 24 hours. */
-export const DEDUPE_WINDOW_MS = 24 * 3_600_000;
-
-/** Default width of one dedupe time bucket, ms: 1 hour. */
-export const DEDUPE_BUCKET_MS = 3_600_000;
+/** Recency features (`*_hours_since_engaged`) are capped at this many hours: 30 days. */
+export const RECENCY_CAP_HOURS = 720;
 
 /** The smoothed rate `(successes + alpha) / (trials + alpha + beta)` under {@link RATE_PRIOR}. */
 export function smoothedRate(successes: number, trials: number): number {

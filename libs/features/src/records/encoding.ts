@@ -1,41 +1,150 @@
-// Feature-store bytes for user and item records: a format byte, then UTF-8 JSON (exact round trip).
+// Feature-store bytes: packed binary records (format byte 2), one value per key, decoded without parsing text.
 
-import { AGE_BUCKETS, GENDERS, RecsysError, type Item, type User } from '@recsys/domain';
+import { RecsysError } from '@recsys/domain';
 import { COUNTER_COUNT } from '../definitions/event-updates';
-import type { CounterValues, CreatorRecord, ItemRecord, RecentItem, UserRecord, UserTopicRecord } from './records';
+import { WINDOWS } from '../definitions/windows';
+import type { CounterBlock, WindowSlot } from '../state/counter-block';
+import type { EntityRecord, RecentItem, UserRecord, UserTopicRecord } from './records';
 
 /**
- * Format byte of the current encoding: UTF-8 JSON. JSON prints every finite double in its shortest
- * round-trip form, so decode(encode(r)) equals r exactly. A packed binary layout (fixed counter blocks as
- * float64, varint-prefixed strings) comes with the Redis adapter under a new format byte; the byte lets
- * both layouts coexist in one store during a migration.
+ * Format byte of the packed binary layout. Layout (little endian): `[format u8][kind u8]` then
+ * - block: totals `7 × f64`, last engagement `f64`, then per window `count u8` and `count × (bucket i32, 7 × f64)`;
+ * - user (kind 1): block, `recent u16 × (string, atMs f64)`, `topics u16 × (string, block, affinity f64, at f64)`;
+ * - item (kind 2) and creator (kind 3): block.
+ * Strings are `u16 byte length + UTF-8`. Doubles are stored exactly, so decode(encode(r)) equals r.
  */
-export const RECORD_FORMAT_JSON_V1 = 1;
+export const RECORD_FORMAT_BINARY_V2 = 2;
+
+const KIND = { user: 1, item: 2, creator: 3 } as const;
+type Kind = keyof typeof KIND;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function encode(kind: string, record: unknown): Uint8Array {
-  const json = JSON.stringify(record, (key, value) => {
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw new RecsysError('internal', `cannot encode ${kind} record: field "${key}" is ${value}`);
+class Writer {
+  private bytes = new Uint8Array(256);
+  private view = new DataView(this.bytes.buffer);
+  private at = 0;
+
+  private room(n: number): void {
+    if (this.at + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.at + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.at));
+    this.bytes = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(v: number): void {
+    this.room(1);
+    this.bytes[this.at++] = v;
+  }
+
+  u16(v: number): void {
+    this.room(2);
+    this.view.setUint16(this.at, v, true);
+    this.at += 2;
+  }
+
+  i32(v: number): void {
+    this.room(4);
+    this.view.setInt32(this.at, v, true);
+    this.at += 4;
+  }
+
+  f64(v: number): void {
+    this.room(8);
+    this.view.setFloat64(this.at, v, true);
+    this.at += 8;
+  }
+
+  f64s(values: Float64Array): void {
+    this.room(8 * values.length);
+    for (let i = 0; i < values.length; i++) {
+      this.view.setFloat64(this.at, values[i], true);
+      this.at += 8;
     }
-    return value;
-  });
-  const body = encoder.encode(json);
-  const bytes = new Uint8Array(body.length + 1);
-  bytes[0] = RECORD_FORMAT_JSON_V1;
-  bytes.set(body, 1);
-  return bytes;
+  }
+
+  string(s: string): void {
+    this.room(2 + s.length * 3);
+    const { written } = encoder.encodeInto(s, this.bytes.subarray(this.at + 2));
+    if (written > 0xffff) throw new RecsysError('internal', `cannot encode a feature record: a string of ${written} bytes is over 65535`);
+    this.view.setUint16(this.at, written, true);
+    this.at += 2 + written;
+  }
+
+  finish(): Uint8Array {
+    return this.bytes.slice(0, this.at);
+  }
 }
 
-function decode(kind: string, bytes: Uint8Array): unknown {
-  if (bytes.length === 0) throw corrupt(kind, 'empty value');
-  if (bytes[0] !== RECORD_FORMAT_JSON_V1) throw corrupt(kind, `unknown format byte ${bytes[0]}`);
-  try {
-    return JSON.parse(decoder.decode(bytes.subarray(1)));
-  } catch (error) {
-    throw corrupt(kind, error instanceof Error ? error.message : String(error));
+class Reader {
+  private readonly view: DataView;
+  private at = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly kind: Kind,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  private need(n: number): void {
+    if (this.at + n > this.bytes.length) throw corrupt(this.kind, `truncated at byte ${this.at} (needs ${n} more of ${this.bytes.length})`);
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.at++];
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.at, true);
+    this.at += 2;
+    return v;
+  }
+
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.at, true);
+    this.at += 4;
+    return v;
+  }
+
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.at, true);
+    this.at += 8;
+    return v;
+  }
+
+  f64s(n: number): Float64Array {
+    this.need(8 * n);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      out[i] = this.view.getFloat64(this.at, true);
+      this.at += 8;
+    }
+    return out;
+  }
+
+  string(): string {
+    const n = this.u16();
+    this.need(n);
+    try {
+      return decoder.decode(this.bytes.subarray(this.at, this.at + n));
+    } catch {
+      throw corrupt(this.kind, `invalid UTF-8 at byte ${this.at}`);
+    } finally {
+      this.at += n;
+    }
+  }
+
+  end(): void {
+    if (this.at !== this.bytes.length) throw corrupt(this.kind, `${this.bytes.length - this.at} trailing bytes`);
   }
 }
 
@@ -43,120 +152,98 @@ function corrupt(kind: string, why: string): RecsysError {
   return new RecsysError('internal', `corrupt ${kind} record in the feature store: ${why}`);
 }
 
-/** Validates decoded JSON field by field, naming the first path that does not match. */
-class Reader {
-  constructor(private readonly kind: string) {}
+function header(w: Writer, kind: Kind): void {
+  w.u8(RECORD_FORMAT_BINARY_V2);
+  w.u8(KIND[kind]);
+}
 
-  object(value: unknown, path: string): Record<string, unknown> {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw corrupt(this.kind, `${path} is not an object`);
-    return value as Record<string, unknown>;
-  }
+function readHeader(bytes: Uint8Array, kind: Kind): Reader {
+  if (bytes.length < 2) throw corrupt(kind, `${bytes.length} bytes is too short`);
+  if (bytes[0] !== RECORD_FORMAT_BINARY_V2) throw corrupt(kind, `unknown format byte ${bytes[0]}`);
+  if (bytes[1] !== KIND[kind]) throw corrupt(kind, `kind byte ${bytes[1]} is not ${KIND[kind]} (${kind})`);
+  const r = new Reader(bytes, kind);
+  r.u8();
+  r.u8();
+  return r;
+}
 
-  string(value: unknown, path: string): string {
-    if (typeof value !== 'string') throw corrupt(this.kind, `${path} is not a string`);
-    return value;
-  }
-
-  number(value: unknown, path: string): number {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw corrupt(this.kind, `${path} is not a finite number`);
-    return value;
-  }
-
-  boolean(value: unknown, path: string): boolean {
-    if (typeof value !== 'boolean') throw corrupt(this.kind, `${path} is not a boolean`);
-    return value;
-  }
-
-  array<T>(value: unknown, path: string, each: (v: unknown, p: string) => T): T[] {
-    if (!Array.isArray(value)) throw corrupt(this.kind, `${path} is not an array`);
-    return value.map((v, i) => each(v, `${path}[${i}]`));
-  }
-
-  oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
-    const s = this.string(value, path);
-    if (!(allowed as readonly string[]).includes(s)) throw corrupt(this.kind, `${path} is not one of ${allowed.join(', ')}`);
-    return s as T;
-  }
-
-  counters(value: unknown, path: string): CounterValues {
-    const values = this.array(value, path, (v, p) => this.number(v, p));
-    if (values.length !== COUNTER_COUNT) throw corrupt(this.kind, `${path} has ${values.length} counters, expected ${COUNTER_COUNT}`);
-    return values;
-  }
-
-  user(value: unknown, path: string): User {
-    const o = this.object(value, path);
-    return {
-      id: this.string(o.id, `${path}.id`),
-      ageBucket: this.oneOf(o.ageBucket, `${path}.ageBucket`, AGE_BUCKETS),
-      gender: this.oneOf(o.gender, `${path}.gender`, GENDERS),
-      country: this.string(o.country, `${path}.country`),
-      signupAtMs: this.number(o.signupAtMs, `${path}.signupAtMs`),
-    };
-  }
-
-  item(value: unknown, path: string): Item {
-    const o = this.object(value, path);
-    return {
-      id: this.string(o.id, `${path}.id`),
-      creatorId: this.string(o.creatorId, `${path}.creatorId`),
-      topics: this.array(o.topics, `${path}.topics`, (v, p) => this.string(v, p)),
-      aspectRatio: this.number(o.aspectRatio, `${path}.aspectRatio`),
-      createdAtMs: this.number(o.createdAtMs, `${path}.createdAtMs`),
-      quality: this.number(o.quality, `${path}.quality`),
-      embedding: this.array(o.embedding, `${path}.embedding`, (v, p) => this.number(v, p)),
-      unsafe: this.boolean(o.unsafe, `${path}.unsafe`),
-    };
+function writeBlock(w: Writer, block: CounterBlock): void {
+  w.f64s(block.totals);
+  w.f64(block.lastEngagedAtMs);
+  for (let i = 0; i < WINDOWS.length; i++) {
+    const slots = block.windows[i];
+    w.u8(slots.length);
+    for (const slot of slots) {
+      w.i32(slot.bucket);
+      w.f64s(slot.counts);
+    }
   }
 }
 
-/** Encodes a user record to feature-store bytes. Throws `internal` on a non-finite number. */
+function readBlock(r: Reader): CounterBlock {
+  const totals = r.f64s(COUNTER_COUNT);
+  const lastEngagedAtMs = r.f64();
+  const windows: WindowSlot[][] = [];
+  for (let i = 0; i < WINDOWS.length; i++) {
+    const n = r.u8();
+    const slots: WindowSlot[] = new Array(n);
+    for (let s = 0; s < n; s++) slots[s] = { bucket: r.i32(), counts: r.f64s(COUNTER_COUNT) };
+    windows.push(slots);
+  }
+  return { totals, lastEngagedAtMs, windows };
+}
+
+/** Bytes of a user record. */
 export function encodeUserRecord(record: UserRecord): Uint8Array {
-  return encode('user', record);
-}
-
-/** Decodes feature-store bytes to a user record; throws an `internal` RecsysError naming the bad field. */
-export function decodeUserRecord(bytes: Uint8Array): UserRecord {
-  const r = new Reader('user');
-  const o = r.object(decode('user', bytes), 'record');
-  const userId = r.string(o.userId, 'userId');
-  const user = o.user === undefined ? undefined : r.user(o.user, 'user');
-  const counters = o.counters === undefined ? undefined : r.counters(o.counters, 'counters');
-  const recent = r.array(o.recent, 'recent', (v, p): RecentItem => {
-    const e = r.object(v, p);
-    return { itemId: r.string(e.itemId, `${p}.itemId`), atMs: r.number(e.atMs, `${p}.atMs`) };
-  });
-  const topics = r.array(o.topics, 'topics', (v, p): UserTopicRecord => {
-    const t = r.object(v, p);
-    return {
-      topic: r.string(t.topic, `${p}.topic`),
-      counters: r.counters(t.counters, `${p}.counters`),
-      affinity: r.number(t.affinity, `${p}.affinity`),
-      affinityAtMs: r.number(t.affinityAtMs, `${p}.affinityAtMs`),
-    };
-  });
-  // Keys in the order the engine writes them, so re-encoding a decoded record gives the same bytes.
-  return { userId, ...(user && { user }), ...(counters && { counters }), recent, topics };
-}
-
-/** Encodes an item record to feature-store bytes. Throws `internal` on a non-finite number. */
-export function encodeItemRecord(record: ItemRecord): Uint8Array {
-  return encode('item', record);
-}
-
-/** Decodes feature-store bytes to an item record; throws an `internal` RecsysError naming the bad field. */
-export function decodeItemRecord(bytes: Uint8Array): ItemRecord {
-  const r = new Reader('item');
-  const o = r.object(decode('item', bytes), 'record');
-  const itemId = r.string(o.itemId, 'itemId');
-  const item = o.item === undefined ? undefined : r.item(o.item, 'item');
-  const counters = o.counters === undefined ? undefined : r.counters(o.counters, 'counters');
-  let creator: CreatorRecord | undefined;
-  if (o.creator !== undefined) {
-    const c = r.object(o.creator, 'creator');
-    const creatorId = r.string(c.creatorId, 'creator.creatorId');
-    const creatorCounters = c.counters === undefined ? undefined : r.counters(c.counters, 'creator.counters');
-    creator = { creatorId, ...(creatorCounters && { counters: creatorCounters }), items: r.number(c.items, 'creator.items') };
+  const w = new Writer();
+  header(w, 'user');
+  writeBlock(w, record.counters);
+  w.u16(record.recent.length);
+  for (const r of record.recent) {
+    w.string(r.itemId);
+    w.f64(r.atMs);
   }
-  return { itemId, ...(item && { item }), ...(counters && { counters }), ...(creator && { creator }) };
+  w.u16(record.topics.length);
+  for (const t of record.topics) {
+    w.string(t.topic);
+    writeBlock(w, t.counters);
+    w.f64(t.affinity);
+    w.f64(t.affinityAtMs);
+  }
+  return w.finish();
 }
+
+/** The user record of `bytes`; throws an `internal` RecsysError naming what is wrong when they are corrupt. */
+export function decodeUserRecord(bytes: Uint8Array): UserRecord {
+  const r = readHeader(bytes, 'user');
+  const counters = readBlock(r);
+  const recent: RecentItem[] = new Array(r.u16());
+  for (let i = 0; i < recent.length; i++) recent[i] = { itemId: r.string(), atMs: r.f64() };
+  const topics: UserTopicRecord[] = new Array(r.u16());
+  for (let i = 0; i < topics.length; i++) topics[i] = { topic: r.string(), counters: readBlock(r), affinity: r.f64(), affinityAtMs: r.f64() };
+  r.end();
+  return { counters, recent, topics };
+}
+
+function encodeEntity(kind: 'item' | 'creator', record: EntityRecord): Uint8Array {
+  const w = new Writer();
+  header(w, kind);
+  writeBlock(w, record.counters);
+  return w.finish();
+}
+
+function decodeEntity(kind: 'item' | 'creator', bytes: Uint8Array): EntityRecord {
+  const r = readHeader(bytes, kind);
+  const counters = readBlock(r);
+  r.end();
+  return { counters };
+}
+
+/** Bytes of an item record. */
+export const encodeItemRecord = (record: EntityRecord): Uint8Array => encodeEntity('item', record);
+/** The item record of `bytes`; throws an `internal` RecsysError when they are corrupt. */
+export const decodeItemRecord = (bytes: Uint8Array): EntityRecord => decodeEntity('item', bytes);
+/** Bytes of a creator record. */
+export const encodeCreatorRecord = (record: EntityRecord): Uint8Array => encodeEntity('creator', record);
+/** The creator record of `bytes`; throws an `internal` RecsysError when they are corrupt. */
+export const decodeCreatorRecord = (bytes: Uint8Array): EntityRecord => decodeEntity('creator', bytes);

@@ -10,12 +10,12 @@ import {
   computeFeatures,
 } from '../definitions/features';
 import { AFFINITY_HALF_LIFE_MS } from '../definitions/knobs';
-import type { ItemRecord, UserRecord } from '../records/records';
+import type { EntityRecord, UserRecord } from '../records/records';
 
 /** What is served for one user. */
 export interface UserFeatureView {
   userId: string;
-  /** False when nothing is stored for the user (a cold-start user): every feature is then its default. */
+  /** False when neither events nor registration attributes are known for the user (a cold-start user). */
   known: boolean;
   /** Registration attributes, when the user has been upserted. */
   user?: User;
@@ -63,31 +63,52 @@ export function topicAffinityOf(record: UserRecord | undefined, nowMs: number): 
   return affinity;
 }
 
-/** The user view of a stored record (`undefined`: unknown user, all defaults). O(features + topics + recent). */
-export function userViewFromRecord(userId: string, record: UserRecord | undefined, nowMs: number): UserFeatureView {
+/** What a user view is computed from. */
+export interface UserViewInput {
+  /** The user's stream state; absent before the user's first event. */
+  record?: UserRecord;
+  /** Registration attributes from the catalog; absent until the user is upserted. */
+  user?: User;
+}
+
+/** What an item view is computed from. */
+export interface ItemViewInput {
+  /** The item's stream state; absent before the item's first event. */
+  record?: EntityRecord;
+  /** Catalog attributes; absent when the item is not in the catalog. */
+  item?: Item;
+  /** The item's creator's stream state; absent before the creator's first event or for an unknown item. */
+  creator?: EntityRecord;
+  /** Catalog items of the item's creator; absent for an unknown item. */
+  creatorItems?: number;
+}
+
+/** The user view at `nowMs` (nothing known: cold-start user, all defaults). O(features + topics + recent). */
+export function userView(userId: string, input: UserViewInput, nowMs: number): UserFeatureView {
+  const { record, user } = input;
   const features: Record<string, number> = {};
   const defaulted: string[] = [];
-  computeFeatures(USER_FEATURE_DEFINITIONS, { counters: record?.counters, user: record?.user, nowMs }, features, defaulted);
+  computeFeatures(USER_FEATURE_DEFINITIONS, { counters: record?.counters, user, nowMs }, features, defaulted);
   const view: UserFeatureView = {
     userId,
-    known: record !== undefined,
+    known: record !== undefined || user !== undefined,
     features,
     defaulted,
     recentItemIds: record ? record.recent.map((r) => r.itemId) : [],
     topicAffinity: topicAffinityOf(record, nowMs),
   };
-  if (record?.user) view.user = record.user;
+  if (user) view.user = user;
   return view;
 }
 
-/** The item view of a stored record (`undefined`: unknown item, all defaults). O(features). */
-export function itemViewFromRecord(itemId: string, record: ItemRecord | undefined, nowMs: number): ItemFeatureView {
+/** The item view (item and creator features) at `nowMs`; all defaults and `known: false` outside the catalog. O(features). */
+export function itemView(itemId: string, input: ItemViewInput, nowMs: number): ItemFeatureView {
   const features: Record<string, number> = {};
   const defaulted: string[] = [];
-  computeFeatures(ITEM_FEATURE_DEFINITIONS, { counters: record?.counters, item: record?.item, nowMs }, features, defaulted);
-  computeFeatures(CREATOR_FEATURE_DEFINITIONS, { counters: record?.creator?.counters, items: record?.creator?.items }, features, defaulted);
-  const view: ItemFeatureView = { itemId, known: record?.item !== undefined, features, defaulted };
-  if (record?.item) view.item = record.item;
+  computeFeatures(ITEM_FEATURE_DEFINITIONS, { counters: input.record?.counters, item: input.item, nowMs }, features, defaulted);
+  computeFeatures(CREATOR_FEATURE_DEFINITIONS, { counters: input.creator?.counters, items: input.creatorItems, nowMs }, features, defaulted);
+  const view: ItemFeatureView = { itemId, known: input.item !== undefined, features, defaulted };
+  if (input.item) view.item = input.item;
   return view;
 }
 
@@ -98,7 +119,7 @@ export function userTopicFeatures(record: UserRecord | undefined, topic: string,
   const features: Record<string, number> = {};
   computeFeatures(
     USER_TOPIC_FEATURE_DEFINITIONS,
-    { counters: entry?.counters, affinity: Object.keys(affinity).length > 0 ? (affinity[topic] ?? 0) : undefined },
+    { counters: entry?.counters, affinity: Object.keys(affinity).length > 0 ? (affinity[topic] ?? 0) : undefined, nowMs },
     features,
     [],
   );

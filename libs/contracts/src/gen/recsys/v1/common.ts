@@ -5,6 +5,7 @@
 // source: recsys/v1/common.proto
 
 /* eslint-disable */
+import Long from "long";
 import _m0 from "protobufjs/minimal";
 
 /** Surface is the product surface a page is requested for. */
@@ -208,6 +209,22 @@ export interface Degradation {
   reason: string;
   /** What was used instead, e.g. "recall score". */
   fallback: string;
+}
+
+/** StreamPosition is a position in one partition of an event-bus topic. */
+export interface StreamPosition {
+  topic: string;
+  partition: number;
+  /** The last message of the partition reflected in the state; -1 when none. */
+  offset: string;
+}
+
+/** FeatureSnapshot says which state a feature read saw, so the read can be replayed offline exactly. */
+export interface FeatureSnapshot {
+  /** The time the features were computed at (windows, ages, decay), ms since the Unix epoch. */
+  asOfMs: string;
+  /** For each engagement partition, the last event applied to the state that was read. */
+  positions: StreamPosition[];
 }
 
 /** FeatureVector is a sparse set of named numeric features. */
@@ -855,6 +872,171 @@ export const Degradation = {
   },
 };
 
+function createBaseStreamPosition(): StreamPosition {
+  return { topic: "", partition: 0, offset: "0" };
+}
+
+export const StreamPosition = {
+  encode(message: StreamPosition, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.partition !== 0) {
+      writer.uint32(16).uint32(message.partition);
+    }
+    if (message.offset !== "0") {
+      writer.uint32(24).int64(message.offset);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): StreamPosition {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseStreamPosition();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.topic = reader.string();
+          continue;
+        case 2:
+          if (tag !== 16) {
+            break;
+          }
+
+          message.partition = reader.uint32();
+          continue;
+        case 3:
+          if (tag !== 24) {
+            break;
+          }
+
+          message.offset = longToString(reader.int64() as Long);
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): StreamPosition {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      offset: isSet(object.offset) ? globalThis.String(object.offset) : "0",
+    };
+  },
+
+  toJSON(message: StreamPosition): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.offset !== "0") {
+      obj.offset = message.offset;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StreamPosition>): StreamPosition {
+    return StreamPosition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StreamPosition>): StreamPosition {
+    const message = createBaseStreamPosition();
+    message.topic = object.topic ?? "";
+    message.partition = object.partition ?? 0;
+    message.offset = object.offset ?? "0";
+    return message;
+  },
+};
+
+function createBaseFeatureSnapshot(): FeatureSnapshot {
+  return { asOfMs: "0", positions: [] };
+}
+
+export const FeatureSnapshot = {
+  encode(message: FeatureSnapshot, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.asOfMs !== "0") {
+      writer.uint32(8).int64(message.asOfMs);
+    }
+    for (const v of message.positions) {
+      StreamPosition.encode(v!, writer.uint32(18).fork()).ldelim();
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): FeatureSnapshot {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseFeatureSnapshot();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 8) {
+            break;
+          }
+
+          message.asOfMs = longToString(reader.int64() as Long);
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.positions.push(StreamPosition.decode(reader, reader.uint32()));
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): FeatureSnapshot {
+    return {
+      asOfMs: isSet(object.asOfMs) ? globalThis.String(object.asOfMs) : "0",
+      positions: globalThis.Array.isArray(object?.positions)
+        ? object.positions.map((e: any) => StreamPosition.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: FeatureSnapshot): unknown {
+    const obj: any = {};
+    if (message.asOfMs !== "0") {
+      obj.asOfMs = message.asOfMs;
+    }
+    if (message.positions?.length) {
+      obj.positions = message.positions.map((e) => StreamPosition.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FeatureSnapshot>): FeatureSnapshot {
+    return FeatureSnapshot.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FeatureSnapshot>): FeatureSnapshot {
+    const message = createBaseFeatureSnapshot();
+    message.asOfMs = object.asOfMs ?? "0";
+    message.positions = object.positions?.map((e) => StreamPosition.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseFeatureVector(): FeatureVector {
   return { values: {}, defaulted: [] };
 }
@@ -1338,6 +1520,15 @@ type DeepPartial<T> = T extends Builtin ? T
   : T extends { $case: string } ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function longToString(long: Long) {
+  return long.toString();
+}
+
+if (_m0.util.Long !== Long) {
+  _m0.util.Long = Long as any;
+  _m0.configure();
+}
 
 function isObject(value: any): boolean {
   return typeof value === "object" && value !== null;

@@ -18,7 +18,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import _m0 from "protobufjs/minimal";
-import { FeatureVector, ItemAttributes, UserAttributes } from "./common";
+import { FeatureSnapshot, FeatureVector, ItemAttributes, UserAttributes } from "./common";
 
 export interface GetUserFeaturesRequest {
   userId: string;
@@ -36,6 +36,8 @@ export interface GetUserFeaturesResponse {
   recentItemIds: string[];
   /** Affinity of the user to each topic, keyed by topic id. */
   topicAffinity: { [key: string]: number };
+  /** The state the answer was computed from (for the served-feature log and its replay check). */
+  snapshot?: FeatureSnapshot | undefined;
 }
 
 export interface GetUserFeaturesResponse_TopicAffinityEntry {
@@ -73,6 +75,8 @@ export interface GetItemFeaturesResponse {
   items: ItemFeatures[];
   /** Names of the item features, in the order of every item's `values`; the same list for every item of an answer. */
   featureNames: string[];
+  /** The state the answer was computed from (for the served-feature log and its replay check). */
+  snapshot?: FeatureSnapshot | undefined;
 }
 
 function createBaseGetUserFeaturesRequest(): GetUserFeaturesRequest {
@@ -133,7 +137,15 @@ export const GetUserFeaturesRequest = {
 };
 
 function createBaseGetUserFeaturesResponse(): GetUserFeaturesResponse {
-  return { userId: "", known: false, attributes: undefined, features: undefined, recentItemIds: [], topicAffinity: {} };
+  return {
+    userId: "",
+    known: false,
+    attributes: undefined,
+    features: undefined,
+    recentItemIds: [],
+    topicAffinity: {},
+    snapshot: undefined,
+  };
 }
 
 export const GetUserFeaturesResponse = {
@@ -156,6 +168,9 @@ export const GetUserFeaturesResponse = {
     Object.entries(message.topicAffinity).forEach(([key, value]) => {
       GetUserFeaturesResponse_TopicAffinityEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).ldelim();
     });
+    if (message.snapshot !== undefined) {
+      FeatureSnapshot.encode(message.snapshot, writer.uint32(58).fork()).ldelim();
+    }
     return writer;
   },
 
@@ -211,6 +226,13 @@ export const GetUserFeaturesResponse = {
             message.topicAffinity[entry6.key] = entry6.value;
           }
           continue;
+        case 7:
+          if (tag !== 58) {
+            break;
+          }
+
+          message.snapshot = FeatureSnapshot.decode(reader, reader.uint32());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -235,6 +257,7 @@ export const GetUserFeaturesResponse = {
           return acc;
         }, {})
         : {},
+      snapshot: isSet(object.snapshot) ? FeatureSnapshot.fromJSON(object.snapshot) : undefined,
     };
   },
 
@@ -264,6 +287,9 @@ export const GetUserFeaturesResponse = {
         });
       }
     }
+    if (message.snapshot !== undefined) {
+      obj.snapshot = FeatureSnapshot.toJSON(message.snapshot);
+    }
     return obj;
   },
 
@@ -290,6 +316,9 @@ export const GetUserFeaturesResponse = {
       },
       {},
     );
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? FeatureSnapshot.fromPartial(object.snapshot)
+      : undefined;
     return message;
   },
 };
@@ -577,7 +606,7 @@ export const ItemFeatures = {
 };
 
 function createBaseGetItemFeaturesResponse(): GetItemFeaturesResponse {
-  return { items: [], featureNames: [] };
+  return { items: [], featureNames: [], snapshot: undefined };
 }
 
 export const GetItemFeaturesResponse = {
@@ -587,6 +616,9 @@ export const GetItemFeaturesResponse = {
     }
     for (const v of message.featureNames) {
       writer.uint32(18).string(v!);
+    }
+    if (message.snapshot !== undefined) {
+      FeatureSnapshot.encode(message.snapshot, writer.uint32(26).fork()).ldelim();
     }
     return writer;
   },
@@ -612,6 +644,13 @@ export const GetItemFeaturesResponse = {
 
           message.featureNames.push(reader.string());
           continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.snapshot = FeatureSnapshot.decode(reader, reader.uint32());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -627,6 +666,7 @@ export const GetItemFeaturesResponse = {
       featureNames: globalThis.Array.isArray(object?.featureNames)
         ? object.featureNames.map((e: any) => globalThis.String(e))
         : [],
+      snapshot: isSet(object.snapshot) ? FeatureSnapshot.fromJSON(object.snapshot) : undefined,
     };
   },
 
@@ -638,6 +678,9 @@ export const GetItemFeaturesResponse = {
     if (message.featureNames?.length) {
       obj.featureNames = message.featureNames;
     }
+    if (message.snapshot !== undefined) {
+      obj.snapshot = FeatureSnapshot.toJSON(message.snapshot);
+    }
     return obj;
   },
 
@@ -648,6 +691,9 @@ export const GetItemFeaturesResponse = {
     const message = createBaseGetItemFeaturesResponse();
     message.items = object.items?.map((e) => ItemFeatures.fromPartial(e)) || [];
     message.featureNames = object.featureNames?.map((e) => e) || [];
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? FeatureSnapshot.fromPartial(object.snapshot)
+      : undefined;
     return message;
   },
 };

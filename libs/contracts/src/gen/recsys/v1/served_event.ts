@@ -6,7 +6,16 @@
 
 /* eslint-disable */
 import _m0 from "protobufjs/minimal";
-import { ChannelHit, Degradation, FeatureVector, StageScores, Surface, surfaceFromJSON, surfaceToJSON } from "./common";
+import {
+  ChannelHit,
+  Degradation,
+  FeatureSnapshot,
+  FeatureVector,
+  StageScores,
+  Surface,
+  surfaceFromJSON,
+  surfaceToJSON,
+} from "./common";
 
 /** ServedItem is one pin of a served page, with what the pipeline knew when it scored it. */
 export interface ServedItem {
@@ -30,11 +39,33 @@ export interface ServedEvent {
   /** Experiment arms the request was assigned, keyed by layer. */
   experimentArms: { [key: string]: string };
   degraded: Degradation[];
+  /** The user features the request was ranked with, and the state they were read from. */
+  userFeatures?: FeatureVector | undefined;
+  userSnapshot?:
+    | FeatureSnapshot
+    | undefined;
+  /** The state every candidate's item features were read from (one GetItemFeatures call per request). */
+  itemSnapshot?:
+    | FeatureSnapshot
+    | undefined;
+  /** Names of the item features, in the order of every ranked candidate's `values`. */
+  itemFeatureNames: string[];
+  /** Every candidate the ranking model scored, with the item features it was scored with. */
+  ranked: RankedCandidate[];
 }
 
 export interface ServedEvent_ExperimentArmsEntry {
   key: string;
   value: string;
+}
+
+/** RankedCandidate is one candidate scored by the ranking model and the item features it was scored with. */
+export interface RankedCandidate {
+  itemId: string;
+  /** Aligned with ServedEvent.item_feature_names. */
+  values: number[];
+  /** Indexes into ServedEvent.item_feature_names of the values that were declared defaults. */
+  defaulted: number[];
 }
 
 function createBaseServedItem(): ServedItem {
@@ -163,7 +194,20 @@ export const ServedItem = {
 };
 
 function createBaseServedEvent(): ServedEvent {
-  return { requestId: "", userId: "", surface: 0, timestampMs: "", items: [], experimentArms: {}, degraded: [] };
+  return {
+    requestId: "",
+    userId: "",
+    surface: 0,
+    timestampMs: "",
+    items: [],
+    experimentArms: {},
+    degraded: [],
+    userFeatures: undefined,
+    userSnapshot: undefined,
+    itemSnapshot: undefined,
+    itemFeatureNames: [],
+    ranked: [],
+  };
 }
 
 export const ServedEvent = {
@@ -188,6 +232,21 @@ export const ServedEvent = {
     });
     for (const v of message.degraded) {
       Degradation.encode(v!, writer.uint32(58).fork()).ldelim();
+    }
+    if (message.userFeatures !== undefined) {
+      FeatureVector.encode(message.userFeatures, writer.uint32(66).fork()).ldelim();
+    }
+    if (message.userSnapshot !== undefined) {
+      FeatureSnapshot.encode(message.userSnapshot, writer.uint32(74).fork()).ldelim();
+    }
+    if (message.itemSnapshot !== undefined) {
+      FeatureSnapshot.encode(message.itemSnapshot, writer.uint32(82).fork()).ldelim();
+    }
+    for (const v of message.itemFeatureNames) {
+      writer.uint32(90).string(v!);
+    }
+    for (const v of message.ranked) {
+      RankedCandidate.encode(v!, writer.uint32(98).fork()).ldelim();
     }
     return writer;
   },
@@ -251,6 +310,41 @@ export const ServedEvent = {
 
           message.degraded.push(Degradation.decode(reader, reader.uint32()));
           continue;
+        case 8:
+          if (tag !== 66) {
+            break;
+          }
+
+          message.userFeatures = FeatureVector.decode(reader, reader.uint32());
+          continue;
+        case 9:
+          if (tag !== 74) {
+            break;
+          }
+
+          message.userSnapshot = FeatureSnapshot.decode(reader, reader.uint32());
+          continue;
+        case 10:
+          if (tag !== 82) {
+            break;
+          }
+
+          message.itemSnapshot = FeatureSnapshot.decode(reader, reader.uint32());
+          continue;
+        case 11:
+          if (tag !== 90) {
+            break;
+          }
+
+          message.itemFeatureNames.push(reader.string());
+          continue;
+        case 12:
+          if (tag !== 98) {
+            break;
+          }
+
+          message.ranked.push(RankedCandidate.decode(reader, reader.uint32()));
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -275,6 +369,15 @@ export const ServedEvent = {
         : {},
       degraded: globalThis.Array.isArray(object?.degraded)
         ? object.degraded.map((e: any) => Degradation.fromJSON(e))
+        : [],
+      userFeatures: isSet(object.userFeatures) ? FeatureVector.fromJSON(object.userFeatures) : undefined,
+      userSnapshot: isSet(object.userSnapshot) ? FeatureSnapshot.fromJSON(object.userSnapshot) : undefined,
+      itemSnapshot: isSet(object.itemSnapshot) ? FeatureSnapshot.fromJSON(object.itemSnapshot) : undefined,
+      itemFeatureNames: globalThis.Array.isArray(object?.itemFeatureNames)
+        ? object.itemFeatureNames.map((e: any) => globalThis.String(e))
+        : [],
+      ranked: globalThis.Array.isArray(object?.ranked)
+        ? object.ranked.map((e: any) => RankedCandidate.fromJSON(e))
         : [],
     };
   },
@@ -308,6 +411,21 @@ export const ServedEvent = {
     if (message.degraded?.length) {
       obj.degraded = message.degraded.map((e) => Degradation.toJSON(e));
     }
+    if (message.userFeatures !== undefined) {
+      obj.userFeatures = FeatureVector.toJSON(message.userFeatures);
+    }
+    if (message.userSnapshot !== undefined) {
+      obj.userSnapshot = FeatureSnapshot.toJSON(message.userSnapshot);
+    }
+    if (message.itemSnapshot !== undefined) {
+      obj.itemSnapshot = FeatureSnapshot.toJSON(message.itemSnapshot);
+    }
+    if (message.itemFeatureNames?.length) {
+      obj.itemFeatureNames = message.itemFeatureNames;
+    }
+    if (message.ranked?.length) {
+      obj.ranked = message.ranked.map((e) => RankedCandidate.toJSON(e));
+    }
     return obj;
   },
 
@@ -331,6 +449,17 @@ export const ServedEvent = {
       {},
     );
     message.degraded = object.degraded?.map((e) => Degradation.fromPartial(e)) || [];
+    message.userFeatures = (object.userFeatures !== undefined && object.userFeatures !== null)
+      ? FeatureVector.fromPartial(object.userFeatures)
+      : undefined;
+    message.userSnapshot = (object.userSnapshot !== undefined && object.userSnapshot !== null)
+      ? FeatureSnapshot.fromPartial(object.userSnapshot)
+      : undefined;
+    message.itemSnapshot = (object.itemSnapshot !== undefined && object.itemSnapshot !== null)
+      ? FeatureSnapshot.fromPartial(object.itemSnapshot)
+      : undefined;
+    message.itemFeatureNames = object.itemFeatureNames?.map((e) => e) || [];
+    message.ranked = object.ranked?.map((e) => RankedCandidate.fromPartial(e)) || [];
     return message;
   },
 };
@@ -405,6 +534,121 @@ export const ServedEvent_ExperimentArmsEntry = {
     const message = createBaseServedEvent_ExperimentArmsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseRankedCandidate(): RankedCandidate {
+  return { itemId: "", values: [], defaulted: [] };
+}
+
+export const RankedCandidate = {
+  encode(message: RankedCandidate, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.itemId !== "") {
+      writer.uint32(10).string(message.itemId);
+    }
+    writer.uint32(18).fork();
+    for (const v of message.values) {
+      writer.double(v);
+    }
+    writer.ldelim();
+    writer.uint32(26).fork();
+    for (const v of message.defaulted) {
+      writer.uint32(v);
+    }
+    writer.ldelim();
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RankedCandidate {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRankedCandidate();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.itemId = reader.string();
+          continue;
+        case 2:
+          if (tag === 17) {
+            message.values.push(reader.double());
+
+            continue;
+          }
+
+          if (tag === 18) {
+            const end2 = reader.uint32() + reader.pos;
+            while (reader.pos < end2) {
+              message.values.push(reader.double());
+            }
+
+            continue;
+          }
+
+          break;
+        case 3:
+          if (tag === 24) {
+            message.defaulted.push(reader.uint32());
+
+            continue;
+          }
+
+          if (tag === 26) {
+            const end2 = reader.uint32() + reader.pos;
+            while (reader.pos < end2) {
+              message.defaulted.push(reader.uint32());
+            }
+
+            continue;
+          }
+
+          break;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RankedCandidate {
+    return {
+      itemId: isSet(object.itemId) ? globalThis.String(object.itemId) : "",
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.Number(e)) : [],
+      defaulted: globalThis.Array.isArray(object?.defaulted)
+        ? object.defaulted.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RankedCandidate): unknown {
+    const obj: any = {};
+    if (message.itemId !== "") {
+      obj.itemId = message.itemId;
+    }
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    if (message.defaulted?.length) {
+      obj.defaulted = message.defaulted.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RankedCandidate>): RankedCandidate {
+    return RankedCandidate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RankedCandidate>): RankedCandidate {
+    const message = createBaseRankedCandidate();
+    message.itemId = object.itemId ?? "";
+    message.values = object.values?.map((e) => e) || [];
+    message.defaulted = object.defaulted?.map((e) => e) || [];
     return message;
   },
 };

@@ -1,0 +1,69 @@
+// A counter block: all-time counters, bucketed sliding-window counters and the last engagement time.
+
+import type { EventType } from '@recsys/domain';
+import { COUNTER_COUNT, RECENT_ITEM_EVENTS, countEvent, type CounterName, COUNTER } from '../definitions/event-updates';
+import { WINDOWS, bucketOf } from '../definitions/windows';
+
+/** One non-empty bucket of a window: its index and a counter row (COUNTER_NAMES order). */
+export interface WindowSlot {
+  bucket: number;
+  counts: Float64Array;
+}
+
+/** The counters of one entity (user, item, creator or user×topic). */
+export interface CounterBlock {
+  /** All-time counters, COUNTER_NAMES order. */
+  totals: Float64Array;
+  /** Time of the latest click, save or share, ms; −Infinity when none. */
+  lastEngagedAtMs: number;
+  /**
+   * One list per entry of WINDOWS: the non-empty buckets, newest first, only those that can still fall inside the
+   * window (older ones are dropped as soon as a newer bucket makes them unreachable). At most `buckets` entries.
+   */
+  windows: WindowSlot[][];
+}
+
+/** An empty block. */
+export function emptyBlock(): CounterBlock {
+  return { totals: new Float64Array(COUNTER_COUNT), lastEngagedAtMs: Number.NEGATIVE_INFINITY, windows: WINDOWS.map(() => []) };
+}
+
+/**
+ * Counts one event of `type` at `tMs` into the block: all-time counters, the bucket of `tMs` in every window
+ * (unless already older than the window behind the newest bucket seen), and the last engagement time.
+ * O(buckets per window).
+ */
+export function countInto(block: CounterBlock, type: EventType, dwellMs: number, tMs: number): void {
+  countEvent(block.totals, 0, type, dwellMs);
+  if (RECENT_ITEM_EVENTS.has(type) && tMs > block.lastEngagedAtMs) block.lastEngagedAtMs = tMs;
+  for (let w = 0; w < WINDOWS.length; w++) {
+    const spec = WINDOWS[w];
+    const slots = block.windows[w];
+    const bucket = bucketOf(spec, tMs);
+    const newest = slots.length > 0 ? Math.max(slots[0].bucket, bucket) : bucket;
+    if (bucket <= newest - spec.buckets) continue; // can never be inside the window again
+    let at = 0;
+    while (at < slots.length && slots[at].bucket > bucket) at++;
+    let slot = slots[at];
+    if (slot === undefined || slot.bucket !== bucket) {
+      slot = { bucket, counts: new Float64Array(COUNTER_COUNT) };
+      slots.splice(at, 0, slot);
+    }
+    countEvent(slot.counts, 0, type, dwellMs);
+    let keep = slots.length;
+    while (keep > 0 && slots[keep - 1].bucket <= newest - spec.buckets) keep--;
+    slots.length = keep;
+  }
+}
+
+/** The value of counter `name` in window `window` (index into WINDOWS) at `nowMs`. O(buckets). */
+export function windowCount(block: CounterBlock, window: number, name: CounterName, nowMs: number): number {
+  const spec = WINDOWS[window];
+  const current = bucketOf(spec, nowMs);
+  const index = COUNTER[name];
+  let sum = 0;
+  for (const slot of block.windows[window]) {
+    if (slot.bucket <= current && slot.bucket > current - spec.buckets) sum += slot.counts[index];
+  }
+  return sum;
+}
