@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, ConfigError, dataDir, durationMs, logLevel, parseConfig, port } from './config';
+import { address, backend, ConfigError, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port, redisUrl } from './config';
 
 const shape = {
   GRPC_PORT: port(50051),
@@ -117,5 +117,36 @@ describe('reusable pieces', () => {
     expect(one(logLevel(), 'warn')).toBe('warn');
     expect(one(logLevel(), undefined)).toBe('info');
     fails(logLevel(), 'trace');
+  });
+
+  it('backend is embedded by default and accepts redis-kafka', () => {
+    expect(one(backend(), undefined)).toBe('embedded');
+    expect(one(backend(), 'redis-kafka')).toBe('redis-kafka');
+    expect(one(backend(), 'embedded')).toBe('embedded');
+    for (const bad of ['kafka', 'Embedded', 'redis']) fails(backend(), bad);
+  });
+
+  it('kafkaBrokers parses a comma-separated host:port list', () => {
+    expect(one(kafkaBrokers(), undefined)).toEqual(['127.0.0.1:9092']);
+    expect(one(kafkaBrokers(), 'kafka-0:9092, kafka-1:9092,[::1]:19092,')).toEqual(['kafka-0:9092', 'kafka-1:9092', '[::1]:19092']);
+    expect(one(kafkaBrokers('k:1'), '')).toEqual(['k:1']);
+    for (const bad of [',', 'kafka', 'kafka:9092,broker', 'kafka:0', 'PLAINTEXT://kafka:9092']) fails(kafkaBrokers(), bad);
+    const error = (() => {
+      try {
+        parseConfig({ KAFKA_BROKERS: kafkaBrokers() }, { KAFKA_BROKERS: 'a:1,b' }, 'test');
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.problems).toEqual([{ variable: 'KAFKA_BROKERS', problem: expect.stringMatching(/not host:port: "b", got "a:1,b"$/) }]);
+  });
+
+  it('redisUrl accepts redis:// and rediss:// URLs with a host', () => {
+    expect(one(redisUrl(), undefined)).toBe('redis://127.0.0.1:6379');
+    for (const ok of ['redis://cache:6379', 'rediss://:secret@cache.example.com:6380/2', 'redis://[::1]:6379']) {
+      expect(one(redisUrl(), ok)).toBe(ok);
+    }
+    for (const bad of ['cache:6379', 'http://cache:6379', 'redis://', 'redis:///0']) fails(redisUrl(), bad);
   });
 });

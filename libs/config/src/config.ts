@@ -133,3 +133,61 @@ export function logLevel() {
 export function dataDir(defaultDir: string) {
   return z.string().trim().min(1).default(defaultDir);
 }
+
+/** The adapters behind the ports: `embedded` (file-log bus, in-memory feature store) or `redis-kafka`. */
+export const BACKENDS = ['embedded', 'redis-kafka'] as const;
+
+/** `RECSYS_BACKEND`: `embedded` (the default) or `redis-kafka`. */
+export function backend() {
+  return z.enum(BACKENDS).default('embedded');
+}
+
+/**
+ * `KAFKA_BROKERS`: a comma-separated list of bootstrap brokers as `host:port` (spaces around commas allowed),
+ * parsed to a non-empty array; `127.0.0.1:9092` when unset.
+ */
+export function kafkaBrokers(defaultBrokers = '127.0.0.1:9092') {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const brokers = value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter((broker) => broker !== '');
+      const bad = brokers.filter((broker) => !isAddress(broker));
+      if (brokers.length === 0 || bad.length > 0) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message:
+            brokers.length === 0
+              ? 'expected a comma-separated list of host:port brokers'
+              : `expected a comma-separated list of host:port brokers; not host:port: ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return brokers;
+    })
+    .default(defaultBrokers);
+}
+
+/**
+ * `REDIS_URL`: a `redis://` or `rediss://` (TLS) URL with a host, e.g. `redis://:password@cache:6379/0`, kept as a
+ * string for the client; `redis://127.0.0.1:6379` when unset.
+ */
+export function redisUrl(defaultUrl = 'redis://127.0.0.1:6379') {
+  return z
+    .string()
+    .trim()
+    .refine(isRedisUrl, { message: 'expected a redis:// or rediss:// URL with a host (e.g. redis://127.0.0.1:6379)' })
+    .default(defaultUrl);
+}
+
+function isRedisUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+}
