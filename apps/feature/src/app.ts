@@ -1,62 +1,82 @@
-/** Composition root of the feature service: event bus → feature engine → feature store → read pipelines → gRPC. */
+/** Composition root of the feature service: event bus → stream processor → feature store → read pipelines → gRPC. */
 import * as path from 'node:path';
-import { FeatureEngine } from '@recsys/features';
+import { Catalog } from '@recsys/features';
 import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
-import { openFileLogEventBus, openInMemoryFeatureStore } from '@recsys/stores';
+import { openEventBus, openFeatureStore, type EventBus, type FeatureStore } from '@recsys/stores';
 import type { FeatureConfig } from './config';
 import { buildItemFeaturesPipeline, buildUserFeaturesPipeline } from './pipeline';
 import { featureServiceBinding } from './service';
+import { EngagementProcessor } from './stream/engagement-processor';
 import { EventClock } from './stream/event-clock';
-import { startFeatureStream, type FeatureStream } from './stream/feature-stream';
+import { startFeatureStream, type FeatureStream, type FeatureStreamStats } from './stream/feature-stream';
 
 /** A running feature service. */
 export interface FeatureApp {
   server: GrpcServer;
   /** Resolves when everything published before the call is applied and in the store (for tests). */
   caughtUp(): Promise<void>;
-  /** Stops the stream, closes the bus and snapshots the store (call after the server has shut down). */
+  /** What the stream processor did since start. */
+  stats(): FeatureStreamStats;
+  /** Stops the stream, closes the bus and the store (call after the server has shut down). */
   close(): Promise<void>;
 }
 
 /**
- * Starts the feature service: opens the embedded bus (`<RECSYS_DATA_DIR>/bus`) and feature store (snapshot at
- * `<RECSYS_DATA_DIR>/feature/store.snapshot`), rebuilds the in-memory engine by replaying the catalog and engagement
- * topics (writing every changed record to the store), and only then starts serving, so the first request sees the
- * whole log. Requests read the store, never the engine: serving goes through the FeatureStore port.
+ * Starts the feature service on the configured backend:
+ * - embedded: the file-log bus in `<RECSYS_DATA_DIR>/bus` and the in-memory store restored from
+ *   `<RECSYS_DATA_DIR>/feature/store.snapshot`; engagement is replayed from the start, skipping what the snapshot's
+ *   watermarks say it already holds;
+ * - redis-kafka: Kafka and Redis; engagement is consumed by the durable consumer group `feature` (replicas share
+ *   the partitions).
+ * The catalog is replayed into memory first; serving starts once the stream has caught up with the log, so the
+ * first request sees everything published before start. Requests read the store, never the processor's state.
  */
 export async function startFeatureApp(config: FeatureConfig, logger: Logger): Promise<FeatureApp> {
   const onWarning = (message: string) => logger.warn(message);
-  const dataDir = config.RECSYS_DATA_DIR;
-  const bus = await openFileLogEventBus(path.join(dataDir, 'bus'), { onWarning });
-  const store = await openInMemoryFeatureStore({
-    snapshotPath: path.join(dataDir, 'feature', 'store.snapshot'),
-    snapshotEveryMs: config.FEATURE_SNAPSHOT_EVERY_MS,
-    onWarning,
-  });
-  const engine = new FeatureEngine({ dedupeWindowMs: config.FEATURE_DEDUPE_WINDOW_MS });
-  const clock = new EventClock();
-
+  const embedded = config.RECSYS_BACKEND === 'embedded';
+  let bus: EventBus | undefined;
+  let store: FeatureStore | undefined;
   let stream: FeatureStream | undefined;
   const close = async () => {
     await stream?.stop();
-    await bus.close();
-    await store.close();
+    await bus?.close();
+    await store?.close();
   };
 
   try {
+    const openedBus = await openEventBus({
+      backend: config.RECSYS_BACKEND,
+      dataDir: config.RECSYS_DATA_DIR,
+      kafkaBrokers: config.KAFKA_BROKERS,
+      clientId: 'recsys-feature',
+      onWarning,
+    });
+    bus = openedBus;
+    const openedStore = await openFeatureStore({
+      backend: config.RECSYS_BACKEND,
+      redisUrl: config.REDIS_URL,
+      snapshotPath: path.join(config.RECSYS_DATA_DIR, 'feature', 'store.snapshot'),
+      snapshotEveryMs: config.FEATURE_SNAPSHOT_EVERY_MS,
+      onWarning,
+    });
+    store = openedStore;
+    const catalog = new Catalog();
+    const clock = new EventClock();
+    const processor = new EngagementProcessor(openedStore, catalog, { markerTtlMs: config.FEATURE_DEDUPE_TTL_MS, recordTtlMs: config.FEATURE_RECORD_TTL_MS });
     const started = Date.now();
-    stream = await startFeatureStream({ bus, engine, store, clock, logger });
-    logger.info('feature state rebuilt from the event bus', { ...engine.stats(), ms: Date.now() - started });
+    const running = await startFeatureStream({ bus: openedBus, catalog, processor, clock, logger, engagementMode: embedded ? 'replay' : 'group' });
+    stream = running;
+    logger.info('feature stream caught up', { backend: config.RECSYS_BACKEND, ...catalog.sizes(), ...running.stats(), ms: Date.now() - started });
+    const pipelineDeps = { store: openedStore, catalog, logger, partitions: config.FEATURE_SNAPSHOT_PARTITIONS };
     const binding = featureServiceBinding({
-      userPipeline: buildUserFeaturesPipeline({ store, logger }),
-      itemPipeline: buildItemFeaturesPipeline({ store, logger }),
+      userPipeline: buildUserFeaturesPipeline(pipelineDeps),
+      itemPipeline: buildItemFeaturesPipeline(pipelineDeps),
       now: () => clock.now(),
       maxCallMs: config.FEATURE_MAX_CALL_MS,
     });
     const server = await startGrpcServer({ name: 'feature', port: config.GRPC_PORT, services: [binding], logger });
-    const running = stream;
-    return { server, caughtUp: () => running.caughtUp(), close };
+    return { server, caughtUp: () => running.caughtUp(), stats: () => running.stats(), close };
   } catch (error) {
     await close();
     throw error;

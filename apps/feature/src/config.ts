@@ -1,22 +1,34 @@
 /** Feature service configuration: every environment variable it reads, with typed defaults. */
-import { dataDir, durationMs, logLevel, parseConfig, port } from '@recsys/config';
-import type { z } from 'zod';
+import { backend, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port, redisUrl } from '@recsys/config';
+import { z } from 'zod';
 
 const positiveDuration = (defaultMs: number) => durationMs(defaultMs).refine((ms) => ms > 0, { message: 'must be > 0' });
+const DAY_MS = 86_400_000;
 
 /** The environment schema of the feature service. */
 export const FEATURE_CONFIG_SHAPE = {
   /** gRPC listen port (0 = any free port). */
   GRPC_PORT: port(50053),
-  /** Local state directory: the event bus in `<dir>/bus`, the store snapshot in `<dir>/feature/store.snapshot`. */
+  /**
+   * `embedded` (default): the event bus in `<RECSYS_DATA_DIR>/bus` and an in-memory feature store snapshotted to
+   * `<RECSYS_DATA_DIR>/feature/store.snapshot`; `redis-kafka`: Kafka at KAFKA_BROKERS and Redis at REDIS_URL.
+   */
+  RECSYS_BACKEND: backend(),
+  KAFKA_BROKERS: kafkaBrokers(),
+  REDIS_URL: redisUrl(),
+  /** Local state directory (embedded backend). */
   RECSYS_DATA_DIR: dataDir('.data'),
   LOG_LEVEL: logLevel(),
   /** Longest one read may run, ms; a caller's earlier deadline wins. */
   FEATURE_MAX_CALL_MS: positiveDuration(200),
   /** How often the embedded feature store is snapshotted to disk, ms (it is also snapshotted on shutdown). */
   FEATURE_SNAPSHOT_EVERY_MS: positiveDuration(60_000),
-  /** How far back in event time duplicate event ids are detected, ms (default 24 h); older events are dropped as late. */
-  FEATURE_DEDUPE_WINDOW_MS: positiveDuration(24 * 3_600_000),
+  /** How long an applied event id is remembered, so a client's retry of the same event is not counted twice, ms. */
+  FEATURE_DEDUPE_TTL_MS: positiveDuration(7 * DAY_MS),
+  /** Records of users, items and creators without an event for this long expire from the store, ms. */
+  FEATURE_RECORD_TTL_MS: positiveDuration(90 * DAY_MS),
+  /** Engagement partitions whose watermarks are read with every request (at least the topic's partition count). */
+  FEATURE_SNAPSHOT_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
 };
 
 /** The parsed feature service configuration. */

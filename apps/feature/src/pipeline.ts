@@ -1,4 +1,5 @@
 /** The feature-read pipelines: one store read for every requested key, then views computed at the request time. */
+import type { Catalog } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
 import { definePipeline, type PipelineDefinition } from '@recsys/pipeline';
 import type { FeatureStore } from '@recsys/stores';
@@ -11,11 +12,14 @@ import type { ItemCandidate, ItemFeaturesQuery, UserCandidate, UserFeaturesQuery
 /** Dependencies of the feature pipelines. */
 export interface FeaturePipelineDeps {
   store: FeatureStore;
+  catalog: Catalog;
   logger: Logger;
+  /** Engagement partitions whose watermarks are read with the records. */
+  partitions: number;
 }
 
 /**
- * GetItemFeatures: `source/item-records` (ONE getMany of the distinct `i:<id>` keys) → `hydrator/item-view`.
+ * GetItemFeatures: `source/item-records` (ONE getMany of the distinct `i:<item>` and `c:<creator>` keys and the watermarks) → `hydrator/item-view`.
  * Every component fails closed: serving defaults because the store is down would hide an outage from the caller,
  * which has its own fallback (declared defaults) and reports the degradation.
  */
@@ -23,7 +27,7 @@ export function buildItemFeaturesPipeline(deps: FeaturePipelineDeps): PipelineDe
   return definePipeline<ItemFeaturesQuery, ItemCandidate>({
     id: 'feature-items',
     sources: [itemRecordsSource(deps)],
-    candidateHydrators: [itemViewHydrator],
+    candidateHydrators: [itemViewHydrator(deps)],
   });
 }
 
@@ -32,6 +36,6 @@ export function buildUserFeaturesPipeline(deps: FeaturePipelineDeps): PipelineDe
   return definePipeline<UserFeaturesQuery, UserCandidate>({
     id: 'feature-user',
     sources: [userRecordSource(deps)],
-    candidateHydrators: [userViewHydrator],
+    candidateHydrators: [userViewHydrator(deps)],
   });
 }

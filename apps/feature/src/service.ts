@@ -7,13 +7,14 @@ import {
   type GetItemFeaturesResponse,
   type GetUserFeaturesRequest,
   type GetUserFeaturesResponse,
+  type FeatureSnapshot,
   type ItemFeatures,
 } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
-import { ITEM_FEATURES, itemViewFromRecord, userViewFromRecord, type ItemFeatureView, type UserFeatureView } from '@recsys/features';
+import { ITEM_FEATURES, itemView, userView, type ItemFeatureView, type UserFeatureView } from '@recsys/features';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
-import type { ItemCandidate, ItemFeaturesQuery, UserCandidate, UserFeaturesQuery } from './types';
+import type { ItemCandidate, ItemFeaturesQuery, ReadSnapshot, UserCandidate, UserFeaturesQuery } from './types';
 
 /** Longest accepted id, characters. */
 export const MAX_ID_LENGTH = 128;
@@ -50,8 +51,17 @@ export function validateItemIds(itemIds: readonly string[]): void {
   itemIds.forEach((id, i) => checkId(`item_ids[${i}]`, id));
 }
 
-function userToResponse(view: UserFeatureView): GetUserFeaturesResponse {
+/** The wire form of what a read saw. */
+function snapshotToWire(nowMs: number, snapshot: ReadSnapshot): FeatureSnapshot {
   return {
+    asOfMs: String(nowMs),
+    positions: snapshot.positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.offset) })),
+  };
+}
+
+function userToResponse(view: UserFeatureView, snapshot: FeatureSnapshot): GetUserFeaturesResponse {
+  return {
+    snapshot,
     userId: view.userId,
     known: view.known,
     attributes: view.user ? userToWire(view.user) : undefined,
@@ -85,21 +95,22 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
 
   const getUserFeatures = async (request: GetUserFeaturesRequest, ctx: CallContext): Promise<GetUserFeaturesResponse> => {
     checkId('user_id', request.userId);
-    const query: UserFeaturesQuery = { userId: request.userId, nowMs: deps.now() };
+    const query: UserFeaturesQuery = { userId: request.userId, nowMs: deps.now(), snapshot: { positions: [] } };
     const result = await executePipeline(deps.userPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
-    const view = result.candidates[0]?.view ?? userViewFromRecord(request.userId, undefined, query.nowMs);
-    return userToResponse(view);
+    const view = result.candidates[0]?.view ?? userView(request.userId, {}, query.nowMs);
+    return userToResponse(view, snapshotToWire(query.nowMs, query.snapshot));
   };
 
   const getItemFeatures = async (request: GetItemFeaturesRequest, ctx: CallContext): Promise<GetItemFeaturesResponse> => {
     validateItemIds(request.itemIds);
-    const query: ItemFeaturesQuery = { itemIds: [...request.itemIds], nowMs: deps.now() };
+    const query: ItemFeaturesQuery = { itemIds: [...request.itemIds], nowMs: deps.now(), snapshot: { positions: [] } };
     const result = await executePipeline(deps.itemPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
     const byId = new Map(result.candidates.map((c) => [c.id, c.view]));
     // One entry per requested id, in request order (a repeated id is answered each time it is asked).
     return {
-      items: query.itemIds.map((id) => itemToResponse(byId.get(id) ?? itemViewFromRecord(id, undefined, query.nowMs))),
+      items: query.itemIds.map((id) => itemToResponse(byId.get(id) ?? itemView(id, {}, query.nowMs))),
       featureNames: [...ITEM_FEATURE_NAMES],
+      snapshot: snapshotToWire(query.nowMs, query.snapshot),
     };
   };
 

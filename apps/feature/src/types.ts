@@ -1,5 +1,18 @@
 /** Queries and candidates of the feature-read pipelines. */
-import type { ItemFeatureView, ItemRecord, UserFeatureView, UserRecord } from '@recsys/features';
+import type { EntityRecord, ItemFeatureView, UserFeatureView, UserRecord } from '@recsys/features';
+
+/** A bus position the state read by a request reflects. */
+export interface ReadPosition {
+  topic: string;
+  partition: number;
+  /** Last applied offset. */
+  offset: number;
+}
+
+/** Filled by a read pipeline's source: which state the read saw (the partitions' watermarks, read with the records). */
+export interface ReadSnapshot {
+  positions: ReadPosition[];
+}
 
 /** A validated GetItemFeatures request. */
 export interface ItemFeaturesQuery {
@@ -7,12 +20,16 @@ export interface ItemFeaturesQuery {
   itemIds: string[];
   /** The time features are computed at, ms since the Unix epoch. */
   nowMs: number;
+  /** Set by the source in the same store round trip as the records. */
+  snapshot: ReadSnapshot;
 }
 
-/** One requested item: its stored record (absent when the store has none) and, after hydration, its view. */
+/** One requested item: its stored records (absent when the store has none) and, after hydration, its view. */
 export interface ItemCandidate {
   readonly id: string;
-  record?: ItemRecord;
+  record?: EntityRecord;
+  /** The item's creator's record. */
+  creator?: EntityRecord;
   view?: ItemFeatureView;
 }
 
@@ -21,6 +38,8 @@ export interface UserFeaturesQuery {
   userId: string;
   /** The time features are computed at, ms since the Unix epoch. */
   nowMs: number;
+  /** Set by the source in the same store round trip as the record. */
+  snapshot: ReadSnapshot;
 }
 
 /** The requested user: the stored record (absent when the store has none) and, after hydration, the view. */

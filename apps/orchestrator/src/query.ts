@@ -1,4 +1,5 @@
 /** The orchestrator's domain types: the query a Recommend request becomes and the candidates it ranks. */
+import type { FeatureSnapshot } from '@recsys/contracts';
 import type { Surface } from '@recsys/domain';
 import type { ArmParams } from './experiments/layers';
 
@@ -20,6 +21,8 @@ export interface ItemFeatureRow {
   values: readonly number[];
   /** Indexes into `names` of the values that are declared defaults. */
   defaulted: readonly number[];
+  /** The feature state the answer was read from, shared like `names` (for the served-feature log). */
+  snapshot?: FeatureSnapshot;
 }
 
 /** What the feature service knows about the requesting user. */
@@ -29,6 +32,8 @@ export interface UserView {
   /** Most recent interactions first. */
   recentItemIds: string[];
   topicAffinity: Record<string, number>;
+  /** The feature state the answer was read from (for the served-feature log). */
+  snapshot?: FeatureSnapshot;
 }
 
 /** A Recommend request after validation and hydration. */

@@ -5,6 +5,7 @@ import { DEFAULT_ADDR } from './client';
 import { BUILD_RECALL_USAGE, buildRecallCommand, parseBuildRecallArgs } from './commands/build-recall';
 import { DEMO_DEFAULTS, loadDemo } from './commands/demo';
 import { EVAL_USAGE, evalCommand, parseEvalArgs } from './commands/eval';
+import { FEATURES_USAGE, formatReport, parseVerifyArgs, verifyServedFeatures } from './commands/features';
 import { logEvent } from './commands/log-event';
 import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
@@ -34,6 +35,8 @@ Commands:
   eval         Evaluate recommenders offline on a dataset (recsys eval --help for every option).
                --data PATH --format movielens-100k|movielens-1m|movielens-csv|interactions-csv|world
                --split random|leave-last|time-cut|files --model pop,random,... --k 10,20 --out report.json
+  features verify  Replay the event log and check the served-feature log against it (features verify --help).
+               --log DIR (.data/bus) | --brokers HOST:PORT  --worst N  --json
   help         Show this text.
 `;
 
@@ -217,6 +220,17 @@ async function main(argv: string[]): Promise<number> {
       }
       await buildRecallCommand(parseBuildRecallArgs(rest));
       return 0;
+    }
+    case 'features': {
+      const [sub, ...args] = rest;
+      if (sub !== 'verify' || args.includes('--help') || args.includes('-h')) {
+        console.log(FEATURES_USAGE);
+        return sub === 'verify' ? 0 : 1;
+      }
+      const opts = parseVerifyArgs(args);
+      const report = await verifyServedFeatures(opts);
+      console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
+      return report.share === 1 ? 0 : 2;
     }
     case 'eval': {
       if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,15 +1,22 @@
-// Candidate hydrator `hydrator/item-view`: computes each item's feature view from its record at the query time.
-import { itemViewFromRecord } from '@recsys/features';
+// Candidate hydrator `hydrator/item-view`: computes each item's feature view from its records at the query time.
+import { itemView, type Catalog } from '@recsys/features';
 import type { CandidateHydrator } from '@recsys/pipeline';
 import type { ItemCandidate, ItemFeaturesQuery } from '../types';
 
 /**
- * Adds `view`: the declared item and creator features computed from the stored raw record at `query.nowMs`,
- * so time-dependent features (item age) are exact at read time; an item without a record gets every default
- * and `known: false`. O(features) per item.
+ * Adds `view`: the declared item and creator features computed from the stored records and the catalog at
+ * `query.nowMs`, so time-dependent features (windows, recency, item age) are exact at read time; an item outside
+ * the catalog gets catalog and creator defaults and `known: false`. O(features) per item.
  */
-export const itemViewHydrator: CandidateHydrator<ItemFeaturesQuery, ItemCandidate> = {
-  id: 'hydrator/item-view',
-  failOpen: false,
-  hydrate: async (query, candidates) => candidates.map((c) => ({ view: itemViewFromRecord(c.id, c.record, query.nowMs) })),
-};
+export function itemViewHydrator(deps: { catalog: Catalog }): CandidateHydrator<ItemFeaturesQuery, ItemCandidate> {
+  return {
+    id: 'hydrator/item-view',
+    failOpen: false,
+    hydrate: async (query, candidates) =>
+      candidates.map((c) => {
+        const item = deps.catalog.item(c.id);
+        const creatorItems = item ? deps.catalog.itemsOfCreator(item.creatorId) : undefined;
+        return { view: itemView(c.id, { record: c.record, item, creator: c.creator, creatorItems }, query.nowMs) };
+      }),
+  };
+}

@@ -1,41 +1,48 @@
-// Source `source/item-records`: reads every requested item's record from the feature store in one getMany.
-import { errorMessage } from '@recsys/domain';
-import { decodeItemRecord, type ItemRecord } from '@recsys/features';
+// Source `source/item-records`: every requested item's and creator's record and the watermarks, in ONE getMany.
+import { decodeCreatorRecord, decodeItemRecord, type Catalog } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
 import type { CandidateSource } from '@recsys/pipeline';
 import type { FeatureStore } from '@recsys/stores';
-import { itemKey } from '../keys';
+import { creatorKey, itemKey } from '../keys';
 import type { ItemCandidate, ItemFeaturesQuery } from '../types';
+import { decodeOrWarn, positionsOf, watermarkKeys } from './read-records';
 
 /** Dependencies of {@link itemRecordsSource}. */
 export interface ItemRecordsSourceDeps {
   store: FeatureStore;
+  catalog: Catalog;
   logger: Logger;
+  /** Engagement partitions whose watermarks are read with the records. */
+  partitions: number;
 }
 
 /**
- * One candidate per distinct requested item id, with its decoded record (none when the store has no record, or
- * the record cannot be decoded: that is logged and the item is served with defaults). All keys are read in ONE
- * `getMany` (one round trip, pipelined on Redis). Fails closed: a store failure fails the request.
+ * One candidate per distinct requested item id, with its record and its creator's (the creator comes from the
+ * in-memory catalog, so both are read together). All keys — `i:<item>`, `c:<creator>` and the engagement
+ * watermarks — are read in ONE `getMany` (one MGET on Redis), which also makes the read one consistent snapshot
+ * recorded in `query.snapshot`. A corrupt record is logged and served as missing. Fails closed: a store failure
+ * fails the request.
  */
 export function itemRecordsSource(deps: ItemRecordsSourceDeps): CandidateSource<ItemFeaturesQuery, ItemCandidate> {
+  const wmKeys = watermarkKeys(deps.partitions);
   return {
     id: 'source/item-records',
     failOpen: false,
     fetch: async (query) => {
       const ids = [...new Set(query.itemIds)];
-      const values = await deps.store.getMany(ids.map(itemKey));
+      const creators = [...new Set(ids.map((id) => deps.catalog.item(id)?.creatorId).filter((c): c is string => c !== undefined))];
+      const values = await deps.store.getMany([...wmKeys, ...ids.map(itemKey), ...creators.map(creatorKey)]);
+      query.snapshot.positions = positionsOf(values.slice(0, wmKeys.length));
+      const creatorRecords = new Map(
+        creators.map((c, i) => [c, decodeOrWarn(values[wmKeys.length + ids.length + i], decodeCreatorRecord, deps.logger, { creator_id: c })]),
+      );
       return ids.map((id, i) => {
-        const bytes = values[i];
-        if (bytes === undefined) return { id };
-        let record: ItemRecord;
-        try {
-          record = decodeItemRecord(bytes);
-        } catch (error) {
-          deps.logger.warn('undecodable item record, serving defaults', { item_id: id, error: errorMessage(error) });
-          return { id };
-        }
-        return { id, record };
+        const creatorId = deps.catalog.item(id)?.creatorId;
+        return {
+          id,
+          record: decodeOrWarn(values[wmKeys.length + i], decodeItemRecord, deps.logger, { item_id: id }),
+          creator: creatorId === undefined ? undefined : creatorRecords.get(creatorId),
+        };
       });
     },
   };

@@ -1,38 +1,34 @@
-// Source `source/user-record`: reads the requested user's record from the feature store.
-import { errorMessage } from '@recsys/domain';
-import { decodeUserRecord, type UserRecord } from '@recsys/features';
+// Source `source/user-record`: the requested user's record and the watermarks, in one getMany.
+import { decodeUserRecord } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
 import type { CandidateSource } from '@recsys/pipeline';
 import type { FeatureStore } from '@recsys/stores';
 import { userKey } from '../keys';
 import type { UserCandidate, UserFeaturesQuery } from '../types';
+import { decodeOrWarn, positionsOf, watermarkKeys } from './read-records';
 
 /** Dependencies of {@link userRecordSource}. */
 export interface UserRecordSourceDeps {
   store: FeatureStore;
   logger: Logger;
+  /** Engagement partitions whose watermarks are read with the record. */
+  partitions: number;
 }
 
 /**
- * The single candidate of a user request, with the decoded record (none when the store has no record or it
- * cannot be decoded; the latter is logged and the user is served with defaults). Fails closed: a store failure
- * fails the request.
+ * The single candidate of a user request with its decoded record (none when the store has none; a corrupt record is
+ * logged and served as missing), read in one `getMany` with the engagement watermarks (recorded in
+ * `query.snapshot`). Fails closed: a store failure fails the request.
  */
 export function userRecordSource(deps: UserRecordSourceDeps): CandidateSource<UserFeaturesQuery, UserCandidate> {
+  const wmKeys = watermarkKeys(deps.partitions);
   return {
     id: 'source/user-record',
     failOpen: false,
     fetch: async (query) => {
-      const [bytes] = await deps.store.getMany([userKey(query.userId)]);
-      if (bytes === undefined) return [{ id: query.userId }];
-      let record: UserRecord;
-      try {
-        record = decodeUserRecord(bytes);
-      } catch (error) {
-        deps.logger.warn('undecodable user record, serving defaults', { user_id: query.userId, error: errorMessage(error) });
-        return [{ id: query.userId }];
-      }
-      return [{ id: query.userId, record }];
+      const values = await deps.store.getMany([...wmKeys, userKey(query.userId)]);
+      query.snapshot.positions = positionsOf(values.slice(0, wmKeys.length));
+      return [{ id: query.userId, record: decodeOrWarn(values[wmKeys.length], decodeUserRecord, deps.logger, { user_id: query.userId }) }];
     },
   };
 }

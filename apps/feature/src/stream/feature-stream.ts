@@ -1,20 +1,27 @@
-// The feature stream processor: applies catalog and engagement events to the FeatureEngine, writes changed records.
+// The feature stream: the catalog replayed into memory, then engagement batches applied to the feature store.
+import { decodeCatalogUpsert } from '@recsys/contracts';
 import { errorMessage } from '@recsys/domain';
-import { encodeItemRecord, encodeUserRecord, type FeatureEngine } from '@recsys/features';
+import type { Catalog } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
-import { TOPICS, decodeEach, replayTopics, type DeliveredMessage, type EventBus, type FeatureStore, type FeatureWrite } from '@recsys/stores';
-import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
-import { itemKey, parseKey, userKey } from '../keys';
+import { TOPICS, decodeEach, type DeliveredMessage, type EventBus, type Subscription } from '@recsys/stores';
 import type { EventClock } from './event-clock';
+import type { EngagementProcessor } from './engagement-processor';
 
 /** Dependencies of {@link startFeatureStream}. */
 export interface FeatureStreamDeps {
   bus: EventBus;
-  engine: FeatureEngine;
-  store: FeatureStore;
+  catalog: Catalog;
+  processor: EngagementProcessor;
   /** Observes every event and upsert time. */
   clock: EventClock;
   logger: Logger;
+  /**
+   * How the engagement subscription keeps its position:
+   * - `group`: a durable consumer group (Kafka + Redis: the store holds the state, the group the position);
+   * - `replay`: from the earliest message at every start, skipping what the store's watermark says was applied
+   *   (embedded: the in-memory store is restored from its snapshot, which may lag the bus).
+   */
+  engagementMode: 'group' | 'replay';
   /** Consumer group. Default `feature`. */
   groupId?: string;
 }
@@ -23,88 +30,80 @@ export interface FeatureStreamDeps {
 export interface FeatureStream {
   /** Resolves when everything published before the call has been applied and written to the store. */
   caughtUp(): Promise<void>;
-  /** Stops both subscriptions. */
+  /** Stops both subscriptions (the batch in flight finishes and is committed). */
   stop(): Promise<void>;
 }
 
-/**
- * Writes the records of the users and items the engine marked dirty, in ONE `setMany` per call. Calls are
- * serialised; keys whose write failed stay pending and go out with the next call (the failed batch is redelivered
- * by the bus, but the engine ignores its already-applied event ids, so it would not mark them dirty again).
- */
-class RecordWriter {
-  private readonly pending = new Set<string>();
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly engine: FeatureEngine,
-    private readonly store: FeatureStore,
-  ) {}
-
-  /** Takes the engine's dirty keys and writes every pending record. */
-  flush(): Promise<void> {
-    const run = this.chain.then(() => this.write());
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private async write(): Promise<void> {
-    const dirty = this.engine.takeDirty();
-    for (const id of dirty.userIds) this.pending.add(userKey(id));
-    for (const id of dirty.itemIds) this.pending.add(itemKey(id));
-    if (this.pending.size === 0) return;
-    const keys = [...this.pending];
-    const writes: FeatureWrite[] = [];
-    for (const key of keys) {
-      const parsed = parseKey(key);
-      if (parsed?.kind === 'user') {
-        const record = this.engine.userRecord(parsed.id);
-        if (record) writes.push({ key, value: encodeUserRecord(record) });
-      } else if (parsed?.kind === 'item') {
-        const record = this.engine.itemRecord(parsed.id);
-        if (record) writes.push({ key, value: encodeItemRecord(record) });
-      }
-    }
-    // Records were encoded synchronously above; later changes mark the engine dirty again, so clearing is safe.
-    await this.store.setMany(writes);
-    for (const key of keys) this.pending.delete(key);
-  }
+/** Counters of the stream since start. */
+export interface FeatureStreamStats {
+  applied: number;
+  duplicates: number;
+  redelivered: number;
+  deadLettered: number;
+  conflicts: number;
 }
 
 /**
- * Subscribes to the catalog and engagement topics (group `feature`, ephemeral, from `earliest`: the engine is in
- * memory and rebuilt by replay at every start) and resolves once both have caught up with the log and every
- * replayed record is in the store. The catalog is replayed to its end before engagement starts, so replayed events
- * update creator and user×topic state. Each handled batch ends with one `setMany` of the changed records; the
- * batch is acknowledged only after that write (a failed write is retried by redelivery). Undecodable messages are
- * logged and skipped.
+ * Subscribes to the catalog (ephemeral, from the earliest message: every replica keeps the whole catalog in memory;
+ * the topic is compacted by id) and waits for it to catch up, then to the engagement topic, and resolves once that
+ * has caught up too. Each engagement batch is one store transaction ({@link EngagementProcessor}); its position is
+ * committed only after the transaction and after its malformed messages were dead-lettered to
+ * `recsys.engagement.v1.dlq`. A failed transaction (store down) fails the batch, which the bus redelivers.
  */
-export async function startFeatureStream(deps: FeatureStreamDeps): Promise<FeatureStream> {
-  const { bus, engine, clock, logger } = deps;
+export async function startFeatureStream(deps: FeatureStreamDeps): Promise<FeatureStream & { stats: () => FeatureStreamStats }> {
+  const { bus, catalog, processor, clock, logger } = deps;
   const groupId = deps.groupId ?? 'feature';
-  const writer = new RecordWriter(engine, deps.store);
+  const stats: FeatureStreamStats = { applied: 0, duplicates: 0, redelivered: 0, deadLettered: 0, conflicts: 0 };
   const skip = (message: DeliveredMessage, error: unknown) =>
-    logger.warn('skipping undecodable bus message', { topic: message.topic, offset: message.offset, error: errorMessage(error) });
+    logger.warn('skipping undecodable catalog message', { topic: message.topic, offset: message.offset, error: errorMessage(error) });
 
   const applyCatalog = async (batch: DeliveredMessage[]) => {
     for (const upsert of decodeEach(batch, decodeCatalogUpsert, skip)) {
       clock.observe(upsert.atMs);
-      if (upsert.kind === 'item') engine.applyCatalogItem(upsert.item);
-      else engine.applyUser(upsert.user);
+      if (upsert.kind === 'item') catalog.upsertItem(upsert.item);
+      else catalog.upsertUser(upsert.user);
     }
-    await writer.flush();
   };
 
   const applyEngagement = async (batch: DeliveredMessage[]) => {
-    for (const event of decodeEach(batch, decodeEngagement, skip)) {
-      clock.observe(event.timestampMs);
-      engine.applyEvent(event);
+    const outcome = await processor.applyBatch(batch);
+    clock.observe(outcome.latestEventMs);
+    stats.applied += outcome.applied;
+    stats.duplicates += outcome.duplicates;
+    stats.redelivered += outcome.redelivered;
+    stats.deadLettered += outcome.deadLetters.length;
+    stats.conflicts += Math.max(0, outcome.attempts - 1);
+    for (const dead of outcome.deadLetters) {
+      logger.warn('dead-lettering a malformed engagement event', { partition: dead.message.partition, offset: dead.message.offset, reason: dead.reason });
     }
-    await writer.flush();
+    return outcome.deadLetters;
   };
 
-  return replayTopics(bus, groupId, [
-    { topic: TOPICS.catalog, handler: applyCatalog },
-    { topic: TOPICS.engagement, handler: applyEngagement },
-  ]);
+  const subscriptions: Subscription[] = [];
+  try {
+    const catalogSub = await bus.subscribe({ topic: TOPICS.catalog, groupId: `${groupId}-catalog`, from: 'earliest', ephemeral: true, handler: applyCatalog });
+    subscriptions.push(catalogSub);
+    await catalogSub.caughtUp();
+    const engagementSub = await bus.subscribe({
+      topic: TOPICS.engagement,
+      groupId,
+      from: 'earliest',
+      ephemeral: deps.engagementMode === 'replay',
+      handler: applyEngagement,
+    });
+    subscriptions.push(engagementSub);
+    await engagementSub.caughtUp();
+  } catch (error) {
+    await Promise.allSettled(subscriptions.map((s) => s.stop()));
+    throw error;
+  }
+  return {
+    caughtUp: async () => {
+      await Promise.all(subscriptions.map((s) => s.caughtUp()));
+    },
+    stop: async () => {
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    },
+    stats: () => ({ ...stats }),
+  };
 }

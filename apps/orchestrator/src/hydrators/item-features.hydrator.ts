@@ -23,6 +23,7 @@ export function itemFeaturesHydrator(deps: { feature: Downstreams['feature'] }):
         throw new RecsysError('internal', `feature service answered ${res.items.length} items for ${candidates.length} ids`);
       }
       const names = res.featureNames;
+      const snapshot = res.snapshot;
       return candidates.map((c, i) => {
         const item = res.items[i];
         if (item.itemId !== c.id) throw new RecsysError('internal', `feature service answered item ${i} with ${item.itemId}, asked for ${c.id}`);
@@ -31,7 +32,7 @@ export function itemFeaturesHydrator(deps: { feature: Downstreams['feature'] }):
         }
         return {
           known: item.known,
-          features: { names, values: item.values, defaulted: item.defaulted },
+          features: { names, values: item.values, defaulted: item.defaulted, snapshot },
           creatorId: item.attributes?.creatorId ?? '',
           topic: item.attributes?.topics[0] ?? '',
           aspectRatio: item.attributes?.aspectRatio || 1,

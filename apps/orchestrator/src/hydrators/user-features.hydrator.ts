@@ -15,6 +15,7 @@ export function userFeaturesHydrator(deps: { feature: Downstreams['feature'] }):
           features: { values: { ...(res.features?.values ?? {}) }, defaulted: [...(res.features?.defaulted ?? [])] },
           recentItemIds: [...res.recentItemIds],
           topicAffinity: { ...res.topicAffinity },
+          snapshot: res.snapshot,
         },
       };
     },

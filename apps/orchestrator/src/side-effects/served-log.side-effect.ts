@@ -7,7 +7,11 @@ import { itemFeaturesToWire } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
 import { finalPage } from '../selectors/page.selector';
 
-/** Creates the served-log side effect. */
+/**
+ * Creates the served-log side effect: the page (items, channels, stage scores, features) and the served-feature log —
+ * the user features and every candidate the ranking model scored with the item features it was scored with, plus
+ * the feature-state snapshots both reads saw, so `recsys features verify` can recompute them offline.
+ */
 export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<RecommendQuery, PinCandidate> {
   return {
     id: 'served-log',
@@ -26,10 +30,29 @@ export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<Recomme
         })),
         experimentArms: { ...q.arms },
         degraded: result.degraded.map((d) => ({ stage: d.component, reason: d.reason, fallback: '' })),
+        ...rankedFeatureLog(q, result.candidates),
       };
       const headers: Record<string, string> = {};
       propagation.inject(context.active(), headers);
       await deps.bus.publish(TOPICS.served, [{ key: q.userId, value: ServedEvent.encode(event).finish(), headers }]);
     },
+  };
+}
+
+/** The served-feature part of a ServedEvent: user features, and item features of every ranked candidate. */
+function rankedFeatureLog(
+  q: RecommendQuery,
+  candidates: readonly PinCandidate[],
+): Pick<ServedEvent, 'userFeatures' | 'userSnapshot' | 'itemSnapshot' | 'itemFeatureNames' | 'ranked'> {
+  const ranked = candidates.filter((c) => c.rankScore !== undefined && c.features !== undefined);
+  const names = ranked[0]?.features?.names ?? [];
+  return {
+    userFeatures: q.user ? { values: { ...q.user.features.values }, defaulted: [...q.user.features.defaulted] } : undefined,
+    userSnapshot: q.user?.snapshot,
+    itemSnapshot: ranked[0]?.features?.snapshot,
+    itemFeatureNames: [...names],
+    ranked: ranked
+      .filter((c) => c.features?.names === names)
+      .map((c) => ({ itemId: c.id, values: [...(c.features?.values ?? [])], defaulted: [...(c.features?.defaulted ?? [])] })),
   };
 }

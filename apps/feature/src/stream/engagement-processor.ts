@@ -1,0 +1,138 @@
+// The engagement stream processor: applies one bus batch to the feature store in one optimistic transaction.
+import { decodeEngagement } from '@recsys/contracts';
+import { errorMessage, type EngagementEvent } from '@recsys/domain';
+import {
+  RecordSet,
+  applyEngagement,
+  busEventRejection,
+  decodeCreatorRecord,
+  decodeItemRecord,
+  decodeUserRecord,
+  encodeCreatorRecord,
+  encodeItemRecord,
+  encodeUserRecord,
+  type CatalogLookup,
+} from '@recsys/features';
+import type { DeadLetter, DeliveredMessage, FeatureStore, FeatureWrite } from '@recsys/stores';
+import { MARKER_VALUE, creatorKey, decodeWatermark, encodeWatermark, itemKey, markerKey, userKey, watermarkKey } from '../keys';
+
+/** Knobs of {@link EngagementProcessor}. */
+export interface EngagementProcessorOptions {
+  /** How long an applied event id is remembered to drop client retries of the same event, ms. */
+  markerTtlMs: number;
+  /** Records not written for this long expire, ms; absent: never. */
+  recordTtlMs?: number;
+}
+
+/** What one batch did. */
+export interface BatchOutcome {
+  applied: number;
+  /** Events whose id was already applied (client retries). */
+  duplicates: number;
+  /** Messages at or before the partition's stored watermark (bus redeliveries), skipped without decoding. */
+  redelivered: number;
+  deadLetters: DeadLetter[];
+  /** Transaction attempts (more than 1 when another processor wrote the same keys concurrently). */
+  attempts: number;
+  /** The latest event time of the batch's well-formed events, ms; −Infinity when none. */
+  latestEventMs: number;
+}
+
+interface Decoded {
+  offset: number;
+  event: EngagementEvent;
+}
+
+/**
+ * Applies engagement batches to the feature store. One batch (one partition, offset order) is ONE
+ * `FeatureStore.transact`: it reads the partition's watermark, the markers of the batch's event ids and the records
+ * of its users, items and creators; applies every event after the watermark whose id has no marker with
+ * {@link applyEngagement}; and writes the changed records, the new markers and the new watermark atomically. So:
+ * - a batch redelivered after a crash between the store write and the bus commit changes nothing (watermark);
+ * - the same event sent twice (a client retry, another offset) is applied once while its marker lives;
+ * - several processors (a consumer group) can share partitions: a concurrent write to a shared item or creator
+ *   record makes the transaction re-read and re-apply (optimistic concurrency), never lose an update.
+ * Malformed messages are returned as dead letters and advance the watermark like applied ones.
+ */
+export class EngagementProcessor {
+  constructor(
+    private readonly store: FeatureStore,
+    private readonly catalog: CatalogLookup,
+    private readonly options: EngagementProcessorOptions,
+  ) {}
+
+  /** Applies one batch of one partition. */
+  async applyBatch(batch: readonly DeliveredMessage[]): Promise<BatchOutcome> {
+    if (batch.length === 0) return { applied: 0, duplicates: 0, redelivered: 0, deadLetters: [], attempts: 0, latestEventMs: Number.NEGATIVE_INFINITY };
+    const { topic, partition } = batch[0];
+    const deadLetters: DeadLetter[] = [];
+    const decoded: Decoded[] = [];
+    for (const message of batch) {
+      let event: EngagementEvent;
+      try {
+        event = decodeEngagement(message.value);
+      } catch (error) {
+        deadLetters.push({ message, reason: errorMessage(error) });
+        continue;
+      }
+      const reason = busEventRejection(event, message.timestampMs);
+      if (reason) deadLetters.push({ message, reason });
+      else decoded.push({ offset: message.offset, event });
+    }
+
+    const wmKey = watermarkKey(topic, partition);
+    const eventIds = [...new Set(decoded.map((d) => d.event.eventId))];
+    const userIds = [...new Set(decoded.map((d) => d.event.userId))];
+    const itemIds = [...new Set(decoded.map((d) => d.event.itemId))];
+    const creatorIds = [...new Set(itemIds.map((id) => this.catalog.item(id)?.creatorId).filter((c): c is string => c !== undefined))];
+    const keys = [wmKey, ...eventIds.map(markerKey), ...userIds.map(userKey), ...itemIds.map(itemKey), ...creatorIds.map(creatorKey)];
+    const lastOffset = batch[batch.length - 1].offset;
+
+    let outcome = { applied: 0, duplicates: 0, redelivered: 0 };
+    const attempts = await this.store.transact(keys, (values) => {
+      outcome = { applied: 0, duplicates: 0, redelivered: 0 };
+      const watermark = decodeWatermark(values[0]);
+      if (watermark >= lastOffset) {
+        outcome.redelivered = batch.length;
+        return [];
+      }
+      let at = 1;
+      const seen = new Set<string>();
+      for (const id of eventIds) if (values[at++] !== undefined) seen.add(id);
+      const records = new RecordSet();
+      for (const id of userIds) {
+        const bytes = values[at++];
+        if (bytes !== undefined) records.users.set(id, decodeUserRecord(bytes));
+      }
+      for (const id of itemIds) {
+        const bytes = values[at++];
+        if (bytes !== undefined) records.items.set(id, decodeItemRecord(bytes));
+      }
+      for (const id of creatorIds) {
+        const bytes = values[at++];
+        if (bytes !== undefined) records.creators.set(id, decodeCreatorRecord(bytes));
+      }
+      const applied: string[] = [];
+      for (const { offset, event } of decoded) {
+        if (offset <= watermark) outcome.redelivered++;
+        else if (seen.has(event.eventId)) outcome.duplicates++;
+        else {
+          seen.add(event.eventId);
+          applied.push(event.eventId);
+          applyEngagement(records, this.catalog, event);
+        }
+      }
+      outcome.applied = applied.length;
+      const ttlMs = this.options.recordTtlMs;
+      const writes: FeatureWrite[] = [];
+      for (const id of records.changedUsers) writes.push({ key: userKey(id), value: encodeUserRecord(records.users.get(id)!), ttlMs });
+      for (const id of records.changedItems) writes.push({ key: itemKey(id), value: encodeItemRecord(records.items.get(id)!), ttlMs });
+      for (const id of records.changedCreators) writes.push({ key: creatorKey(id), value: encodeCreatorRecord(records.creators.get(id)!), ttlMs });
+      for (const id of applied) writes.push({ key: markerKey(id), value: MARKER_VALUE, ttlMs: this.options.markerTtlMs });
+      writes.push({ key: wmKey, value: encodeWatermark(lastOffset) });
+      return writes;
+    });
+    const latestEventMs = decoded.reduce((max, d) => Math.max(max, d.event.timestampMs), Number.NEGATIVE_INFINITY);
+    return { ...outcome, deadLetters, attempts, latestEventMs };
+  }
+}
