@@ -79,8 +79,23 @@ export interface FeatureStore {
   setMany(writes: readonly FeatureWrite[]): Promise<void>;
   /** Deletes keys. */
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Reads `keys`, calls `compute` with their values (request order, undefined when missing) and applies the
+   * writes it returns atomically, such that no other client's write to any of `keys` lands between the read
+   * and the write (optimistic concurrency: when one did, everything is read again and `compute` called again,
+   * up to `maxAttempts` (default 20), then rejects with a RecsysError 'unavailable'). `compute` must be a pure
+   * function of its argument (it may run several times). Writes may name keys outside `keys`.
+   * Resolves with the number of attempts used.
+   */
+  transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[]): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * Which adapters the services run on: `embedded` (file-log event bus, in-memory feature store with snapshots) or
+ * `redis-kafka` (Kafka event bus, Redis feature store).
+ */
+export type Backend = 'embedded' | 'redis-kafka';
 
 /** A versioned model artifact. */
 export interface ModelVersion {

@@ -1,6 +1,6 @@
 // Contract suite every FeatureStore adapter must pass (in-memory embedded, Redis in production); call it from a spec.
 import { randomBytes } from 'node:crypto';
-import type { FeatureStore } from '../ports';
+import type { FeatureStore, FeatureWrite } from '../ports';
 
 const TEST_TIMEOUT_MS = 30_000;
 const encoder = new TextEncoder();
@@ -17,16 +17,40 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Options of {@link featureStoreContract}. */
+export interface FeatureStoreContractOptions {
+  /**
+   * A second client of the same store as `first`, for the tests of concurrent clients. Default: `open()` again, which
+   * is right for a server (two Redis clients); an embedded store whose `open()` gives an independent store returns
+   * `first` itself.
+   */
+  openSecond?: (first: FeatureStore) => Promise<FeatureStore> | FeatureStore;
+  /** Called after each test with that test's key prefix, e.g. to remove its keys from a shared server. */
+  cleanUp?: (prefix: string) => Promise<void>;
+}
+
+/** A decimal counter stored as text; a missing key counts 0. */
+function counterOf(value: Uint8Array | undefined): number {
+  return value === undefined ? 0 : Number(asText(value));
+}
+
 /**
  * Defines the FeatureStore contract tests (jest `describe`/`it`) for one adapter. `open` is called before each test
  * and the store closed after it; keys carry a fresh random prefix per test, so a shared server (Redis) works.
  * TTL tests wait on the real clock (a few hundred ms).
  */
-export function featureStoreContract(name: string, open: () => Promise<FeatureStore>): void {
+export function featureStoreContract(name: string, open: () => Promise<FeatureStore>, options: FeatureStoreContractOptions = {}): void {
   describe(`FeatureStore contract: ${name}`, () => {
     let store: FeatureStore;
     let prefix: string;
     const k = (key: string): string => `${prefix}${key}`;
+    const seconds: FeatureStore[] = [];
+
+    async function secondClient(): Promise<FeatureStore> {
+      const second = options.openSecond === undefined ? await open() : await options.openSecond(store);
+      if (second !== store) seconds.push(second);
+      return second;
+    }
 
     beforeEach(async () => {
       store = await open();
@@ -34,7 +58,9 @@ export function featureStoreContract(name: string, open: () => Promise<FeatureSt
     });
 
     afterEach(async () => {
+      await Promise.all(seconds.splice(0).map((second) => second.close()));
       await store.close();
+      await options.cleanUp?.(prefix);
     });
 
     it(
@@ -139,6 +165,101 @@ export function featureStoreContract(name: string, open: () => Promise<FeatureSt
         await store.delete(writes.slice(0, 2_500).map((w) => w.key));
         const after = await store.getMany([k('bulk:0'), k('bulk:2499'), k('bulk:2500'), k('bulk:4999')]);
         expect(after.map(asText)).toEqual([undefined, undefined, 'value-2500', 'value-4999']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'transact hands compute the current values in request order and applies its writes, also to keys outside `keys`',
+      async () => {
+        await store.setMany([
+          { key: k('a'), value: bytes('A') },
+          { key: k('b'), value: bytes('B') },
+        ]);
+        const seen: (string | undefined)[][] = [];
+        const attempts = await store.transact([k('b'), k('missing'), k('a'), k('b')], (values) => {
+          seen.push(values.map(asText));
+          return [
+            { key: k('a'), value: bytes(`${asText(values[2])}+`) },
+            { key: k('outside'), value: bytes('written') },
+          ];
+        });
+        expect(attempts).toBe(1);
+        expect(seen).toEqual([['B', undefined, 'A', 'B']]);
+        expect((await store.getMany([k('a'), k('b'), k('outside')])).map(asText)).toEqual(['A+', 'B', 'written']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'transact with no keys, or with no writes, resolves after one attempt',
+      async () => {
+        await expect(store.transact([], (values) => [{ key: k('blind'), value: bytes(String(values.length)) }])).resolves.toBe(1);
+        await expect(store.transact([k('blind')], () => [])).resolves.toBe(1);
+        expect((await store.getMany([k('blind')])).map(asText)).toEqual(['0']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'transact writes honour ttlMs',
+      async () => {
+        await store.transact([k('t')], () => [
+          { key: k('t'), value: bytes('short'), ttlMs: 150 },
+          { key: k('u'), value: bytes('kept') },
+        ]);
+        expect((await store.getMany([k('t'), k('u')])).map(asText)).toEqual(['short', 'kept']);
+        await delay(400);
+        expect((await store.getMany([k('t'), k('u')])).map(asText)).toEqual([undefined, 'kept']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'a compute that throws, or returns an invalid write, rejects transact and writes nothing',
+      async () => {
+        await store.setMany([{ key: k('n'), value: bytes('1') }]);
+        const boom = new Error('compute failed');
+        await expect(store.transact([k('n')], () => { throw boom; })).rejects.toBe(boom);
+        await expect(
+          store.transact([k('n')], () => [
+            { key: k('n'), value: bytes('2') },
+            { key: k('other'), value: 'not bytes' as unknown as Uint8Array },
+          ]),
+        ).rejects.toMatchObject({ category: 'bad-request' });
+        expect((await store.getMany([k('n'), k('other')])).map(asText)).toEqual(['1', undefined]);
+        // The store is still usable for transactions after a failed one.
+        await expect(store.transact([k('n')], ([n]) => [{ key: k('n'), value: bytes(String(counterOf(n) + 1)) }])).resolves.toBe(1);
+        expect((await store.getMany([k('n')])).map(asText)).toEqual(['2']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'after close every call rejects with unavailable, and close can be called again',
+      async () => {
+        await store.close();
+        await expect(store.getMany([k('a')])).rejects.toMatchObject({ category: 'unavailable' });
+        await expect(store.setMany([{ key: k('a'), value: bytes('A') }])).rejects.toMatchObject({ category: 'unavailable' });
+        await expect(store.delete([k('a')])).rejects.toMatchObject({ category: 'unavailable' });
+        await expect(store.transact([k('a')], () => [])).rejects.toMatchObject({ category: 'unavailable' });
+        await expect(store.close()).resolves.toBeUndefined();
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'concurrent read-modify-write transactions from two clients lose no update',
+      async () => {
+        const second = await secondClient();
+        const n = 50;
+        const counter = k('counter');
+        const increment = (values: (Uint8Array | undefined)[]): FeatureWrite[] => [{ key: counter, value: bytes(String(counterOf(values[0]) + 1)) }];
+        // Issued all at once, alternating between the clients, so their transactions interleave on the server.
+        const attempts = await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? store : second).transact([counter], increment)));
+        expect((await store.getMany([counter])).map(asText)).toEqual([String(n)]);
+        expect((await second.getMany([counter])).map(asText)).toEqual([String(n)]);
+        for (const used of attempts) expect(used).toBeGreaterThanOrEqual(1);
       },
       TEST_TIMEOUT_MS,
     );

@@ -10,8 +10,10 @@ const freshSnapshot = (): string => path.join(root, `store-${++fileCount}`, 'fea
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-featureStoreContract('InMemoryFeatureStore (memory only)', () => openInMemoryFeatureStore());
-featureStoreContract('InMemoryFeatureStore (with snapshots)', () => openInMemoryFeatureStore({ snapshotPath: freshSnapshot() }));
+// One process holds an embedded store, so its "second client" is the same instance.
+const sameStore = { openSecond: <T>(first: T): T => first };
+featureStoreContract('InMemoryFeatureStore (memory only)', () => openInMemoryFeatureStore(), sameStore);
+featureStoreContract('InMemoryFeatureStore (with snapshots)', () => openInMemoryFeatureStore({ snapshotPath: freshSnapshot() }), sameStore);
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const asText = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : new TextDecoder().decode(v));

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import { crc32 } from '../internal/crc32';
 import type { FeatureStore, FeatureWrite } from '../ports';
+import { validateWrites } from './feature-writes';
 
 /** Options of {@link openInMemoryFeatureStore}. */
 export interface InMemoryFeatureStoreOptions {
@@ -141,7 +142,7 @@ function expired(entry: FeatureEntry, nowMs: number): boolean {
  * The embedded {@link FeatureStore}: values live in a Map; TTLs are enforced on every read and expired entries
  * are swept periodically; `snapshot()` writes the whole store (plus metadata) to a temporary file, fsyncs it and
  * renames it over the snapshot, so a crash leaves either the old or the new snapshot. Values are copied on write
- * and on read, so callers may reuse or mutate their buffers. getMany/setMany/delete are O(number of keys).
+ * and on read, so callers may reuse or mutate their buffers. getMany/setMany/delete/transact are O(number of keys).
  */
 export class InMemoryFeatureStore implements FeatureStore {
   private readonly entries: Map<string, FeatureEntry>;
@@ -178,30 +179,27 @@ export class InMemoryFeatureStore implements FeatureStore {
   /** Values in request order; `undefined` for missing or expired keys (an expired key is removed on the way). */
   async getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
     this.assertOpen();
-    const nowMs = this.now();
-    return keys.map((key) => {
-      const entry = this.entries.get(key);
-      if (entry === undefined) return undefined;
-      if (expired(entry, nowMs)) {
-        this.entries.delete(key);
-        return undefined;
-      }
-      return entry.value.slice();
-    });
+    return this.read(keys);
   }
 
   /** Stores each value (a copy); a write without `ttlMs` clears any earlier TTL, as Redis `SET` does. */
   async setMany(writes: readonly FeatureWrite[]): Promise<void> {
     this.assertOpen();
-    const nowMs = this.now();
-    writes.forEach((write, i) => {
-      if (typeof write.key !== 'string') throw RecsysError.badRequest(`writes[${i}].key`, 'must be a string');
-      if (!(write.value instanceof Uint8Array)) throw RecsysError.badRequest(`writes[${i}].value`, 'must be a Uint8Array');
-      if (write.ttlMs !== undefined && !(write.ttlMs > 0)) throw RecsysError.badRequest(`writes[${i}].ttlMs`, 'must be a positive number of milliseconds');
-    });
-    for (const write of writes) {
-      this.entries.set(write.key, { value: write.value.slice(), expiresAtMs: write.ttlMs === undefined ? 0 : nowMs + write.ttlMs });
-    }
+    validateWrites(writes);
+    this.apply(writes);
+  }
+
+  /**
+   * Reads `keys` (copies, as `getMany`), calls `compute` and applies its writes, all synchronously: nothing else
+   * runs in between, so every transaction succeeds at its first attempt and resolves 1. A `compute` that throws,
+   * or returns an invalid write, rejects and writes nothing.
+   */
+  async transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[]): Promise<number> {
+    this.assertOpen();
+    const writes = compute(this.read(keys));
+    validateWrites(writes, 'compute result');
+    this.apply(writes);
+    return 1;
   }
 
   /** Removes the keys; missing keys are ignored. */
@@ -251,6 +249,28 @@ export class InMemoryFeatureStore implements FeatureStore {
     for (const timer of this.timers) clearInterval(timer);
     await this.snapshot();
     this.closed = true;
+  }
+
+  /** Copies of the live values of `keys`, in order; expired entries met on the way are removed. */
+  private read(keys: readonly string[]): (Uint8Array | undefined)[] {
+    const nowMs = this.now();
+    return keys.map((key) => {
+      const entry = this.entries.get(key);
+      if (entry === undefined) return undefined;
+      if (expired(entry, nowMs)) {
+        this.entries.delete(key);
+        return undefined;
+      }
+      return entry.value.slice();
+    });
+  }
+
+  /** Stores a copy of each (already validated) write; a write without `ttlMs` clears any earlier TTL. */
+  private apply(writes: readonly FeatureWrite[]): void {
+    const nowMs = this.now();
+    for (const write of writes) {
+      this.entries.set(write.key, { value: write.value.slice(), expiresAtMs: write.ttlMs === undefined ? 0 : nowMs + write.ttlMs });
+    }
   }
 
   private assertOpen(): void {
