@@ -10,6 +10,8 @@ export {
   type FeatureStoreContents,
   type InMemoryFeatureStoreOptions,
 } from './feature-store/in-memory.feature-store';
+export { RedisFeatureStore, openRedisFeatureStore, type RedisFeatureStoreOptions } from './feature-store/redis.feature-store';
+export { openFeatureStore, type OpenFeatureStoreOptions } from './feature-store/open-feature-store';
 export { LocalModelStore, type LocalModelStoreOptions } from './model-store/local.model-store';
 export {
   HnswVectorStore,
