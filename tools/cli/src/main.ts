@@ -5,7 +5,7 @@ import { DEFAULT_ADDR } from './client';
 import { BUILD_RECALL_USAGE, buildRecallCommand, parseBuildRecallArgs } from './commands/build-recall';
 import { DEMO_DEFAULTS, loadDemo } from './commands/demo';
 import { EVAL_USAGE, evalCommand, parseEvalArgs } from './commands/eval';
-import { FEATURES_USAGE, formatReport, parseVerifyArgs, verifyServedFeatures } from './commands/features';
+import { FEATURES_USAGE, batchFeatures, formatReport, parseBatchArgs, parseVerifyArgs, verifyServedFeatures } from './commands/features';
 import { logEvent } from './commands/log-event';
 import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
@@ -17,7 +17,8 @@ const USAGE = `recsys — a recommendation engine for content platforms
 Usage: npx recsys <command> [options]
 
 Commands:
-  start        Run the five services on embedded defaults and load the demo world (npm start runs this).
+  start        Run the five services and load the demo world (npm start runs this). Backend from the environment:
+               RECSYS_BACKEND=embedded (default) | redis-kafka (with KAFKA_BROKERS, REDIS_URL; docs/infra.md).
                --data-dir DIR (.data)  --models DIR (models)  --port N (50051)  --reset  --no-demo
   recommend    Print a page for a user as a table.
                --user ID (required)  --surface home|related  --item PIN (related pins)  --size N (25)
@@ -37,6 +38,8 @@ Commands:
                --split random|leave-last|time-cut|files --model pop,random,... --k 10,20 --out report.json
   features verify  Replay the event log and check the served-feature log against it (features verify --help).
                --log DIR (.data/bus) | --brokers HOST:PORT  --worst N  --json
+  features batch   Every user's and item's features at a point in time, from the event log, as JSON lines.
+               --log DIR | --brokers HOST:PORT  --at TIME  --out FILE
   help         Show this text.
 `;
 
@@ -223,9 +226,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'features': {
       const [sub, ...args] = rest;
-      if (sub !== 'verify' || args.includes('--help') || args.includes('-h')) {
+      if ((sub !== 'verify' && sub !== 'batch') || args.includes('--help') || args.includes('-h')) {
         console.log(FEATURES_USAGE);
-        return sub === 'verify' ? 0 : 1;
+        return sub === 'verify' || sub === 'batch' ? 0 : 1;
+      }
+      if (sub === 'batch') {
+        const opts = parseBatchArgs(args);
+        const done = await batchFeatures(opts);
+        console.log(`wrote ${done.users} users and ${done.items} items as of ${new Date(opts.atMs).toISOString()} (${done.events} events applied) to ${opts.out}`);
+        return 0;
       }
       const opts = parseVerifyArgs(args);
       const report = await verifyServedFeatures(opts);

@@ -1,18 +1,24 @@
 /** `recsys features verify`: replays the event log and checks the logged served features value by value. */
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { ServedEvent, decodeCatalogUpsert, decodeEngagement, type FeatureSnapshot } from '@recsys/contracts';
 import type { Item, User } from '@recsys/domain';
-import { checkServedFeatures, type LoggedEngagement, type LoggedSnapshot, type ServedFeatureLog, type ServedFeatureReport } from '@recsys/features';
+import { FeatureEngine, busEventRejection, checkServedFeatures, type LoggedEngagement, type LoggedSnapshot, type ServedFeatureLog, type ServedFeatureReport } from '@recsys/features';
 import { TOPICS, openEventBus, openFileLogEventBus, type DeliveredMessage, type EventBus } from '@recsys/stores';
 
 export const FEATURES_USAGE = `recsys features verify — replay the event log offline and compare the served-feature log with it
 
 Usage: npx recsys features verify (--log DIR | --brokers HOST:PORT[,...]) [--worst N] [--json]
+       npx recsys features batch  (--log DIR | --brokers HOST:PORT[,...]) --at TIME --out FILE.jsonl
 
   --log DIR        the embedded event bus directory (npm start: .data/bus)
   --brokers LIST   read the topics from Kafka instead (RECSYS_BACKEND=redis-kafka)
   --worst N        how many of the largest mismatches to print (10)
   --json           print the report as JSON
+  --at TIME        batch: the point in time (ms since the epoch or an ISO date): only events with
+                   timestamp_ms <= TIME are applied, in log order, and features are computed at TIME
+  --out FILE       batch: one JSON line per user and per item: {"kind","id","features","defaulted"}
 
 Every Recommend logs, on ${TOPICS.served}, the user features and the item features of every ranked candidate with
 the feature-state snapshot they were read from (time + last applied engagement offset per partition). The check
@@ -77,15 +83,18 @@ export function servedFeatureLog(event: ServedEvent): ServedFeatureLog {
   return log;
 }
 
-/** Reads the catalog, engagement and served topics and runs the check. */
-export async function verifyServedFeatures(opts: VerifyOptions): Promise<ServedFeatureReport> {
-  const bus = opts.log
-    ? await openFileLogEventBus(opts.log)
-    : await openEventBus({ backend: 'redis-kafka', dataDir: '.', kafkaBrokers: opts.brokers, clientId: 'recsys-verify' });
-  try {
-    const items = new Map<string, Item>();
+/** The bus named by `--log` or `--brokers`. */
+async function openLog(opts: { log?: string; brokers?: string[] }): Promise<EventBus> {
+  return opts.log
+    ? openFileLogEventBus(opts.log)
+    : openEventBus({ backend: 'redis-kafka', dataDir: '.', kafkaBrokers: opts.brokers, clientId: 'recsys-features' });
+}
+
+/** The catalog (last upsert of each id) and the decoded engagement log. */
+async function readLogs(bus: EventBus): Promise<{ items: Map<string, Item>; users: Map<string, User>; engagement: LoggedEngagement[] }> {
+  const items = new Map<string, Item>();
     const users = new Map<string, User>();
-    for (const m of await readTopic(bus, TOPICS.catalog)) {
+  for (const m of await readTopic(bus, TOPICS.catalog)) {
       try {
         const upsert = decodeCatalogUpsert(m.value);
         if (upsert.kind === 'item') items.set(upsert.item.id, upsert.item);
@@ -103,6 +112,14 @@ export async function verifyServedFeatures(opts: VerifyOptions): Promise<ServedF
       }
       return { partition: m.partition, offset: m.offset, acceptedAtMs: m.timestampMs, event };
     });
+  return { items, users, engagement };
+}
+
+/** Reads the catalog, engagement and served topics and runs the check. */
+export async function verifyServedFeatures(opts: VerifyOptions): Promise<ServedFeatureReport> {
+  const bus = await openLog(opts);
+  try {
+    const { items, users, engagement } = await readLogs(bus);
     const served = (await readTopic(bus, TOPICS.served)).map((m) => servedFeatureLog(ServedEvent.decode(m.value)));
     return checkServedFeatures({ items: items.values(), users: users.values() }, engagement, served, { worst: opts.worst });
   } finally {
@@ -125,4 +142,64 @@ export function formatReport(r: ServedFeatureReport): string {
     }
   }
   return lines.join('\n');
+}
+
+/** Options of `features batch`. */
+export interface BatchOptions {
+  log?: string;
+  brokers?: string[];
+  atMs: number;
+  out: string;
+}
+
+/** Parses `features batch` arguments. */
+export function parseBatchArgs(args: string[]): BatchOptions {
+  const { values } = parseArgs({ args, options: { log: { type: 'string' }, brokers: { type: 'string' }, at: { type: 'string' }, out: { type: 'string' } } });
+  if ((values.log === undefined) === (values.brokers === undefined)) throw new Error('give exactly one of --log DIR or --brokers HOST:PORT');
+  if (values.out === undefined) throw new Error('--out FILE is required');
+  if (values.at === undefined) throw new Error('--at TIME is required (ms since the epoch or an ISO date)');
+  const atMs = /^\d+$/.test(values.at) ? Number(values.at) : Date.parse(values.at);
+  if (!Number.isFinite(atMs)) throw new Error(`--at must be ms since the epoch or an ISO date (got "${values.at}")`);
+  return { log: values.log, brokers: values.brokers?.split(',').map((b) => b.trim()).filter(Boolean), atMs, out: values.out };
+}
+
+/**
+ * The batch side of the feature definitions: every user's and item's features as of `atMs`, computed from the
+ * catalog and the engagement events with `timestamp_ms <= atMs` (applied in log order with the stream processor's
+ * rules: rejected and repeated events are skipped). Nothing after `atMs` is used. Returns the lines written.
+ */
+export async function batchFeatures(opts: BatchOptions): Promise<{ users: number; items: number; events: number }> {
+  const bus = await openLog(opts);
+  let logs;
+  try {
+    logs = await readLogs(bus);
+  } finally {
+    await bus.close();
+  }
+  const engine = new FeatureEngine();
+  for (const item of logs.items.values()) engine.applyCatalogItem(item);
+  for (const user of logs.users.values()) engine.applyUser(user);
+  const ordered = [...logs.engagement].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  const userIds = new Set(logs.users.keys());
+  let events = 0;
+  for (const m of ordered) {
+    if (!m.event || m.event.timestampMs > opts.atMs || busEventRejection(m.event, m.acceptedAtMs) !== undefined) continue;
+    if (engine.applyEvent(m.event)) events++;
+    userIds.add(m.event.userId);
+  }
+  const out = createWriteStream(opts.out);
+  const write = async (line: unknown) => {
+    if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+  };
+  for (const id of userIds) {
+    const view = engine.userFeatures(id, opts.atMs);
+    await write({ kind: 'user', id, features: view.features, defaulted: view.defaulted });
+  }
+  for (const id of logs.items.keys()) {
+    const view = engine.itemFeatures(id, opts.atMs);
+    await write({ kind: 'item', id, features: view.features, defaulted: view.defaulted });
+  }
+  out.end();
+  await once(out, 'finish');
+  return { users: userIds.size, items: logs.items.size, events };
 }

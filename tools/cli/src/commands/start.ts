@@ -1,14 +1,17 @@
 /**
- * `recsys start`: runs the five services on embedded defaults as separate processes, loads the demo world and
- * builds the recall models from it on the first run, prints the address and an example call, and stops everything
- * cleanly on Ctrl-C.
+ * `recsys start`: runs the five services as separate processes on the backend of `RECSYS_BACKEND` (embedded by
+ * default; `redis-kafka` after checking that Kafka and Redis answer), loads the demo world and builds the recall
+ * models from it on the first run, prints the address and an example call, and stops everything cleanly on Ctrl-C.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { launchSystem, type RunningSystem } from '../launcher/launch';
-import { DEFAULT_PORTS, type ServiceName } from '../launcher/services';
-import { Surface } from '@recsys/contracts';
+import { FeatureServiceClient, Surface } from '@recsys/contracts';
+import { createClient } from '@recsys/grpc';
 import { orchestratorClient } from '../client';
+import { loadCliConfig } from '../config';
+import { checkBackend } from '../launcher/backend-check';
+import { launchSystem, type RunningSystem } from '../launcher/launch';
+import { DEFAULT_PORTS, type BackendLayout, type ServiceName } from '../launcher/services';
 import { WorldEventMatrix, publishRecallModels } from './build-recall';
 import { DEMO_DEFAULTS, loadDemo, type DemoSummary } from './demo';
 
@@ -22,6 +25,38 @@ export interface StartOptions {
   /** Port of the orchestrator; the others follow it (+1 … +4). */
   port: number;
   otlpEndpoint?: string;
+  /** The services' backend; default: `RECSYS_BACKEND`, `KAFKA_BROKERS` and `REDIS_URL` of the environment. */
+  backend?: BackendLayout;
+}
+
+/** The environment's backend (see {@link loadCliConfig}). */
+export function backendFromEnv(): BackendLayout {
+  const config = loadCliConfig();
+  return { backend: config.RECSYS_BACKEND, kafkaBrokers: config.KAFKA_BROKERS, redisUrl: config.REDIS_URL };
+}
+
+/**
+ * The file recording that the demo world was loaded into the backend. Embedded: it lives with the data it describes.
+ * redis-kafka: one marker per backend, so switching backends on one data directory loads the demo into each once.
+ */
+function demoMarker(dataDir: string, backend: BackendLayout): string {
+  return join(dataDir, backend.backend === 'embedded' ? 'demo.json' : `demo.${backend.backend}.json`);
+}
+
+/**
+ * Whether the demo world the marker describes is still in the backend's stores. Embedded: always (marker and data
+ * share the data directory). redis-kafka: the servers live elsewhere and may have been reset (`infra:down --clean`)
+ * since, so the feature service is asked whether it knows the demo's first example user.
+ */
+async function demoStillLoaded(backend: BackendLayout, featureAddr: string, demo: DemoSummary): Promise<boolean> {
+  const user = demo.exampleUserIds?.[0];
+  if (backend.backend === 'embedded' || user === undefined) return true;
+  const feature = createClient(FeatureServiceClient, featureAddr, { timeoutMs: 5_000 });
+  try {
+    return (await feature.getUserFeatures({ userId: user })).known;
+  } finally {
+    feature.close();
+  }
 }
 
 /** Starts the system and the demo; resolves with the running system (the caller waits for a signal). */
@@ -34,20 +69,31 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
     Object.keys(DEFAULT_PORTS).map((s) => [s, opts.port + offsets[s as ServiceName]]),
   ) as Record<ServiceName, number>;
 
+  const backend = opts.backend ?? backendFromEnv();
   const started = Date.now();
   log(`Starting recsys (data in ${dataDir}):`);
+  log(`  ${await checkBackend(backend)}`);
   const system = await launchSystem({
     root: opts.root,
     dataDir,
     modelDir: resolve(opts.modelDir),
     ports,
     otlpEndpoint: opts.otlpEndpoint,
+    backend,
     onProgress: log,
   });
   log(`All five services SERVING after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 
   let demo: DemoSummary | undefined;
-  const marker = join(dataDir, 'demo.json');
+  const marker = demoMarker(dataDir, backend);
+  if (existsSync(marker)) {
+    demo = JSON.parse(readFileSync(marker, 'utf8')) as DemoSummary;
+    if (opts.demo && !(await demoStillLoaded(backend, system.addresses.feature, demo))) {
+      log(`The demo world recorded in ${marker} is not in Kafka/Redis any more (servers reset?): loading it again.`);
+      rmSync(marker);
+      demo = undefined;
+    }
+  }
   if (opts.demo && !existsSync(marker)) {
     log('Loading the demo world (first run only)...');
     const events = new WorldEventMatrix();
@@ -56,8 +102,6 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
     log(`Loaded ${demo.users} users, ${demo.pins} pins and ${demo.events} events in ${demo.seconds.toFixed(1)} s.`);
     await buildDemoRecallModels(events, join(dataDir, 'models'), log);
     log(`First run ready after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-  } else if (existsSync(marker)) {
-    demo = JSON.parse(readFileSync(marker, 'utf8')) as DemoSummary;
   }
   await warmUp(system.addresses.orchestrator, demo?.exampleUserIds ?? []);
   return { system, demo };

@@ -1,5 +1,6 @@
 /** The five services of the system, their default ports and the environment each is started with. */
 import { join } from 'node:path';
+import type { Backend } from '@recsys/stores';
 
 /** Name of a service (also its folder under apps/). */
 export type ServiceName = 'orchestrator' | 'recall' | 'feature' | 'ranking' | 'reranking';
@@ -16,6 +17,15 @@ export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
   reranking: 50055,
 };
 
+/** Which adapters the services run on (`RECSYS_BACKEND`) and, for `redis-kafka`, where the servers are. */
+export interface BackendLayout {
+  backend: Backend;
+  /** Kafka bootstrap brokers, `host:port` (used by `redis-kafka`). */
+  kafkaBrokers: readonly string[];
+  /** Redis url (used by `redis-kafka`). */
+  redisUrl: string;
+}
+
 /** Where one running system keeps its state. */
 export interface SystemLayout {
   /** Root of the local data directory (event bus log, feature snapshots). */
@@ -28,6 +38,8 @@ export interface SystemLayout {
   otlpEndpoint?: string;
   /** Log level of every service. */
   logLevel?: string;
+  /** The backend of every service; absent: each service's own default (`embedded`) unless the environment says otherwise. */
+  backend?: BackendLayout;
 }
 
 /** Environment variables of one service process (CONVENTIONS.md names). */
@@ -42,6 +54,11 @@ export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<stri
     OTEL_TRACES_EXPORTER: layout.otlpEndpoint ? 'otlp' : 'none',
   };
   if (layout.otlpEndpoint) env.OTEL_EXPORTER_OTLP_ENDPOINT = layout.otlpEndpoint;
+  if (layout.backend) {
+    env.RECSYS_BACKEND = layout.backend.backend;
+    env.KAFKA_BROKERS = layout.backend.kafkaBrokers.join(',');
+    env.REDIS_URL = layout.backend.redisUrl;
+  }
   // The recall artifacts live with the rest of the local state (the committed models/ folder holds only the demo
   // ranking model); `npm start` builds them there on its first run.
   if (name === 'recall') env.RECALL_MODEL_DIR = join(layout.dataDir, 'models');
