@@ -16,7 +16,9 @@ export interface OutgoingMessage {
 /** A message as delivered to a consumer. */
 export interface DeliveredMessage extends OutgoingMessage {
   topic: string;
-  /** Position in the topic (partition-local for Kafka); strictly increasing per key. */
+  /** The partition holding the message (always 0 for the file log); every message of one key is in one partition. */
+  partition: number;
+  /** Position in the partition; strictly increasing per partition, hence per key. */
   offset: number;
   /** When the bus accepted it, ms since the Unix epoch. */
   timestampMs: number;
@@ -39,12 +41,27 @@ export interface SubscribeOptions {
    */
   ephemeral?: boolean;
   /**
-   * Applies a batch. The position is committed only after it resolves (at-least-once);
-   * if it throws, the batch is delivered again after a back-off.
+   * Applies a batch: messages of ONE partition, in offset order. The position is committed only after it resolves
+   * (at-least-once); if it throws, the batch is delivered again after a back-off. It may resolve with dead letters:
+   * messages it cannot apply (and never will, e.g. undecodable payloads), which are published to
+   * {@link SubscribeOptions.deadLetterTopic} before the position is committed (a failed dead-letter publish counts
+   * as a handler failure: the batch is delivered again).
    */
-  handler: (batch: DeliveredMessage[]) => Promise<void>;
+  handler: (batch: DeliveredMessage[]) => Promise<void | DeadLetter[]>;
   /** Largest batch handed to the handler. Default 500. */
   maxBatch?: number;
+  /**
+   * Where dead letters go. Default `${topic}.dlq`. Each keeps the original key, value and headers and gains the
+   * headers `x-dead-letter-reason`, `x-dead-letter-topic`, `x-dead-letter-partition` and `x-dead-letter-offset`.
+   * An ephemeral subscription publishes them again on every replay.
+   */
+  deadLetterTopic?: string;
+}
+
+/** A message a handler gives up on, with the reason (kept in the `x-dead-letter-reason` header). */
+export interface DeadLetter {
+  message: DeliveredMessage;
+  reason: string;
 }
 
 /** A running subscription. */

@@ -1,6 +1,6 @@
 // Contract suite every EventBus adapter must pass (the file log embedded, Kafka in production); call it from a spec.
 import { randomBytes } from 'node:crypto';
-import type { DeliveredMessage, EventBus, OutgoingMessage, SubscribeOptions } from '../ports';
+import type { DeadLetter, DeliveredMessage, EventBus, OutgoingMessage, SubscribeOptions } from '../ports';
 
 const TEST_TIMEOUT_MS = 30_000;
 const encoder = new TextEncoder();
@@ -28,6 +28,16 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Values per key in delivery (or publication) order. The bus orders messages per key only: messages of different keys
+ * may sit in different partitions (Kafka), whose relative order is not defined.
+ */
+function valuesByKey(list: readonly (OutgoingMessage | DeliveredMessage)[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const message of list) (out[message.key] ??= []).push(text(message));
+  return out;
+}
+
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -40,7 +50,8 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_
  * Defines the EventBus contract tests (jest `describe`/`it`) for one adapter. `open` must return a bus that
  * every call can use with fresh, unique topic and group names (tests never reuse a topic), and `close()` must stop
  * the bus's subscriptions. The suite relies on: `caughtUp()` resolving only once the handled position has been
- * committed; topic names of letters, digits, `.`, `-`, `_` being accepted and others refused.
+ * committed; topic names of letters, digits, `.`, `-`, `_` being accepted and others refused. Order is asserted per
+ * key only (an adapter may spread keys over partitions); a handler batch is one partition's messages in offset order.
  */
 export function eventBusContract(name: string, open: () => Promise<EventBus>): void {
   describe(`EventBus contract: ${name}`, () => {
@@ -80,7 +91,8 @@ export function eventBusContract(name: string, open: () => Promise<EventBus>): v
         await subscription.caughtUp();
 
         expect(received).toHaveLength(2);
-        const [first, second] = received;
+        const first = received.find((m) => m.key === 'user-1') as DeliveredMessage;
+        const second = received.find((m) => m.key === 'user-2') as DeliveredMessage;
         expect(first.topic).toBe(topic);
         expect(first.key).toBe('user-1');
         expect(Array.from(first.value)).toEqual(Array.from(bytes));
@@ -110,7 +122,7 @@ export function eventBusContract(name: string, open: () => Promise<EventBus>): v
           }
           await bus.publish(topic, batch);
         }
-        const sizes: number[] = [];
+        const batches: DeliveredMessage[][] = [];
         const received: DeliveredMessage[] = [];
         const subscription = await bus.subscribe({
           topic,
@@ -118,17 +130,26 @@ export function eventBusContract(name: string, open: () => Promise<EventBus>): v
           from: 'earliest',
           maxBatch: 7,
           handler: async (batch) => {
-            sizes.push(batch.length);
+            batches.push(batch);
             received.push(...batch);
           },
         });
         await subscription.caughtUp();
 
         expect(received).toHaveLength(200);
-        expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+        expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(7);
+        for (const batch of batches) {
+          expect(new Set(batch.map((m) => m.partition)).size).toBe(1);
+          for (let i = 1; i < batch.length; i++) expect(batch[i].offset).toBeGreaterThan(batch[i - 1].offset);
+        }
+        for (const message of received) {
+          expect(Number.isInteger(message.partition)).toBe(true);
+          expect(message.partition).toBeGreaterThanOrEqual(0);
+        }
         for (const key of keys) {
           const mine = received.filter((m) => m.key === key);
           expect(mine.map(text)).toEqual(range(`${key}:`, 0, sequence.get(key) ?? 0));
+          expect(new Set(mine.map((m) => m.partition)).size).toBe(1);
           for (let i = 1; i < mine.length; i++) expect(mine[i].offset).toBeGreaterThan(mine[i - 1].offset);
         }
       },
@@ -172,10 +193,12 @@ export function eventBusContract(name: string, open: () => Promise<EventBus>): v
       async () => {
         const topic = unique('contract.crash');
         const groupId = unique('g');
-        await bus.publish(topic, messages((i) => `k${i % 2}`, range('m', 0, 5)));
+        const before = messages((i) => `k${i % 2}`, range('m', 0, 5));
+        const after = messages((i) => `k${i % 2}`, range('m', 5, 10));
+        await bus.publish(topic, before);
         let crashed = false;
         let attemptsWhileCrashed = 0;
-        const handledBefore: string[] = [];
+        const handledBefore: DeliveredMessage[] = [];
         const first = await bus.subscribe({
           topic,
           groupId,
@@ -185,20 +208,20 @@ export function eventBusContract(name: string, open: () => Promise<EventBus>): v
               attemptsWhileCrashed += 1;
               throw new Error('consumer crashed mid-batch');
             }
-            handledBefore.push(...batch.map(text));
+            handledBefore.push(...batch);
           },
         });
         await first.caughtUp();
-        expect(handledBefore).toEqual(range('m', 0, 5));
+        expect(valuesByKey(handledBefore)).toEqual(valuesByKey(before));
 
         crashed = true;
-        await bus.publish(topic, messages((i) => `k${i % 2}`, range('m', 5, 10)));
+        await bus.publish(topic, after);
         await waitUntil(() => attemptsWhileCrashed > 0, 'the crashing handler to see the new messages');
         await first.stop();
 
         const { subscription: second, received } = await record({ topic, groupId, from: 'earliest' });
         await second.caughtUp();
-        expect(received.map(text)).toEqual(range('m', 5, 10));
+        expect(valuesByKey(received)).toEqual(valuesByKey(after));
       },
       TEST_TIMEOUT_MS,
     );
@@ -326,12 +349,13 @@ export function eventBusContract(name: string, open: () => Promise<EventBus>): v
       'two groups each receive every message',
       async () => {
         const topic = unique('contract.groups');
-        await bus.publish(topic, messages((i) => `k${i % 3}`, range('m', 0, 20)));
+        const published = messages((i) => `k${i % 3}`, range('m', 0, 20));
+        await bus.publish(topic, published);
         const a = await record({ topic, groupId: unique('a'), from: 'earliest' });
         const b = await record({ topic, groupId: unique('b'), from: 'earliest' });
         await Promise.all([a.subscription.caughtUp(), b.subscription.caughtUp()]);
-        expect(a.received.map(text)).toEqual(range('m', 0, 20));
-        expect(b.received.map(text)).toEqual(range('m', 0, 20));
+        expect(valuesByKey(a.received)).toEqual(valuesByKey(published));
+        expect(valuesByKey(b.received)).toEqual(valuesByKey(published));
       },
       TEST_TIMEOUT_MS,
     );
@@ -350,12 +374,100 @@ export function eventBusContract(name: string, open: () => Promise<EventBus>): v
     );
 
     it(
+      'publishes returned dead letters to `<topic>.dlq` with their origin, handles the rest once and commits the batch',
+      async () => {
+        const topic = unique('contract.dlq');
+        const groupId = unique('g');
+        const traced = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+        await bus.publish(topic, [
+          { key: 'k', value: encoder.encode('ok0') },
+          { key: 'k', value: encoder.encode('bad1'), headers: traced },
+          { key: 'k', value: encoder.encode('ok2') },
+          { key: 'k', value: encoder.encode('bad3') },
+        ]);
+        const handled: string[] = [];
+        const offered: DeliveredMessage[] = [];
+        const subscription = await bus.subscribe({
+          topic,
+          groupId,
+          from: 'earliest',
+          handler: async (batch) => {
+            const letters: DeadLetter[] = [];
+            for (const message of batch) {
+              offered.push(message);
+              if (text(message).startsWith('bad')) letters.push({ message, reason: `cannot apply ${text(message)}` });
+              else handled.push(text(message));
+            }
+            return letters;
+          },
+        });
+        await subscription.caughtUp();
+        await subscription.stop();
+        expect(handled).toEqual(['ok0', 'ok2']);
+        expect(offered.map(text)).toEqual(['ok0', 'bad1', 'ok2', 'bad3']);
+
+        const dlq = await record({ topic: `${topic}.dlq`, groupId: unique('g'), from: 'earliest' });
+        await dlq.subscription.caughtUp();
+        expect(dlq.received.map(text)).toEqual(['bad1', 'bad3']);
+        const origin = (value: string) => offered.find((m) => text(m) === value) as DeliveredMessage;
+        const deadLetterHeaders = (value: string) => ({
+          'x-dead-letter-reason': `cannot apply ${value}`,
+          'x-dead-letter-topic': topic,
+          'x-dead-letter-partition': String(origin(value).partition),
+          'x-dead-letter-offset': String(origin(value).offset),
+        });
+        expect(dlq.received.map((m) => m.key)).toEqual(['k', 'k']);
+        expect(dlq.received[0].headers).toEqual({ ...traced, ...deadLetterHeaders('bad1') });
+        expect(dlq.received[1].headers).toEqual(deadLetterHeaders('bad3'));
+
+        const next = await record({ topic, groupId, from: 'earliest' });
+        await next.subscription.caughtUp();
+        expect(next.received).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'publishes dead letters to a custom deadLetterTopic instead of `<topic>.dlq`',
+      async () => {
+        const topic = unique('contract.dlq-custom');
+        const deadLetterTopic = unique('contract.dead');
+        await bus.publish(topic, messages(() => 'k', ['keep', 'drop']));
+        const subscription = await bus.subscribe({
+          topic,
+          groupId: unique('g'),
+          from: 'earliest',
+          deadLetterTopic,
+          handler: async (batch) => batch.filter((m) => text(m) === 'drop').map((message) => ({ message, reason: 'unwanted' })),
+        });
+        await subscription.caughtUp();
+        const custom = await record({ topic: deadLetterTopic, groupId: unique('g'), from: 'earliest' });
+        const fallback = await record({ topic: `${topic}.dlq`, groupId: unique('g'), from: 'earliest' });
+        await Promise.all([custom.subscription.caughtUp(), fallback.subscription.caughtUp()]);
+        expect(custom.received.map(text)).toEqual(['drop']);
+        expect(custom.received[0].headers['x-dead-letter-reason']).toBe('unwanted');
+        expect(custom.received[0].headers['x-dead-letter-topic']).toBe(topic);
+        expect(fallback.received).toEqual([]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
       'refuses invalid topic names',
       async () => {
         await expect(bus.publish('bad topic!', messages(() => 'k', ['x']))).rejects.toThrow(/topic/);
         await expect(
           bus.subscribe({ topic: '../escape', groupId: unique('g'), from: 'earliest', handler: async () => undefined }),
         ).rejects.toThrow(/topic/);
+        await expect(
+          bus.subscribe({
+            topic: unique('contract.names'),
+            groupId: unique('g'),
+            from: 'earliest',
+            deadLetterTopic: 'dead letters',
+            handler: async () => undefined,
+          }),
+        ).rejects.toThrow(/deadLetterTopic/);
       },
       TEST_TIMEOUT_MS,
     );

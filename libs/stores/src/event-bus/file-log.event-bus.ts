@@ -5,8 +5,10 @@ import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import { assertSafeName } from '../internal/names';
-import type { DeliveredMessage, EventBus, OutgoingMessage, SubscribeOptions, Subscription } from '../ports';
+import type { DeadLetter, DeliveredMessage, EventBus, OutgoingMessage, SubscribeOptions, Subscription } from '../ports';
+import { deadLetterMessages, deadLettersOf, deadLetterTopicOf } from './dead-letters';
 import { encodeFrame, frameExtent, readFrame, FRAME_HEADER_BYTES } from './frame';
+import { assertOutgoingMessages } from './outgoing';
 
 /** Options of {@link openFileLogEventBus}. */
 export interface FileLogEventBusOptions {
@@ -136,7 +138,9 @@ interface SubscriptionSetup {
   file: string;
   /** Where positions are committed; undefined for ephemeral subscriptions. */
   offsetFile?: string;
-  handler: (batch: DeliveredMessage[]) => Promise<void>;
+  handler: SubscribeOptions['handler'];
+  /** Publishes a batch's dead letters (to the subscription's dead-letter topic). */
+  publishDeadLetters: (letters: DeadLetter[]) => Promise<void>;
   maxBatch: number;
   pollMs: number;
   chunkBytes: number;
@@ -272,7 +276,7 @@ class FileLogSubscription implements Subscription {
       const read = readFrame(this.buf, at);
       if (read.kind === 'frame') {
         const { frame } = read;
-        batch.push({ topic, offset: pos, key: frame.key, value: frame.value, headers: frame.headers, timestampMs: frame.timestampMs });
+        batch.push({ topic, partition: 0, offset: pos, key: frame.key, value: frame.value, headers: frame.headers, timestampMs: frame.timestampMs });
         at += read.length;
         continue;
       }
@@ -313,12 +317,16 @@ class FileLogSubscription implements Subscription {
     return undefined;
   }
 
-  /** Hands a batch to the handler until it succeeds (back-off 100 ms doubling to 2 s) or the subscription stops. */
+  /**
+   * Hands a batch to the handler, then publishes the dead letters it returned, until both succeed (back-off 100 ms
+   * doubling to 2 s) or the subscription stops.
+   */
   private async deliver(batch: DeliveredMessage[]): Promise<boolean> {
     let delay = RETRY_FIRST_MS;
     for (;;) {
       try {
-        await this.setup.handler(batch.slice());
+        const letters = deadLettersOf(await this.setup.handler(batch.slice()));
+        if (letters.length > 0) await this.setup.publishDeadLetters(letters);
         return true;
       } catch (error) {
         this.setup.warn(
@@ -414,15 +422,16 @@ export class FileLogEventBus implements EventBus {
    */
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     this.assertOpen();
+    await this.append(topic, messages);
+  }
+
+  /** {@link publish} without the open check: subscriptions finishing their last batch during `close` publish dead letters. */
+  private async append(topic: string, messages: OutgoingMessage[]): Promise<void> {
     assertSafeName('topic', topic);
+    assertOutgoingMessages(messages);
     if (messages.length === 0) return;
     const timestampMs = Date.now();
     const frames = messages.map((message, i) => {
-      if (typeof message.key !== 'string') throw RecsysError.badRequest(`messages[${i}].key`, 'must be a string');
-      if (!(message.value instanceof Uint8Array)) throw RecsysError.badRequest(`messages[${i}].value`, 'must be a Uint8Array');
-      for (const [name, value] of Object.entries(message.headers ?? {})) {
-        if (typeof value !== 'string') throw RecsysError.badRequest(`messages[${i}].headers.${name}`, 'must be a string');
-      }
       try {
         return encodeFrame(message, timestampMs);
       } catch (error) {
@@ -441,12 +450,15 @@ export class FileLogEventBus implements EventBus {
    * Starts tailing a topic (creating its file when missing). Resolves once the start position is fixed, so a
    * message published after it resolves is delivered even with `from: 'latest'`. A new non-ephemeral group
    * commits its start position at once. Handler failures are retried with back-off (100 ms doubling to 2 s).
+   * Every batch comes from partition 0 (a topic is one file); dead letters go to `<dir>/<deadLetterTopic>.log`.
    */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
     const { topic, groupId, from, ephemeral = false, handler, maxBatch = DEFAULT_MAX_BATCH } = options;
     assertSafeName('topic', topic);
     assertSafeName('groupId', groupId);
+    const deadLetterTopic = deadLetterTopicOf(options);
+    assertSafeName('deadLetterTopic', deadLetterTopic);
     if (from !== 'earliest' && from !== 'latest') throw RecsysError.badRequest('from', "must be 'earliest' or 'latest'");
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw RecsysError.badRequest('maxBatch', 'must be a positive integer');
     if (typeof handler !== 'function') throw RecsysError.badRequest('handler', 'must be a function');
@@ -481,6 +493,7 @@ export class FileLogEventBus implements EventBus {
           file,
           offsetFile,
           handler,
+          publishDeadLetters: (letters) => this.append(deadLetterTopic, deadLetterMessages(letters)),
           maxBatch,
           pollMs: this.pollMs,
           chunkBytes: this.chunkBytes,

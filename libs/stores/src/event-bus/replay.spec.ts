@@ -49,7 +49,7 @@ describe('replayTopics', () => {
 
 describe('decodeEach', () => {
   it('returns what decodes, in order, and hands each undecodable message to the callback', () => {
-    const batch = ['1', 'x', '3'].map((v, offset) => ({ topic: 't', key: 'k', value: Buffer.from(v), headers: {}, offset, timestampMs: 0 }));
+    const batch = ['1', 'x', '3'].map((v, offset) => ({ topic: 't', partition: 0, key: 'k', value: Buffer.from(v), headers: {}, offset, timestampMs: 0 }));
     const bad: number[] = [];
     const decoded = decodeEach(
       batch,

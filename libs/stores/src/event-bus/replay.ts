@@ -1,10 +1,10 @@
 // Rebuilding in-memory state from the bus: replay topics from the start, one after the other, then keep consuming.
-import type { DeliveredMessage, EventBus, Subscription } from '../ports';
+import type { DeliveredMessage, EventBus, SubscribeOptions, Subscription } from '../ports';
 
-/** One topic to replay and the handler that applies its batches. */
+/** One topic to replay and the handler that applies its batches (it may return dead letters, see {@link SubscribeOptions.handler}). */
 export interface ReplayTopic {
   topic: string;
-  handler: (batch: DeliveredMessage[]) => Promise<void>;
+  handler: SubscribeOptions['handler'];
 }
 
 /** Replaying subscriptions: `caughtUp` once everything published so far is applied, `stop` to end them. */
