@@ -3,6 +3,14 @@ export * from './ports';
 export * from './topics';
 export { FileLogEventBus, openFileLogEventBus, type FileLogEventBusOptions } from './event-bus/file-log.event-bus';
 export { decodeEach, replayTopics, type Replay, type ReplayTopic } from './event-bus/replay';
+export { KafkaEventBus, openKafkaEventBus, type KafkaEventBusOptions } from './event-bus/kafka.event-bus';
+export { openEventBus, type OpenEventBusOptions } from './event-bus/open-event-bus';
+export {
+  DEAD_LETTER_OFFSET_HEADER,
+  DEAD_LETTER_PARTITION_HEADER,
+  DEAD_LETTER_REASON_HEADER,
+  DEAD_LETTER_TOPIC_HEADER,
+} from './event-bus/dead-letters';
 export {
   InMemoryFeatureStore,
   openInMemoryFeatureStore,

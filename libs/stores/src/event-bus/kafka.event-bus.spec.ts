@@ -1,0 +1,159 @@
+// The Kafka adapter against the local broker (KAFKA_BROKERS, set by tools/infra/jest-global-setup.js).
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { RecsysError } from '@recsys/domain';
+import { eventBusContract } from '../contracts/event-bus.contract';
+import type { DeliveredMessage } from '../ports';
+import { KafkaEventBus, openKafkaEventBus, type KafkaEventBusOptions } from './kafka.event-bus';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const encoder = new TextEncoder();
+const text = (m: { value: Uint8Array }): string => new TextDecoder().decode(m.value);
+const unique = (prefix: string): string => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+function openBus(options: Partial<KafkaEventBusOptions> = {}): Promise<KafkaEventBus> {
+  return openKafkaEventBus({ brokers, clientId: 'recsys-test', onWarning: () => undefined, ...options });
+}
+
+eventBusContract('KafkaEventBus', () => openBus());
+
+/** A port on 127.0.0.1 where nothing listens: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<RecsysError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RecsysError) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('KafkaEventBus', () => {
+  const open: KafkaEventBus[] = [];
+
+  async function bus(options: Partial<KafkaEventBusOptions> = {}): Promise<KafkaEventBus> {
+    const opened = await openBus(options);
+    open.push(opened);
+    return opened;
+  }
+
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((b) => b.close()));
+  });
+
+  it('rejects a publish with unavailable, naming the brokers, when no broker is reachable', async () => {
+    const port = await closedPort();
+    const warnings: string[] = [];
+    const down = await bus({ brokers: [`127.0.0.1:${port}`], publishTimeoutMs: 1_500, adminTimeoutMs: 1_000, onWarning: (m) => warnings.push(m) });
+    const error = await rejection(down.publish(unique('unreachable'), [{ key: 'k', value: encoder.encode('lost') }]));
+    expect(error.category).toBe('unavailable');
+    expect(error.message).toContain(`Kafka did not acknowledge 1 message(s)`);
+    expect(error.message).toContain(`within 1500 ms (brokers 127.0.0.1:${port})`);
+    expect(error.message).toMatch(/ECONNREFUSED|Connection error|connect/i);
+    expect(warnings.some((w) => w.includes(`127.0.0.1:${port}`))).toBe(true);
+    const subscribing = await rejection(down.subscribe({ topic: unique('unreachable'), groupId: 'g', from: 'earliest', handler: async () => undefined }));
+    expect(subscribing.category).toBe('unavailable');
+    expect(subscribing.message).toContain(`Kafka (127.0.0.1:${port})`);
+  }, 30_000);
+
+  it('rejects at once beyond maxPendingMessages and accepts again once acknowledged', async () => {
+    const port = await closedPort();
+    const down = await bus({ brokers: [`127.0.0.1:${port}`], maxPendingMessages: 3, publishTimeoutMs: 2_000, adminTimeoutMs: 500 });
+    const topic = unique('pending');
+    const waiting = down.publish(topic, [0, 1].map((i) => ({ key: 'k', value: encoder.encode(`m${i}`) })));
+    waiting.catch(() => undefined);
+    const over = await rejection(down.publish(topic, [2, 3].map((i) => ({ key: 'k', value: encoder.encode(`m${i}`) }))));
+    expect(over.category).toBe('unavailable');
+    expect(over.message).toMatch(/2 message\(s\) are already waiting .* exceed maxPendingMessages \(3\)/);
+    expect((await rejection(waiting)).category).toBe('unavailable');
+
+    const up = await bus({ maxPendingMessages: 3 });
+    const topicUp = unique('pending');
+    await up.publish(topicUp, [0, 1, 2].map((i) => ({ key: 'k', value: encoder.encode(`m${i}`) })));
+    await up.publish(topicUp, [3, 4, 5].map((i) => ({ key: 'k', value: encoder.encode(`m${i}`) })));
+    await expect(up.publish(topicUp, [0, 1, 2, 3].map((i) => ({ key: 'k', value: encoder.encode(`x${i}`) })))).rejects.toThrow(
+      /exceed maxPendingMessages \(3\)/,
+    );
+  }, 30_000);
+
+  it('round-trips headers, including W3C trace context, and keeps each key in one partition', async () => {
+    const b = await bus();
+    const topic = unique('headers');
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const keys = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+    await b.publish(
+      topic,
+      keys.flatMap((key) => [0, 1].map((n) => ({ key, value: encoder.encode(`${key}/${n}`), headers: { traceparent, tracestate: `n=${n}`, 'x-ünïcode': 'värde ✓' } }))),
+    );
+    const received: DeliveredMessage[] = [];
+    const subscription = await b.subscribe({ topic, groupId: unique('g'), from: 'earliest', handler: async (batch) => void received.push(...batch) });
+    await subscription.caughtUp();
+    expect(received).toHaveLength(24);
+    for (const message of received) {
+      expect(message.headers).toEqual({ traceparent, tracestate: `n=${text(message).endsWith('/0') ? 0 : 1}`, 'x-ünïcode': 'värde ✓' });
+    }
+    const partitions = new Map<string, Set<number>>();
+    for (const message of received) partitions.set(message.key, (partitions.get(message.key) ?? new Set()).add(message.partition));
+    for (const key of keys) expect(partitions.get(key)?.size).toBe(1);
+    // Twelve keys over three partitions: the default partitioner uses more than one.
+    expect(new Set(received.map((m) => m.partition)).size).toBeGreaterThan(1);
+    expect(Math.max(...received.map((m) => m.partition))).toBeLessThan(3);
+  }, 30_000);
+
+  it('splits a publish larger than one request into several, in order', async () => {
+    const b = await bus({ maxRequestBytes: 4_096 });
+    const topic = unique('split');
+    const values = Array.from({ length: 40 }, (_, i) => `${i}:`.padEnd(1_000, 'x'));
+    await b.publish(topic, values.map((v) => ({ key: 'k', value: encoder.encode(v) })));
+    const received: DeliveredMessage[] = [];
+    const subscription = await b.subscribe({ topic, groupId: unique('g'), from: 'earliest', handler: async (batch) => void received.push(...batch) });
+    await subscription.caughtUp();
+    expect(received.map(text)).toEqual(values);
+  }, 30_000);
+
+  it('keeps call order for publishes that are not awaited one by one', async () => {
+    const b = await bus();
+    const topic = unique('burst');
+    await Promise.all(Array.from({ length: 50 }, (_, i) => b.publish(topic, [{ key: 'k', value: encoder.encode(`p${i}`) }])));
+    const received: DeliveredMessage[] = [];
+    const subscription = await b.subscribe({ topic, groupId: unique('g'), from: 'earliest', handler: async (batch) => void received.push(...batch) });
+    await subscription.caughtUp();
+    expect(received.map(text)).toEqual(Array.from({ length: 50 }, (_, i) => `p${i}`));
+  }, 30_000);
+
+  it('creates topics with the configured partitions and topic configs', async () => {
+    const compacted = unique('catalog');
+    const b = await bus({ partitions: 2, topicConfigs: { [compacted]: { 'cleanup.policy': 'compact' } } });
+    await b.publish(compacted, [{ key: 'item-1', value: encoder.encode('v1') }]);
+    const { Kafka } = await import('kafkajs');
+    const admin = new Kafka({ brokers, clientId: 'recsys-test-admin', logLevel: 0 }).admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [compacted] });
+      expect(metadata.topics[0].partitions).toHaveLength(2);
+      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: compacted, configNames: ['cleanup.policy'] }] });
+      expect(configs.resources[0].configEntries.find((e) => e.configName === 'cleanup.policy')?.configValue).toBe('compact');
+    } finally {
+      await admin.disconnect();
+    }
+  }, 30_000);
+
+  it('refuses bad options and work after close', async () => {
+    expect(() => new KafkaEventBus({ brokers: [], clientId: 'x' })).toThrow(/brokers/);
+    expect(() => new KafkaEventBus({ brokers, clientId: 'x', heartbeatIntervalMs: 10_000, sessionTimeoutMs: 6_000 })).toThrow(/heartbeatIntervalMs/);
+    expect(() => new KafkaEventBus({ brokers, clientId: 'x', partitions: 0 })).toThrow(/partitions/);
+    const b = await bus();
+    await expect(b.publish('t', [{ key: 'k', value: 'text' as unknown as Uint8Array }])).rejects.toThrow(/messages\[0\]\.value: must be a Uint8Array/);
+    await b.close();
+    await expect(b.publish('t', [{ key: 'k', value: new Uint8Array(1) }])).rejects.toThrow(/closed/);
+  }, 30_000);
+});
