@@ -6,6 +6,7 @@ import type { Logger } from '@recsys/logger';
 import { openEventBus, openFeatureStore, type EventBus, type FeatureStore } from '@recsys/stores';
 import type { FeatureConfig } from './config';
 import { buildItemFeaturesPipeline, buildUserFeaturesPipeline } from './pipeline';
+import { withKeyPrefix } from './prefixed-feature-store';
 import { featureServiceBinding } from './service';
 import { EngagementProcessor } from './stream/engagement-processor';
 import { EventClock } from './stream/event-clock';
@@ -27,8 +28,9 @@ export interface FeatureApp {
  * - embedded: the file-log bus in `<RECSYS_DATA_DIR>/bus` and the in-memory store restored from
  *   `<RECSYS_DATA_DIR>/feature/store.snapshot`; engagement is replayed from the start, skipping what the snapshot's
  *   watermarks say it already holds;
- * - redis-kafka: Kafka and Redis; engagement is consumed by the durable consumer group `feature` (replicas share
- *   the partitions).
+ * - redis-kafka: Kafka and Redis; engagement is consumed by the durable consumer group FEATURE_GROUP_ID (default
+ *   `feature`; replicas share the partitions).
+ * Every store key gets the FEATURE_KEY_PREFIX (default none).
  * The catalog is replayed into memory first; serving starts once the stream has caught up with the log, so the
  * first request sees everything published before start. Requests read the store, never the processor's state.
  */
@@ -53,19 +55,23 @@ export async function startFeatureApp(config: FeatureConfig, logger: Logger): Pr
       onWarning,
     });
     bus = openedBus;
-    const openedStore = await openFeatureStore({
+    const opened = await openFeatureStore({
       backend: config.RECSYS_BACKEND,
       redisUrl: config.REDIS_URL,
       snapshotPath: path.join(config.RECSYS_DATA_DIR, 'feature', 'store.snapshot'),
       snapshotEveryMs: config.FEATURE_SNAPSHOT_EVERY_MS,
       onWarning,
     });
-    store = openedStore;
+    store = opened;
+    const openedStore = withKeyPrefix(opened, config.FEATURE_KEY_PREFIX);
     const catalog = new Catalog();
     const clock = new EventClock();
-    const processor = new EngagementProcessor(openedStore, catalog, { markerTtlMs: config.FEATURE_DEDUPE_TTL_MS, recordTtlMs: config.FEATURE_RECORD_TTL_MS });
+    const processor = new EngagementProcessor(openedStore, catalog, {
+      markerTtlMs: config.FEATURE_DEDUPE_TTL_HOURS * 3_600_000,
+      recordTtlMs: config.FEATURE_RECORD_TTL_DAYS * 86_400_000,
+    });
     const started = Date.now();
-    const running = await startFeatureStream({ bus: openedBus, catalog, processor, clock, logger, engagementMode: embedded ? 'replay' : 'group' });
+    const running = await startFeatureStream({ bus: openedBus, catalog, processor, clock, logger, engagementMode: embedded ? 'replay' : 'group', groupId: config.FEATURE_GROUP_ID });
     stream = running;
     logger.info('feature stream caught up', { backend: config.RECSYS_BACKEND, ...catalog.sizes(), ...running.stats(), ms: Date.now() - started });
     const pipelineDeps = { store: openedStore, catalog, logger, partitions: config.FEATURE_SNAPSHOT_PARTITIONS };

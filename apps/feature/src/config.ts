@@ -3,7 +3,6 @@ import { backend, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port
 import { z } from 'zod';
 
 const positiveDuration = (defaultMs: number) => durationMs(defaultMs).refine((ms) => ms > 0, { message: 'must be > 0' });
-const DAY_MS = 86_400_000;
 
 /** The environment schema of the feature service. */
 export const FEATURE_CONFIG_SHAPE = {
@@ -23,12 +22,29 @@ export const FEATURE_CONFIG_SHAPE = {
   FEATURE_MAX_CALL_MS: positiveDuration(200),
   /** How often the embedded feature store is snapshotted to disk, ms (it is also snapshotted on shutdown). */
   FEATURE_SNAPSHOT_EVERY_MS: positiveDuration(60_000),
-  /** How long an applied event id is remembered, so a client's retry of the same event is not counted twice, ms. */
-  FEATURE_DEDUPE_TTL_MS: positiveDuration(7 * DAY_MS),
-  /** Records of users, items and creators without an event for this long expire from the store, ms. */
-  FEATURE_RECORD_TTL_MS: positiveDuration(90 * DAY_MS),
+  /** How long an applied event id is remembered, so a client's retry of the same event is not counted twice, hours. */
+  FEATURE_DEDUPE_TTL_HOURS: z.coerce.number().positive().max(24 * 3650).default(7 * 24),
+  /** Records of users, items and creators without an event for this long expire from the store, days. */
+  FEATURE_RECORD_TTL_DAYS: z.coerce.number().positive().max(3650).default(90),
   /** Engagement partitions whose watermarks are read with every request (at least the topic's partition count). */
   FEATURE_SNAPSHOT_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
+  /**
+   * Consumer group of the engagement subscription (redis-kafka: replicas of one deployment share it and its committed
+   * positions); the catalog subscription uses `<group>-catalog`. Two deployments on one Kafka need two groups.
+   */
+  FEATURE_GROUP_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, { message: "expected 1-200 letters, digits, '.', '-' or '_'" })
+    .default('feature'),
+  /**
+   * Prefix of every feature-store key this service reads and writes (records, markers, watermarks), e.g. `prod:`;
+   * empty by default. Lets deployments (or test runs) share one Redis without seeing each other's state.
+   */
+  FEATURE_KEY_PREFIX: z
+    .string()
+    .regex(/^[\x21-\x7e]{0,64}$/, { message: 'expected at most 64 printable ASCII characters without spaces' })
+    .default(''),
 };
 
 /** The parsed feature service configuration. */

@@ -1,8 +1,8 @@
 // The declared features: name, entity, default, description, and how each is computed from stored state.
 
 import type { Item, User } from '@recsys/domain';
-import { windowCount, type CounterBlock } from '../state/counter-block';
-import { COUNTER, type CounterName } from './event-updates';
+import { windowTotals, type CounterBlock } from '../state/counter-block';
+import { COUNTER, COUNTER_COUNT, type CounterName } from './event-updates';
 import { RATE_PRIOR, RECENCY_CAP_HOURS, smoothedRate } from './knobs';
 import { WINDOW, WINDOWS } from './windows';
 
@@ -31,6 +31,8 @@ export interface UserFeatureSource {
   /** Registration attributes; absent until the user is upserted. */
   user?: User;
   nowMs: number;
+  /** Window sums of `counters` at `nowMs`, filled on first use (leave unset). */
+  sums?: Float64Array;
 }
 
 /** State an item feature is computed from. */
@@ -40,6 +42,8 @@ export interface ItemFeatureSource {
   /** Catalog attributes; absent when the item is not in the catalog. */
   item?: Item;
   nowMs: number;
+  /** Window sums of `counters` at `nowMs`, filled on first use (leave unset). */
+  sums?: Float64Array;
 }
 
 /** State a creator feature is computed from. */
@@ -49,6 +53,8 @@ export interface CreatorFeatureSource {
   /** Catalog items of the creator; absent when the item (hence its creator) is unknown. */
   items?: number;
   nowMs: number;
+  /** Window sums of `counters` at `nowMs`, filled on first use (leave unset). */
+  sums?: Float64Array;
 }
 
 /** State a user×topic feature is computed from. */
@@ -58,6 +64,8 @@ export interface UserTopicFeatureSource {
   /** The topic's share of the user's normalised affinity; absent when the user has no affinity at all. */
   affinity?: number;
   nowMs: number;
+  /** Window sums of `counters` at `nowMs`, filled on first use (leave unset). */
+  sums?: Float64Array;
 }
 
 const HOUR_MS = 3_600_000;
@@ -71,11 +79,21 @@ const rate = (counters: CounterBlock | undefined, successes: CounterName): numbe
 const meanDwell = (counters: CounterBlock | undefined): number | undefined =>
   counters ? (counters.totals[COUNTER.dwells] > 0 ? counters.totals[COUNTER.dwell_ms] / counters.totals[COUNTER.dwells] : 0) : undefined;
 
+/** Counter `name` of window `window` from a source's window sums (see {@link windowTotals}). */
+const windowSum = (sums: Float64Array, window: number, name: CounterName): number => sums[window * COUNTER_COUNT + COUNTER[name]];
+
+/** The window sums of a source's block at its `nowMs`: computed once per source, shared by every windowed feature. */
+function sumsOf(s: { counters?: CounterBlock; nowMs: number; sums?: Float64Array }): Float64Array | undefined {
+  if (!s.counters) return undefined;
+  s.sums ??= windowTotals(s.counters, s.nowMs);
+  return s.sums;
+}
+
 /** The counters served per window (all counters are kept per window; these are the ones worth a feature). */
 const WINDOWED_COUNTERS: readonly CounterName[] = ['impressions', 'clicks', 'saves'];
 
 /** Counter features shared by every entity with a counter block: all-time, windowed, rates, recency. */
-function counterFeatures<S extends { counters?: CounterBlock; nowMs: number }>(entity: FeatureEntity, what: string): FeatureDefinition<S>[] {
+function counterFeatures<S extends { counters?: CounterBlock; nowMs: number; sums?: Float64Array }>(entity: FeatureEntity, what: string): FeatureDefinition<S>[] {
   const count = (name: CounterName, description: string): FeatureDefinition<S> => ({
     name: `${entity}_${name}`,
     entity,
@@ -84,14 +102,17 @@ function counterFeatures<S extends { counters?: CounterBlock; nowMs: number }>(e
     value: (s) => read(s.counters, name),
   });
   const windowed: FeatureDefinition<S>[] = [];
-  for (const window of WINDOWS) {
+  for (const [w, window] of WINDOWS.entries()) {
     for (const name of WINDOWED_COUNTERS) {
       windowed.push({
         name: `${entity}_${name}_${window.name}`,
         entity,
         default: 0,
         description: `${name} ${what} in the last ${window.name} (${window.buckets} buckets of ${window.bucketMs / 60_000} min, the current one partial)`,
-        value: (s) => (s.counters ? windowCount(s.counters, WINDOWS.indexOf(window), name, s.nowMs) : undefined),
+        value: (s) => {
+          const sums = sumsOf(s);
+          return sums ? windowSum(sums, w, name) : undefined;
+        },
       });
     }
   }
@@ -122,10 +143,10 @@ function counterFeatures<S extends { counters?: CounterBlock; nowMs: number }>(e
       entity,
       default: PRIOR_MEAN,
       description: `Click-through rate ${what} in the last 24h with a ${PRIOR_TEXT}`,
-      value: (s) =>
-        s.counters
-          ? smoothedRate(windowCount(s.counters, WINDOW['24h'], 'clicks', s.nowMs), windowCount(s.counters, WINDOW['24h'], 'impressions', s.nowMs))
-          : undefined,
+      value: (s) => {
+        const sums = sumsOf(s);
+        return sums ? smoothedRate(windowSum(sums, WINDOW['24h'], 'clicks'), windowSum(sums, WINDOW['24h'], 'impressions')) : undefined;
+      },
     },
     {
       name: `${entity}_dwell_ms_mean_7d`,
@@ -133,9 +154,10 @@ function counterFeatures<S extends { counters?: CounterBlock; nowMs: number }>(e
       default: 0,
       description: `Mean dwell time (ms) ${what} over dwell events of the last 7d; 0 without any`,
       value: (s) => {
-        if (!s.counters) return undefined;
-        const dwells = windowCount(s.counters, WINDOW['7d'], 'dwells', s.nowMs);
-        return dwells > 0 ? windowCount(s.counters, WINDOW['7d'], 'dwell_ms', s.nowMs) / dwells : 0;
+        const sums = sumsOf(s);
+        if (!sums) return undefined;
+        const dwells = windowSum(sums, WINDOW['7d'], 'dwells');
+        return dwells > 0 ? windowSum(sums, WINDOW['7d'], 'dwell_ms') / dwells : 0;
       },
     },
     {

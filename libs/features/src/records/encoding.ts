@@ -8,7 +8,8 @@ import type { EntityRecord, RecentItem, UserRecord, UserTopicRecord } from './re
 
 /**
  * Format byte of the packed binary layout. Layout (little endian): `[format u8][kind u8]` then
- * - block: totals `7 × f64`, last engagement `f64`, then per window `count u8` and `count × (bucket i32, 7 × f64)`;
+ * - block: totals as a counter row, last engagement `f64`, then per window `count u8` and `count × (bucket i32, row)`;
+ * - counter row: a `u8` mask of the counters that are not +0, then those counters as `f64` in COUNTER_NAMES order;
  * - user (kind 1): block, `recent u16 × (string, atMs f64)`, `topics u16 × (string, block, affinity f64, at f64)`;
  * - item (kind 2) and creator (kind 3): block.
  * Strings are `u16 byte length + UTF-8`. Doubles are stored exactly, so decode(encode(r)) equals r.
@@ -59,13 +60,6 @@ class Writer {
     this.at += 8;
   }
 
-  f64s(values: Float64Array): void {
-    this.room(8 * values.length);
-    for (let i = 0; i < values.length; i++) {
-      this.view.setFloat64(this.at, values[i], true);
-      this.at += 8;
-    }
-  }
 
   string(s: string): void {
     this.room(2 + s.length * 3);
@@ -121,15 +115,6 @@ class Reader {
     return v;
   }
 
-  f64s(n: number): Float64Array {
-    this.need(8 * n);
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      out[i] = this.view.getFloat64(this.at, true);
-      this.at += 8;
-    }
-    return out;
-  }
 
   string(): string {
     const n = this.u16();
@@ -167,27 +152,42 @@ function readHeader(bytes: Uint8Array, kind: Kind): Reader {
   return r;
 }
 
+function writeRow(w: Writer, row: Float64Array): void {
+  let mask = 0;
+  // Only +0 is left out, so -0 and NaN round-trip exactly too.
+  for (let i = 0; i < COUNTER_COUNT; i++) if (!Object.is(row[i], 0)) mask |= 1 << i;
+  w.u8(mask);
+  for (let i = 0; i < COUNTER_COUNT; i++) if (mask & (1 << i)) w.f64(row[i]);
+}
+
+function readRow(r: Reader): Float64Array {
+  const mask = r.u8();
+  const row = new Float64Array(COUNTER_COUNT);
+  for (let i = 0; i < COUNTER_COUNT; i++) if (mask & (1 << i)) row[i] = r.f64();
+  return row;
+}
+
 function writeBlock(w: Writer, block: CounterBlock): void {
-  w.f64s(block.totals);
+  writeRow(w, block.totals);
   w.f64(block.lastEngagedAtMs);
   for (let i = 0; i < WINDOWS.length; i++) {
     const slots = block.windows[i];
     w.u8(slots.length);
     for (const slot of slots) {
       w.i32(slot.bucket);
-      w.f64s(slot.counts);
+      writeRow(w, slot.counts);
     }
   }
 }
 
 function readBlock(r: Reader): CounterBlock {
-  const totals = r.f64s(COUNTER_COUNT);
+  const totals = readRow(r);
   const lastEngagedAtMs = r.f64();
   const windows: WindowSlot[][] = [];
   for (let i = 0; i < WINDOWS.length; i++) {
     const n = r.u8();
     const slots: WindowSlot[] = new Array(n);
-    for (let s = 0; s < n; s++) slots[s] = { bucket: r.i32(), counts: r.f64s(COUNTER_COUNT) };
+    for (let s = 0; s < n; s++) slots[s] = { bucket: r.i32(), counts: readRow(r) };
     windows.push(slots);
   }
   return { totals, lastEngagedAtMs, windows };

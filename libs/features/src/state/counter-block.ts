@@ -67,3 +67,21 @@ export function windowCount(block: CounterBlock, window: number, name: CounterNa
   }
   return sum;
 }
+
+/**
+ * Every counter of every window at `nowMs` in one pass: entry `w * COUNTER_COUNT + c` is counter `c` of window `w`
+ * (the same sums {@link windowCount} gives one at a time). O(buckets of all windows).
+ */
+export function windowTotals(block: CounterBlock, nowMs: number): Float64Array {
+  const out = new Float64Array(WINDOWS.length * COUNTER_COUNT);
+  for (let w = 0; w < WINDOWS.length; w++) {
+    const spec = WINDOWS[w];
+    const current = bucketOf(spec, nowMs);
+    const base = w * COUNTER_COUNT;
+    for (const slot of block.windows[w]) {
+      if (slot.bucket > current || slot.bucket <= current - spec.buckets) continue;
+      for (let c = 0; c < COUNTER_COUNT; c++) out[base + c] += slot.counts[c];
+    }
+  }
+  return out;
+}
