@@ -1,6 +1,7 @@
 import { COUNTER, COUNTER_COUNT, countEvent } from './event-updates';
 import { FEATURE_DEFINITIONS, ITEM_FEATURES, USER_FEATURES, USER_TOPIC_FEATURES } from './features';
-import { RATE_PRIOR, smoothedRate } from './knobs';
+import { RATE_PRIOR, RECENCY_CAP_HOURS, smoothedRate } from './knobs';
+import { WINDOWS } from './windows';
 
 describe('feature declarations', () => {
   it('have unique names prefixed by their entity', () => {
@@ -19,6 +20,37 @@ describe('feature declarations', () => {
     expect(Object.keys(USER_TOPIC_FEATURES).every((n) => n.startsWith('user_topic_'))).toBe(true);
     expect(Object.keys(USER_FEATURES).length + Object.keys(ITEM_FEATURES).length + Object.keys(USER_TOPIC_FEATURES).length).toBe(FEATURE_DEFINITIONS.length);
     expect(ITEM_FEATURES).toMatchObject({ item_impressions: 0, item_quality: 0.5, item_age_hours: 168, creator_items: 0 });
+  });
+});
+
+describe('counter features', () => {
+  const tables = [
+    ['user', USER_FEATURES],
+    ['item', ITEM_FEATURES],
+    ['creator', ITEM_FEATURES],
+    ['user_topic', USER_TOPIC_FEATURES],
+  ] as const;
+
+  it('are declared for every entity: all-time, per window, 24h CTR, 7d mean dwell, recency', () => {
+    for (const [entity, table] of tables) {
+      for (const name of ['impressions', 'clicks', 'saves', 'shares', 'hides', 'dwell_ms']) expect(table[`${entity}_${name}`]).toBe(0);
+      for (const window of WINDOWS) {
+        for (const name of ['impressions', 'clicks', 'saves']) expect(table[`${entity}_${name}_${window.name}`]).toBe(0);
+      }
+      expect(table[`${entity}_ctr_smoothed`]).toBe(smoothedRate(0, 0));
+      expect(table[`${entity}_save_rate_smoothed`]).toBe(smoothedRate(0, 0));
+      expect(table[`${entity}_ctr_24h_smoothed`]).toBe(smoothedRate(0, 0));
+      expect(table[`${entity}_dwell_ms_mean_7d`]).toBe(0);
+      expect(table[`${entity}_hours_since_engaged`]).toBe(RECENCY_CAP_HOURS);
+    }
+    expect(RECENCY_CAP_HOURS).toBe(720);
+  });
+
+  it('number 20 per entity plus the entity’s own', () => {
+    // 6 all-time counts, 2 rates, 3 counters × 3 windows, 24h CTR, 7d mean dwell, recency.
+    expect(Object.keys(USER_FEATURES)).toHaveLength(20 + 2); // + dwell mean, account age
+    expect(Object.keys(ITEM_FEATURES)).toHaveLength(20 + 5 + 20 + 1); // item: hide rate, dwell mean, age, quality, aspect; creator: items
+    expect(Object.keys(USER_TOPIC_FEATURES)).toHaveLength(20 + 1); // + affinity
   });
 });
 

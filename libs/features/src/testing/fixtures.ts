@@ -1,11 +1,16 @@
-// Small builders of domain objects for the features tests.
+// Small builders of domain objects and counter state for the features tests.
 
 import type { EngagementEvent, EventType, Item, User } from '@recsys/domain';
+import { countInto, emptyBlock, type CounterBlock } from '../state/counter-block';
 
+/** Minutes in ms. */
+export const MINUTE = 60_000;
 /** Hours in ms. */
 export const HOUR = 3_600_000;
 /** Days in ms. */
 export const DAY = 24 * HOUR;
+/** A time aligned to every bucket width (5 min, 1 h, 1 d): day 1000 since the epoch, ms. */
+export const T0 = 1000 * DAY;
 
 /** A catalog item with test defaults. */
 export function item(id: string, creatorId: string, topics: string[], extra: Partial<Item> = {}): Item {
@@ -35,4 +40,11 @@ export function event(type: EventType, userId: string, itemId: string, timestamp
     boardId: '',
     ...extra,
   };
+}
+
+/** A counter block with `events` (type, time in ms, dwell in ms) counted into it in the given order. */
+export function blockOf(events: readonly (readonly [type: EventType, tMs: number, dwellMs?: number])[]): CounterBlock {
+  const block = emptyBlock();
+  for (const [type, tMs, dwellMs] of events) countInto(block, type, dwellMs ?? 0, tMs);
+  return block;
 }
