@@ -14,7 +14,10 @@ export interface WindowSpec {
  * The windows of every windowed counter. A window's value at time `t` sums the events whose bucket
  * (`floor(eventTime / bucketMs)`) lies in `(floor(t / bucketMs) − buckets, floor(t / bucketMs)]`: the current
  * partial bucket plus the `buckets − 1` full ones before it, so the `1h` window covers between 55 and 60 minutes.
- * Events after `t` are never counted (point-in-time correct). Bucket indexes are since the Unix epoch (UTC).
+ * Buckets after the bucket of `t` are never counted; the current bucket is counted whole. Values are exact for any
+ * `t` at or after the newest event counted (a newer bucket drops the buckets it pushes out of every window), which
+ * is how they are read: online at the service's clock, offline at a read's snapshot time after replaying only what
+ * that read saw. Bucket indexes are since the Unix epoch (UTC).
  */
 export const WINDOWS: readonly WindowSpec[] = Object.freeze([
   { name: '1h', bucketMs: 5 * 60_000, buckets: 12 },

@@ -80,7 +80,7 @@ class Reader {
 
   constructor(
     private readonly bytes: Uint8Array,
-    private readonly kind: Kind,
+    readonly kind: Kind,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -160,8 +160,9 @@ function writeRow(w: Writer, row: Float64Array): void {
   for (let i = 0; i < COUNTER_COUNT; i++) if (mask & (1 << i)) w.f64(row[i]);
 }
 
-function readRow(r: Reader): Float64Array {
+function readRow(r: Reader, kind: Kind): Float64Array {
   const mask = r.u8();
+  if (mask >> COUNTER_COUNT !== 0) throw corrupt(kind, `counter mask ${mask} names counters beyond the ${COUNTER_COUNT} known`);
   const row = new Float64Array(COUNTER_COUNT);
   for (let i = 0; i < COUNTER_COUNT; i++) if (mask & (1 << i)) row[i] = r.f64();
   return row;
@@ -181,13 +182,13 @@ function writeBlock(w: Writer, block: CounterBlock): void {
 }
 
 function readBlock(r: Reader): CounterBlock {
-  const totals = readRow(r);
+  const totals = readRow(r, r.kind);
   const lastEngagedAtMs = r.f64();
   const windows: WindowSlot[][] = [];
   for (let i = 0; i < WINDOWS.length; i++) {
     const n = r.u8();
     const slots: WindowSlot[] = new Array(n);
-    for (let s = 0; s < n; s++) slots[s] = { bucket: r.i32(), counts: readRow(r) };
+    for (let s = 0; s < n; s++) slots[s] = { bucket: r.i32(), counts: readRow(r, r.kind) };
     windows.push(slots);
   }
   return { totals, lastEngagedAtMs, windows };
