@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { RecsysError } from '@recsys/domain';
 import type { Backend, EventBus } from '../ports';
+import { TOPICS } from '../topics';
 import { openFileLogEventBus } from './file-log.event-bus';
 import { openKafkaEventBus } from './kafka.event-bus';
 
@@ -20,7 +21,8 @@ export interface OpenEventBusOptions {
 
 /**
  * Opens the event bus of a backend: a {@link FileLogEventBus} in `<dataDir>/bus` for `embedded`, a
- * {@link KafkaEventBus} on `kafkaBrokers` for `redis-kafka` (which connects on first use).
+ * {@link KafkaEventBus} on `kafkaBrokers` for `redis-kafka` (which connects on first use). On Kafka the catalog topic
+ * is created compacted: it is keyed by item or user id and replayed whole by every feature replica at start.
  *
  * @throws RecsysError bad-request for an unknown backend or `redis-kafka` without brokers.
  */
@@ -33,7 +35,12 @@ export async function openEventBus(options: OpenEventBusOptions): Promise<EventB
       if (kafkaBrokers === undefined || kafkaBrokers.length === 0) {
         throw RecsysError.badRequest('kafkaBrokers', "required for the 'redis-kafka' backend");
       }
-      return openKafkaEventBus({ brokers: kafkaBrokers, clientId, onWarning });
+      return openKafkaEventBus({
+        brokers: kafkaBrokers,
+        clientId,
+        onWarning,
+        topicConfigs: { [TOPICS.catalog]: { 'cleanup.policy': 'compact' } },
+      });
     default:
       throw RecsysError.badRequest('backend', `must be 'embedded' or 'redis-kafka', got ${JSON.stringify(backend)}`);
   }
