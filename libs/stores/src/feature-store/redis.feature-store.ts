@@ -101,8 +101,8 @@ async function shutdown(client: Redis): Promise<void> {
  * The Redis {@link FeatureStore}. Keys are used verbatim (callers add their own prefixes); values are Redis strings.
  *
  * - `getMany` is ONE `MGET` whatever the number of keys; values come back as Buffer views of the bytes received
- *   (no copy; they stay valid and belong to the caller, and keep the socket chunk they were read from alive while
- *   referenced).
+ *   (no copy; they stay valid and belong to the caller). A view keeps the whole socket chunk it was read from (up to
+ *   64 KiB) alive, so a caller that keeps values for long should keep copies (`value.slice()`).
  * - `setMany` is ONE pipeline of `SET key value [PX ttlMs]` (one round trip, not atomic across keys); `delete` is ONE
  *   `UNLINK`.
  * - `transact` runs on a dedicated second connection, one transaction at a time (they queue): `WATCH keys` + `MGET`,
