@@ -1,8 +1,7 @@
 /** Composition of the orchestrator: event bus, downstream clients, pipeline, gRPC server. */
-import { join } from 'node:path';
 import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
-import { openFileLogEventBus } from '@recsys/stores';
+import { openEventBus } from '@recsys/stores';
 import type { OrchestratorConfig } from './config';
 import { DEFAULT_LAYERS } from './experiments/layers';
 import { closeDownstreams, createDownstreams } from './gateways/clients';
@@ -15,9 +14,15 @@ export interface OrchestratorApp {
   close(): Promise<void>;
 }
 
-/** Starts the orchestrator. */
+/** Starts the orchestrator on the configured backend's event bus (the file log in `<RECSYS_DATA_DIR>/bus`, or Kafka). */
 export async function startOrchestratorApp(config: OrchestratorConfig, logger: Logger): Promise<OrchestratorApp> {
-  const bus = await openFileLogEventBus(join(config.RECSYS_DATA_DIR, 'bus'));
+  const bus = await openEventBus({
+    backend: config.RECSYS_BACKEND,
+    dataDir: config.RECSYS_DATA_DIR,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    clientId: 'recsys-orchestrator',
+    onWarning: (message) => logger.warn(message),
+  });
   const downstreams = createDownstreams(config);
   const pipeline = recommendPipeline({
     downstreams,
@@ -32,7 +37,7 @@ export async function startOrchestratorApp(config: OrchestratorConfig, logger: L
     services: [orchestratorService({ pipeline, bus, logger, recommendTimeoutMs: config.RECOMMEND_TIMEOUT_MS })],
     logger,
   });
-  logger.info('orchestrator serving', { port: server.port });
+  logger.info('orchestrator serving', { port: server.port, backend: config.RECSYS_BACKEND });
   return {
     server,
     close: async () => {

@@ -1,5 +1,5 @@
 /** The orchestrator's environment schema, parsed once at start. */
-import { address, dataDir, durationMs, logLevel, parseConfig, port } from '@recsys/config';
+import { address, backend, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port } from '@recsys/config';
 import { z } from 'zod';
 
 const shape = {
@@ -18,6 +18,13 @@ const shape = {
   PRERANK_LIMIT: z.coerce.number().int().min(1).max(2000).default(500),
   /** Candidates asked of recall. */
   RECALL_LIMIT: z.coerce.number().int().min(1).max(5000).default(1500),
+  /**
+   * `embedded` (default): the event bus is the file log in `<RECSYS_DATA_DIR>/bus`; `redis-kafka`: Kafka at
+   * KAFKA_BROKERS (the orchestrator publishes engagement, catalog and served events; it reads no feature store).
+   */
+  RECSYS_BACKEND: backend(),
+  KAFKA_BROKERS: kafkaBrokers(),
+  /** Local state directory (embedded backend). */
   RECSYS_DATA_DIR: dataDir('.data'),
   LOG_LEVEL: logLevel(),
 };

@@ -1,9 +1,8 @@
 /** Composition root of the recall service: bus → in-memory state (replayed) → models → pipeline → gRPC server. */
-import * as path from 'node:path';
 import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import type { CandidateSource } from '@recsys/pipeline';
-import { LocalModelStore, openFileLogEventBus, openHnswVectorStore, openQdrantVectorStore, type VectorStore } from '@recsys/stores';
+import { LocalModelStore, openEventBus, openHnswVectorStore, openQdrantVectorStore, type VectorStore } from '@recsys/stores';
 import { defaultQuotas, recallModelDir, vectorDir, type RecallConfig } from './config';
 import { openRecallModels, type RecallModels } from './models/recall-models';
 import { buildRecallPipeline } from './pipeline';
@@ -38,10 +37,10 @@ async function openVectorStore(config: RecallConfig): Promise<VectorStore> {
 }
 
 /**
- * Starts the recall service: opens the embedded bus at `<RECSYS_DATA_DIR>/bus` and the vector store, rebuilds the
- * index, the save graph and the content vectors by replaying the catalog and engagement topics, loads the recall
- * artifacts from the model store (and keeps watching it), and only then starts serving, so the first request sees
- * the whole log and every artifact present at start.
+ * Starts the recall service: opens the configured backend's event bus (the file log at `<RECSYS_DATA_DIR>/bus`, or
+ * Kafka) and the vector store, rebuilds the index, the save graph and the content vectors by replaying the catalog
+ * and engagement topics, loads the recall artifacts from the model store (and keeps watching it), and only then
+ * starts serving, so the first request sees the whole log and every artifact present at start.
  */
 export async function startRecallApp(config: RecallConfig, logger: Logger, options: RecallAppOptions = {}): Promise<RecallApp> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -49,7 +48,13 @@ export async function startRecallApp(config: RecallConfig, logger: Logger, optio
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
-    const bus = await openFileLogEventBus(path.join(config.RECSYS_DATA_DIR, 'bus'), { onWarning: (message) => logger.warn(message) });
+    const bus = await openEventBus({
+      backend: config.RECSYS_BACKEND,
+      dataDir: config.RECSYS_DATA_DIR,
+      kafkaBrokers: config.KAFKA_BROKERS,
+      clientId: 'recsys-recall',
+      onWarning: (message) => logger.warn(message),
+    });
     cleanups.push(() => bus.close());
     const vectors = await openVectorStore(config);
     cleanups.push(() => vectors.close());

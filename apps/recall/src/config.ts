@@ -1,6 +1,6 @@
 /** Recall service configuration: every environment variable it reads, with typed defaults. */
 import * as path from 'node:path';
-import { dataDir, durationMs, logLevel, parseConfig, port } from '@recsys/config';
+import { backend, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port } from '@recsys/config';
 import { z } from 'zod';
 import type { ChannelName } from './types';
 
@@ -14,7 +14,13 @@ const positiveDuration = (defaultMs: number) => durationMs(defaultMs).refine((ms
 export const RECALL_CONFIG_SHAPE = {
   /** gRPC listen port (0 = any free port). */
   GRPC_PORT: port(50052),
-  /** Local state directory; the embedded event bus lives in `<dir>/bus`. */
+  /**
+   * `embedded` (default): the event bus is the file log in `<RECSYS_DATA_DIR>/bus`; `redis-kafka`: Kafka at
+   * KAFKA_BROKERS (recall keeps its state in memory either way, rebuilt from the bus at every start).
+   */
+  RECSYS_BACKEND: backend(),
+  KAFKA_BROKERS: kafkaBrokers(),
+  /** Local state directory: the embedded event bus in `<dir>/bus`, the vector store, the default model store. */
   RECSYS_DATA_DIR: dataDir('.data'),
   LOG_LEVEL: logLevel(),
   /** Time budget of each recall channel, ms. */
