@@ -1,70 +1,168 @@
-// The feature-read pipelines read the store once per request and compute views from the stored records.
+// The feature-read pipelines: ONE store read per request (records and watermarks), views computed at the query time.
 import { Writable } from 'node:stream';
-import type { Item } from '@recsys/domain';
-import { FeatureEngine, ITEM_FEATURES, encodeItemRecord, encodeUserRecord } from '@recsys/features';
+import type { EngagementEvent, EventType, Item, User } from '@recsys/domain';
+import {
+  Catalog,
+  ITEM_FEATURES,
+  RecordSet,
+  USER_FEATURES,
+  applyEngagement,
+  encodeCreatorRecord,
+  encodeItemRecord,
+  encodeUserRecord,
+  smoothedRate,
+} from '@recsys/features';
 import { createLogger } from '@recsys/logger';
 import { executePipeline } from '@recsys/pipeline';
-import { InMemoryFeatureStore, type FeatureStore, type FeatureWrite } from '@recsys/stores';
+import { InMemoryFeatureStore, TOPICS, type FeatureStore } from '@recsys/stores';
+import { creatorKey, encodeWatermark, itemKey, userKey, watermarkKey } from './keys';
 import { buildItemFeaturesPipeline, buildUserFeaturesPipeline } from './pipeline';
+import type { ItemFeaturesQuery, UserFeaturesQuery } from './types';
 
-/** A real in-memory store that records the keys of every getMany call. */
-class RecordingStore implements FeatureStore {
-  readonly reads: string[][] = [];
-  constructor(private readonly inner: FeatureStore) {}
-  getMany(keys: readonly string[]) {
-    this.reads.push([...keys]);
-    return this.inner.getMany(keys);
-  }
-  setMany(writes: readonly FeatureWrite[]) {
-    return this.inner.setMany(writes);
-  }
-  delete(keys: readonly string[]) {
-    return this.inner.delete(keys);
-  }
-  close() {
-    return this.inner.close();
-  }
+const HOUR = 3_600_000;
+const T0 = 1000 * 24 * HOUR;
+const WM = (p: number) => watermarkKey(TOPICS.engagement, p);
+
+/** The real in-memory store, counting the getMany calls and remembering their keys. */
+function countingStore(inner: FeatureStore): FeatureStore & { reads: string[][] } {
+  const reads: string[][] = [];
+  return {
+    reads,
+    getMany: (keys) => {
+      reads.push([...keys]);
+      return inner.getMany(keys);
+    },
+    setMany: (writes) => inner.setMany(writes),
+    delete: (keys) => inner.delete(keys),
+    transact: (keys, compute) => inner.transact(keys, compute),
+    close: () => inner.close(),
+  };
 }
 
 const logger = createLogger({ service: 'feature', level: 'error', stream: new Writable({ write: (_c, _e, done) => done() }) });
-const HOUR = 3_600_000;
-const item: Item = { id: 'a', creatorId: 'c', topics: ['t'], aspectRatio: 1, createdAtMs: 0, quality: 0.7, embedding: [], unsafe: false };
+const item = (id: string, creatorId: string, topics: string[], extra: Partial<Item> = {}): Item => ({
+  id, creatorId, topics, aspectRatio: 1, createdAtMs: T0 - 5 * HOUR, quality: 0.7, embedding: [], unsafe: false, ...extra,
+});
+const user: User = { id: 'u', ageBucket: '25-34', gender: 'female', country: 'US', signupAtMs: T0 - 48 * HOUR };
+let seq = 0;
+const ev = (type: EventType, userId: string, itemId: string, timestampMs: number, dwellMs = 0): EngagementEvent => ({
+  eventId: `e${++seq}`, userId, itemId, type, timestampMs, dwellMs, requestId: '', position: 0, surface: '', boardId: '',
+});
 
-describe('feature pipelines', () => {
-  let store: RecordingStore;
+describe('feature read pipelines', () => {
+  let store: ReturnType<typeof countingStore>;
+  let catalog: Catalog;
+  const deps = () => ({ store, catalog, logger, partitions: 3 });
+  const itemQuery = (itemIds: string[], nowMs: number): ItemFeaturesQuery => ({ itemIds, nowMs, snapshot: { positions: [] } });
+  const userQuery = (userId: string, nowMs: number): UserFeaturesQuery => ({ userId, nowMs, snapshot: { positions: [] } });
 
   beforeEach(async () => {
-    store = new RecordingStore(new InMemoryFeatureStore());
-    const engine = new FeatureEngine();
-    engine.applyCatalogItem(item);
-    engine.applyEvent({ eventId: 'e1', userId: 'u', itemId: 'a', type: 'click', timestampMs: 0, dwellMs: 0, requestId: '', position: 0, surface: '', boardId: '' });
-    await store.setMany([
-      { key: 'i:a', value: encodeItemRecord(engine.itemRecord('a')!) },
-      { key: 'u:u', value: encodeUserRecord(engine.userRecord('u')!) },
-      { key: 'i:broken', value: new Uint8Array([99, 1, 2]) },
+    catalog = new Catalog();
+    catalog.upsertItem(item('a', 'c', ['t']));
+    catalog.upsertItem(item('b', 'c', ['t', 's'], { quality: 0.2 }));
+    catalog.upsertItem(item('fresh', 'd', ['s']));
+    catalog.upsertUser(user);
+    const records = new RecordSet();
+    for (const e of [
+      ev('impression', 'u', 'a', T0 - 2 * HOUR),
+      ev('impression', 'u', 'a', T0 - 10 * 60_000),
+      ev('click', 'u', 'a', T0 - 10 * 60_000),
+      ev('impression', 'v', 'b', T0 - 3 * HOUR),
+      ev('save', 'v', 'b', T0 - 3 * HOUR),
+      ev('dwell', 'u', 'a', T0 - 10 * 60_000, 3000),
+    ]) {
+      applyEngagement(records, catalog, e);
+    }
+    const inner = new InMemoryFeatureStore();
+    await inner.setMany([
+      { key: itemKey('a'), value: encodeItemRecord(records.items.get('a')!) },
+      { key: itemKey('b'), value: encodeItemRecord(records.items.get('b')!) },
+      { key: creatorKey('c'), value: encodeCreatorRecord(records.creators.get('c')!) },
+      { key: userKey('u'), value: encodeUserRecord(records.users.get('u')!) },
+      { key: itemKey('broken'), value: new Uint8Array([99, 1, 2]) },
+      { key: WM(0), value: encodeWatermark(41) },
+      { key: WM(2), value: encodeWatermark(7) },
     ]);
+    store = countingStore(inner);
   });
 
-  it('reads every distinct requested item in one getMany and computes age at the query time', async () => {
-    const result = await executePipeline(buildItemFeaturesPipeline({ store, logger }), { itemIds: ['a', 'zz', 'a', 'broken'], nowMs: 5 * HOUR }, { deadlineMs: Infinity });
-    expect(store.reads).toEqual([['i:a', 'i:zz', 'i:broken']]);
-    const views = new Map(result.candidates.map((c) => [c.id, c.view]));
-    expect(views.get('a')).toMatchObject({ known: true, features: { item_clicks: 1, item_age_hours: 5, item_quality: 0.7 } });
-    // Missing and undecodable records are served as unknown items with every default.
-    expect(views.get('zz')).toMatchObject({ known: false, features: ITEM_FEATURES });
-    expect(views.get('broken')).toMatchObject({ known: false, features: ITEM_FEATURES });
+  it('reads every distinct item, its creator once and the watermarks in ONE getMany', async () => {
+    const query = itemQuery(['a', 'zz', 'b', 'a', 'broken', 'fresh'], T0);
+    const result = await executePipeline(buildItemFeaturesPipeline(deps()), query, { deadlineMs: Infinity });
+    expect(store.reads).toEqual([[WM(0), WM(1), WM(2), itemKey('a'), itemKey('zz'), itemKey('b'), itemKey('broken'), itemKey('fresh'), creatorKey('c'), creatorKey('d')]]);
+    // Positions are the watermarks read in that same call; a partition never written is left out.
+    expect(query.snapshot.positions).toEqual([
+      { topic: TOPICS.engagement, partition: 0, offset: 41 },
+      { topic: TOPICS.engagement, partition: 2, offset: 7 },
+    ]);
+    expect(result.candidates.map((c) => c.id)).toEqual(['a', 'zz', 'b', 'broken', 'fresh']);
   });
 
-  it('reads the user record with one getMany', async () => {
-    const result = await executePipeline(buildUserFeaturesPipeline({ store, logger }), { userId: 'u', nowMs: HOUR }, { deadlineMs: Infinity });
-    expect(store.reads).toEqual([['u:u']]);
-    expect(result.candidates[0].view).toMatchObject({ known: true, recentItemIds: ['a'], topicAffinity: { t: 1 } });
+  it('computes item and creator features from the stored records at the query time', async () => {
+    const result = await executePipeline(buildItemFeaturesPipeline(deps()), itemQuery(['a', 'b'], T0), { deadlineMs: Infinity });
+    const [a, b] = result.candidates.map((c) => c.view!);
+    expect(a).toMatchObject({ known: true, defaulted: [] });
+    expect(a.features).toMatchObject({
+      item_impressions: 2,
+      item_clicks: 1,
+      item_impressions_1h: 1,
+      item_impressions_24h: 2,
+      item_dwell_ms: 3000,
+      item_dwell_ms_mean: 3000,
+      item_age_hours: 5,
+      item_quality: 0.7,
+      item_hours_since_engaged: 10 / 60,
+      creator_impressions: 3,
+      creator_clicks: 1,
+      creator_saves: 1,
+      creator_items: 2,
+    });
+    expect(a.features.item_ctr_smoothed).toBeCloseTo(smoothedRate(1, 2), 15);
+    expect(b.features).toMatchObject({ item_saves: 1, item_quality: 0.2, creator_impressions: 3, item_hours_since_engaged: 3 });
+    // Two hours later the 1h window is empty and the item two hours older: nothing is precomputed at write time.
+    const later = await executePipeline(buildItemFeaturesPipeline(deps()), itemQuery(['a'], T0 + 2 * HOUR), { deadlineMs: Infinity });
+    expect(later.candidates[0].view!.features).toMatchObject({ item_impressions_1h: 0, item_impressions_24h: 2, item_age_hours: 7 });
+  });
+
+  it('serves defaults for a missing, an undecodable and an engagement-less record, with the defaulted names', async () => {
+    const result = await executePipeline(buildItemFeaturesPipeline(deps()), itemQuery(['zz', 'broken', 'fresh'], T0), { deadlineMs: Infinity });
+    const [zz, broken, fresh] = result.candidates.map((c) => c.view!);
+    for (const unknown of [zz, broken]) {
+      expect(unknown).toMatchObject({ known: false, features: ITEM_FEATURES });
+      expect([...unknown.defaulted].sort()).toEqual(Object.keys(ITEM_FEATURES).sort());
+    }
+    // In the catalog without engagement (nor any on its creator): catalog features, counters defaulted.
+    expect(fresh.known).toBe(true);
+    expect(fresh.features).toMatchObject({ item_clicks: 0, item_quality: 0.7, creator_items: 1, item_ctr_smoothed: ITEM_FEATURES.item_ctr_smoothed });
+    expect(fresh.defaulted).toEqual(expect.arrayContaining(['item_clicks', 'creator_clicks', 'item_ctr_smoothed']));
+    expect(fresh.defaulted).not.toContain('item_quality');
+  });
+
+  it('reads the user record and the watermarks in ONE getMany and computes the user view', async () => {
+    const query = userQuery('u', T0);
+    const result = await executePipeline(buildUserFeaturesPipeline(deps()), query, { deadlineMs: Infinity });
+    expect(store.reads).toEqual([[WM(0), WM(1), WM(2), userKey('u')]]);
+    expect(query.snapshot.positions.map((p) => p.offset)).toEqual([41, 7]);
+    const view = result.candidates[0].view!;
+    expect(view).toMatchObject({ known: true, recentItemIds: ['a'], topicAffinity: { t: 1 }, defaulted: [] });
+    expect(view.features).toMatchObject({ user_impressions: 2, user_clicks: 1, user_dwell_ms_mean: 3000, user_account_age_days: 2 });
+  });
+
+  it('answers an unknown user with every default', async () => {
+    const result = await executePipeline(buildUserFeaturesPipeline(deps()), userQuery('nobody', T0), { deadlineMs: Infinity });
+    expect(result.candidates[0].view).toEqual({
+      userId: 'nobody',
+      known: false,
+      features: USER_FEATURES,
+      defaulted: Object.keys(USER_FEATURES),
+      recentItemIds: [],
+      topicAffinity: {},
+    });
   });
 
   it('fails closed when the store fails', async () => {
     await store.close();
-    await expect(
-      executePipeline(buildItemFeaturesPipeline({ store, logger }), { itemIds: ['a'], nowMs: 0 }, { deadlineMs: Infinity }),
-    ).rejects.toMatchObject({ category: 'unavailable' });
+    await expect(executePipeline(buildItemFeaturesPipeline(deps()), itemQuery(['a'], T0), { deadlineMs: Infinity })).rejects.toMatchObject({ category: 'unavailable' });
+    await expect(executePipeline(buildUserFeaturesPipeline(deps()), userQuery('u', T0), { deadlineMs: Infinity })).rejects.toMatchObject({ category: 'unavailable' });
   });
 });

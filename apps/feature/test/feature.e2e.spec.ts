@@ -1,142 +1,215 @@
-// End to end: the feature service over real gRPC, its state replayed from an embedded event bus on a temp dir.
-import { existsSync, rmSync } from 'node:fs';
+// End to end: the feature service over real gRPC on both backends — embedded (file-log bus and snapshotted in-memory
+// store in a temp dir) and redis-kafka (the local Kafka and Redis, isolated by a consumer group and a key prefix per
+// run). Events go to the bus as clients publish them; values are read back over gRPC.
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import {
-  CatalogEvent,
-  EngagementEvent,
-  FeatureServiceClient,
-  eventToWire,
-  itemToWire,
-  userToWire,
-  type GetItemFeaturesResponse,
-  type ItemAttributes,
-} from '@recsys/contracts';
-import { RecsysError, type EngagementEvent as DomainEvent, type EventType, type Item, type User } from '@recsys/domain';
-import { ITEM_FEATURES, USER_FEATURES, decodeItemRecord } from '@recsys/features';
+import { EngagementEvent as WireEvent, FeatureServiceClient, itemToWire, userToWire, type GetItemFeaturesResponse } from '@recsys/contracts';
+import { RecsysError, type EngagementEvent, type EventType, type Item, type User } from '@recsys/domain';
+import { AFFINITY_HALF_LIFE_MS, ITEM_FEATURES, USER_FEATURES } from '@recsys/features';
 import { createClient, type PromiseClient } from '@recsys/grpc';
-import { createLogger } from '@recsys/logger';
-import { TOPICS, openFileLogEventBus, openInMemoryFeatureStore, type EventBus } from '@recsys/stores';
+import {
+  DEAD_LETTER_OFFSET_HEADER,
+  DEAD_LETTER_PARTITION_HEADER,
+  DEAD_LETTER_REASON_HEADER,
+  DEAD_LETTER_TOPIC_HEADER,
+  TOPICS,
+  openFileLogEventBus,
+  openKafkaEventBus,
+  openRedisFeatureStore,
+  type Backend,
+  type DeliveredMessage,
+  type EventBus,
+} from '@recsys/stores';
 import { freeDataDir, waitFor } from '@recsys/testing';
 import { startFeatureApp, type FeatureApp } from '../src/app';
 import { loadConfig } from '../src/config';
+import { creatorKey, itemKey, markerKey, userKey, watermarkKey } from '../src/keys';
+import { withKeyPrefix } from '../src/prefixed-feature-store';
+import { catalogMessages, deleteGroups, engagementMessages, highWatermarks, seedGroupAtEnd, silentLogger, tap, within, type Tap } from './support';
 
-const HOUR = 3_600_000;
+jest.setTimeout(60_000);
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const NOW = Date.now();
-const T = NOW - 2 * HOUR;
-
-const ITEMS: Item[] = [
-  { id: 'pin-a', creatorId: 'c1', topics: ['food'], aspectRatio: 0.75, createdAtMs: NOW - 48 * HOUR, quality: 0.8, embedding: [0.5, -1], unsafe: false },
-  { id: 'pin-b', creatorId: 'c1', topics: ['travel', 'food'], aspectRatio: 1.5, createdAtMs: NOW - 24 * HOUR, quality: 0.6, embedding: [], unsafe: false },
-  { id: 'pin-c', creatorId: 'c2', topics: ['art'], aspectRatio: 1, createdAtMs: NOW - 10 * HOUR, quality: 0.4, embedding: [], unsafe: false },
-];
-const USERS: User[] = [
-  { id: 'u1', ageBucket: '25-34', gender: 'female', country: 'US', signupAtMs: NOW - 10 * DAY },
-  { id: 'u2', ageBucket: '45-54', gender: 'male', country: 'DE', signupAtMs: NOW - 3 * DAY },
-];
-
-let seq = 0;
-function event(userId: string, itemId: string, type: EventType, extra: Partial<DomainEvent> = {}): DomainEvent {
-  return { eventId: `e${++seq}`, userId, itemId, type, timestampMs: T, dwellMs: 0, requestId: '', position: 0, surface: 'home_feed', boardId: '', ...extra };
-}
-const times = <X>(n: number, make: () => X): X[] => Array.from({ length: n }, make);
-
-/**
- * pin-a: 10 impressions, 3 clicks (one delivered twice), 1 save, 1 hide, dwell 3000 + 5000 ms.
- * pin-b: 4 impressions, 1 save. Creator c1 = pin-a + pin-b. u1: 5 impressions, clicks pin-a, saves pin-b.
- */
-const DUPLICATED = event('u2', 'pin-a', 'click');
-const EVENTS: DomainEvent[] = [
-  ...times(5, () => event('u1', 'pin-a', 'impression')),
-  ...times(5, () => event('u2', 'pin-a', 'impression')),
-  event('u1', 'pin-a', 'click'),
-  DUPLICATED,
-  event('u2', 'pin-a', 'click'),
-  { ...DUPLICATED },
-  event('u2', 'pin-a', 'save'),
-  event('u2', 'pin-a', 'hide'),
-  event('u1', 'pin-a', 'dwell', { dwellMs: 3000 }),
-  event('u2', 'pin-a', 'dwell', { dwellMs: 5000 }),
-  ...times(4, () => event('u2', 'pin-b', 'impression')),
-  event('u1', 'pin-b', 'save'),
-];
-
-async function publishCatalog(bus: EventBus, items: Item[], users: User[]): Promise<void> {
-  const timestampMs = String(NOW - 3 * DAY);
-  await bus.publish(TOPICS.catalog, [
-    ...users.map((u) => ({ key: u.id, value: CatalogEvent.encode({ entity: { $case: 'user', user: userToWire(u) }, timestampMs }).finish() })),
-    ...items.map((i) => ({ key: i.id, value: CatalogEvent.encode({ entity: { $case: 'item', item: itemToWire(i) }, timestampMs }).finish() })),
-  ]);
-}
-
-async function publishEvents(bus: EventBus, events: DomainEvent[]): Promise<void> {
-  await bus.publish(TOPICS.engagement, events.map((e) => ({ key: e.userId, value: EngagementEvent.encode(eventToWire(e)).finish() })));
-}
-
+const DLQ = `${TOPICS.engagement}.dlq`;
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ctr = (clicks: number, impressions: number) => (clicks + 1) / (impressions + 21);
 
 /** One item of a GetItemFeatures answer with its feature row keyed by the answer's feature names. */
 interface ItemRow {
   itemId: string;
   known: boolean;
-  attributes?: ItemAttributes;
   features: Record<string, number>;
   defaulted: string[];
 }
 
-/** Reads an answer's columns back into named rows, checking every row is aligned with the names. */
 function rowsOf(res: GetItemFeaturesResponse): ItemRow[] {
   return res.items.map((item) => {
     expect(item.values).toHaveLength(res.featureNames.length);
     return {
       itemId: item.itemId,
       known: item.known,
-      attributes: item.attributes,
       features: Object.fromEntries(res.featureNames.map((name, i) => [name, item.values[i]])),
       defaulted: item.defaulted.map((i) => res.featureNames[i]),
     };
   });
 }
 
-describe('feature service (e2e)', () => {
+/** The features of a row that do not depend on the answer time: all-time counters and rates, catalog features. */
+function stableFeatures(row: ItemRow): Record<string, number> {
+  return Object.fromEntries(Object.entries(row.features).filter(([name]) => !/_(1h|24h|7d)$|_24h_smoothed$|_mean_7d$|_hours_since_engaged$|_age_hours$/.test(name)));
+}
+
+describe.each<[Backend]>([['embedded'], ['redis-kafka']])('feature service e2e (%s)', (backend) => {
+  const run = randomBytes(4).toString('hex');
+  const id = (name: string) => `${name}-${run}`;
+  const [A, B, C, U1, U2] = [id('pin-a'), id('pin-b'), id('pin-c'), id('u1'), id('u2')];
+  const [C1, C2] = [id('c1'), id('c2')];
+  const ITEMS: Item[] = [
+    { id: A, creatorId: C1, topics: ['food'], aspectRatio: 0.75, createdAtMs: NOW - 48 * HOUR, quality: 0.8, embedding: [0.5, -1], unsafe: false },
+    { id: B, creatorId: C1, topics: ['travel', 'food'], aspectRatio: 1.5, createdAtMs: NOW - 24 * HOUR, quality: 0.6, embedding: [], unsafe: false },
+    { id: C, creatorId: C2, topics: ['art'], aspectRatio: 1, createdAtMs: NOW - 10 * HOUR, quality: 0.4, embedding: [], unsafe: false },
+  ];
+  const USERS: User[] = [
+    { id: U1, ageBucket: '25-34', gender: 'female', country: 'US', signupAtMs: NOW - 10 * DAY },
+    { id: U2, ageBucket: '45-54', gender: 'male', country: 'DE', signupAtMs: NOW - 3 * DAY },
+  ];
+  let seq = 0;
+  const ev = (userId: string, itemId: string, type: EventType, atMs: number, extra: Partial<EngagementEvent> = {}): EngagementEvent => ({
+    eventId: id(`e${++seq}`), userId, itemId, type, timestampMs: atMs, dwellMs: 0, requestId: '', position: 0, surface: 'home_feed', boardId: '', ...extra,
+  });
+  const times = <X>(n: number, make: () => X): X[] => Array.from({ length: n }, make);
+  const [D10, D3, H2, M30, M10] = [NOW - 10 * DAY, NOW - 3 * DAY, NOW - 2 * HOUR, NOW - 30 * MINUTE, NOW - 10 * MINUTE];
+  /** Clicked twice by a client retry: the same event id at two offsets. */
+  const RETRIED = ev(U2, A, 'click', M10);
+  /**
+   * pin-a: impressions 1 (10 d ago) + 1 (3 d) + 5 (2 h) + 3 (10 min) = 10; clicks 3 d, 2 h, 10 min (one sent twice);
+   * a save and a hide 2 h ago; dwell 3000 + 5000 ms 2 h ago. pin-b: 4 impressions 2 h ago, saved by u1 30 min ago.
+   * Creator c1 = pin-a + pin-b. u1: 6 impressions, 1 click, 1 save, dwell 3000 ms.
+   */
+  const EVENTS: EngagementEvent[] = [
+    ev(U1, A, 'impression', D10),
+    ev(U2, A, 'impression', D3),
+    ev(U2, A, 'click', D3),
+    ...times(5, () => ev(U1, A, 'impression', H2)),
+    ev(U1, A, 'click', H2),
+    ev(U2, A, 'save', H2),
+    ev(U2, A, 'hide', H2),
+    ev(U1, A, 'dwell', H2, { dwellMs: 3000 }),
+    ev(U2, A, 'dwell', H2, { dwellMs: 5000 }),
+    ...times(4, () => ev(U2, B, 'impression', H2)),
+    ev(U1, B, 'save', M30),
+    ...times(3, () => ev(U2, A, 'impression', M10)),
+    RETRIED,
+    { ...RETRIED },
+  ];
+
+  /** An undecodable payload and a click an hour after the bus accepts it. */
+  const MALFORMED = [{ key: U2, value: new Uint8Array([0xff, 0xff, 0xff, 0xff]) }, ...engagementMessages([ev(U2, A, 'click', NOW + HOUR)])];
+  const isMalformed = (m: DeliveredMessage) => MALFORMED.some((bad) => Buffer.from(bad.value).equals(Buffer.from(m.value)));
+  /**
+   * The stream's counters. The shared Kafka topic may also carry other tests' messages, which this run's group
+   * applies too (into its own keys): there they are lower bounds.
+   */
+  const expectStats = (expected: Partial<Record<'applied' | 'duplicates' | 'redelivered' | 'deadLettered', number>>) => {
+    const stats = app!.stats();
+    for (const [name, n] of Object.entries(expected) as [keyof typeof expected, number][]) {
+      if (backend === 'embedded') expect([name, stats[name]]).toEqual([name, n]);
+      else expect(stats[name]).toBeGreaterThanOrEqual(n);
+    }
+  };
+
   let dir: string;
   let bus: EventBus;
-  let app: FeatureApp;
+  let env: Record<string, string>;
+  let app: FeatureApp | undefined;
   let client: PromiseClient<FeatureServiceClient>;
-  let closed = false;
+  let engagementTap: Tap;
+  let dlqTap: Tap;
+  const keys = new Set([U1, U2]);
 
-  const itemFeatures = async (itemIds: string[]): Promise<ItemRow[]> => rowsOf(await client.getItemFeatures({ itemIds }));
+  const startApp = async () => {
+    app = await within(startFeatureApp(loadConfig(env), silentLogger()), 45_000, 'the feature app to start');
+    client?.close();
+    client = createClient(FeatureServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 5000 });
+    return app;
+  };
+  const stopApp = async () => {
+    client?.close();
+    await app?.server.shutdown(1000);
+    await app?.close();
+    app = undefined;
+  };
+  const publish = (events: EngagementEvent[]) => bus.publish(TOPICS.engagement, engagementMessages(events));
+  const items = async (itemIds: string[]) => {
+    const res = await client.getItemFeatures({ itemIds });
+    return { rows: rowsOf(res), asOfMs: Number(res.snapshot?.asOfMs), positions: res.snapshot?.positions ?? [] };
+  };
+  const caughtUp = () => within(app!.caughtUp(), 30_000, 'the stream to catch up');
+  /** Our engagement messages by partition: the last offset of each. */
+  const lastOffsets = () => {
+    const last = new Map<number, number>();
+    for (const m of engagementTap.messages) last.set(m.partition, Math.max(last.get(m.partition) ?? -1, m.offset));
+    return last;
+  };
 
   beforeAll(async () => {
-    dir = freeDataDir('feature-e2e');
-    bus = await openFileLogEventBus(path.join(dir, 'bus'), { pollMs: 10 });
-    await publishCatalog(bus, ITEMS, USERS);
-    await publishEvents(bus, EVENTS);
-    const logger = createLogger({ service: 'feature', level: 'error', stream: new Writable({ write: (_c, _e, done) => done() }) });
-    app = await startFeatureApp(loadConfig({ GRPC_PORT: '0', RECSYS_DATA_DIR: dir }), logger);
-    client = createClient(FeatureServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 5000 });
+    dir = freeDataDir(`feature-e2e-${backend}`);
+    if (backend === 'embedded') {
+      env = { RECSYS_BACKEND: 'embedded', RECSYS_DATA_DIR: dir, GRPC_PORT: '0' };
+      bus = await openFileLogEventBus(path.join(dir, 'bus'), { pollMs: 10, onWarning: () => undefined });
+    } else {
+      const group = `feature-e2e-${run}`;
+      env = {
+        RECSYS_BACKEND: 'redis-kafka',
+        KAFKA_BROKERS: BROKERS.join(','),
+        REDIS_URL,
+        RECSYS_DATA_DIR: dir,
+        GRPC_PORT: '0',
+        FEATURE_GROUP_ID: group,
+        FEATURE_KEY_PREFIX: `feature-e2e:${run}:`,
+      };
+      // The shared broker keeps every earlier run's engagement: this run's group starts at the end of it.
+      await seedGroupAtEnd(BROKERS, group, TOPICS.engagement);
+      bus = await openKafkaEventBus({ brokers: BROKERS, clientId: 'feature-e2e', onWarning: () => undefined });
+    }
+    engagementTap = await tap(bus, TOPICS.engagement, keys);
+    dlqTap = await tap(bus, DLQ, keys);
+    await bus.publish(TOPICS.catalog, catalogMessages(ITEMS, USERS, NOW - 3 * DAY));
+    await publish(EVENTS);
+    await bus.publish(TOPICS.engagement, MALFORMED);
+    await startApp();
+    await waitFor(() => engagementTap.messages.length === EVENTS.length + 2, { timeoutMs: 15_000, what: 'the tap to see every published event' });
   });
 
   afterAll(async () => {
-    client?.close();
-    if (!closed) {
-      await app?.server.shutdown(1000);
-      await app?.close();
-    }
+    await stopApp();
+    await engagementTap?.stop();
+    await dlqTap?.stop();
     await bus?.close();
     rmSync(dir, { recursive: true, force: true });
+    if (backend === 'redis-kafka') {
+      // Leave nothing behind on the shared servers: this run's keys and consumer group.
+      const store = withKeyPrefix(await openRedisFeatureStore({ url: REDIS_URL, onWarning: () => undefined }), env.FEATURE_KEY_PREFIX);
+      const eventIds = Array.from({ length: seq }, (_, n) => id(`e${n + 1}`));
+      await store.delete([
+        ...[A, B, C].map(itemKey), ...[C1, C2].map(creatorKey), ...[U1, U2].map(userKey), ...eventIds.map(markerKey),
+        ...Array.from({ length: 8 }, (_, p) => watermarkKey(TOPICS.engagement, p)),
+      ]);
+      await store.close();
+      await deleteGroups(BROKERS, [env.FEATURE_GROUP_ID]);
+    }
   });
 
-  it('serves item counters and smoothed rates of the replayed log, counting a duplicated event once', async () => {
-    const [a] = await itemFeatures(['pin-a']);
-    expect(a.itemId).toBe('pin-a');
-    expect(a.known).toBe(true);
-    // The content embedding is not sent: no caller of GetItemFeatures scores with it.
-    expect(a.attributes).toEqual({ ...itemToWire(ITEMS[0]), embedding: [] });
-    const v = a.features;
-    expect(v).toMatchObject({
+  it('serves all-time counters, smoothed rates and dwell means, counting a retried event once', async () => {
+    const { rows: [a, b] } = await items([A, B]);
+    expect(a).toMatchObject({ itemId: A, known: true, defaulted: [] });
+    expect(a.features).toMatchObject({
       item_impressions: 10,
       item_clicks: 3,
       item_saves: 1,
@@ -144,6 +217,7 @@ describe('feature service (e2e)', () => {
       item_hides: 1,
       item_dwell_ms: 8000,
       item_dwell_ms_mean: 4000,
+      item_dwell_ms_mean_7d: 4000,
       item_quality: 0.8,
       item_aspect_ratio: 0.75,
       creator_impressions: 14,
@@ -151,108 +225,85 @@ describe('feature service (e2e)', () => {
       creator_saves: 2,
       creator_items: 2,
     });
-    expect(v.item_ctr_smoothed).toBeCloseTo(ctr(3, 10), 12); // 4/31
-    expect(v.item_save_rate_smoothed).toBeCloseTo(2 / 31, 12);
-    expect(v.item_hide_rate_smoothed).toBeCloseTo(2 / 31, 12);
-    expect(v.creator_ctr_smoothed).toBeCloseTo(ctr(3, 14), 12); // 4/35
-    // Age is computed at read time from the stored creation time.
-    expect(v.item_age_hours).toBeGreaterThanOrEqual(48);
-    expect(v.item_age_hours).toBeLessThan(48 + (Date.now() - NOW) / HOUR + 1e-9);
-    expect(a.defaulted).toEqual([]);
+    expect(a.features.item_ctr_smoothed).toBeCloseTo(ctr(3, 10), 12); // 4/31
+    expect(a.features.item_save_rate_smoothed).toBeCloseTo(2 / 31, 12);
+    expect(a.features.item_hide_rate_smoothed).toBeCloseTo(2 / 31, 12);
+    expect(a.features.creator_ctr_smoothed).toBeCloseTo(ctr(3, 14), 12); // 4/35
+    expect(b.features).toMatchObject({ item_impressions: 4, item_saves: 1, item_clicks: 0, creator_impressions: 14 });
   });
 
-  it('sends the feature names once per answer, every item a row of values in that order', async () => {
-    const res = await client.getItemFeatures({ itemIds: ['pin-a', 'nope', 'pin-c'] });
-    expect(res.featureNames).toEqual(Object.keys(ITEM_FEATURES));
-    for (const item of res.items) expect(item.values).toHaveLength(res.featureNames.length);
-    const column = (name: string) => res.featureNames.indexOf(name);
-    expect(res.items[0].values[column('item_clicks')]).toBe(3);
-    expect(res.items[0].values[column('creator_items')]).toBe(2);
-    expect(res.items[1].values).toEqual(Object.values(ITEM_FEATURES));
-    // Defaulted values are named by their column index, ascending.
-    expect(res.items[0].defaulted).toEqual([]);
-    expect(res.items[1].defaulted).toEqual(res.featureNames.map((_, i) => i));
-    expect(res.items[2].defaulted).toContain(column('item_clicks'));
-    expect(res.items[2].defaulted).not.toContain(column('item_quality'));
-    expect([...res.items[2].defaulted].sort((x, y) => x - y)).toEqual(res.items[2].defaulted);
+  it('serves windowed counters and recency computed at the answer time', async () => {
+    const { rows: [a], asOfMs } = await items([A]);
+    expect(asOfMs).toBeGreaterThanOrEqual(NOW);
+    expect(asOfMs).toBeLessThanOrEqual(Date.now());
+    // 1h: the events 10 min ago; 24h: also 2 h ago; 7d: also 3 days ago; 10 days ago only all-time.
+    expect(a.features).toMatchObject({
+      item_impressions_1h: 3,
+      item_clicks_1h: 1,
+      item_impressions_24h: 8,
+      item_clicks_24h: 2,
+      item_saves_24h: 1,
+      item_impressions_7d: 9,
+      item_clicks_7d: 3,
+      creator_impressions_24h: 12,
+      creator_saves_1h: 1,
+    });
+    expect(a.features.item_ctr_24h_smoothed).toBeCloseTo(ctr(2, 8), 12);
+    expect(a.features.item_hours_since_engaged).toBeCloseTo((asOfMs - M10) / HOUR, 9);
+    expect(a.features.creator_hours_since_engaged).toBeCloseTo((asOfMs - M10) / HOUR, 9);
+    expect(a.features.item_age_hours).toBeCloseTo((asOfMs - (NOW - 48 * HOUR)) / HOUR, 9);
   });
 
-  it('answers unknown items with declared defaults, known=false and the defaulted names, in request order', async () => {
-    const items = await itemFeatures(['pin-c', 'nope', 'pin-a', 'pin-c']);
-    expect(items.map((i) => [i.itemId, i.known])).toEqual([
-      ['pin-c', true],
-      ['nope', false],
-      ['pin-a', true],
-      ['pin-c', true],
-    ]);
-    const unknown = items[1];
-    expect(unknown.attributes).toBeUndefined();
-    expect(unknown.features).toEqual(ITEM_FEATURES);
-    expect([...unknown.defaulted].sort()).toEqual(Object.keys(ITEM_FEATURES).sort());
-    // pin-c is in the catalog without engagement: counters defaulted, catalog features present.
-    expect(items[0].features).toMatchObject({ item_clicks: 0, item_quality: 0.4, item_ctr_smoothed: ITEM_FEATURES.item_ctr_smoothed });
-    expect(items[0].defaulted).toEqual(expect.arrayContaining(['item_clicks', 'item_ctr_smoothed', 'creator_clicks']));
-    expect(items[0].defaulted).not.toContain('item_quality');
-  });
-
-  it('serves a user’s attributes, counters, recent items and topic affinity', async () => {
-    const u1 = await client.getUserFeatures({ userId: 'u1' });
-    expect(u1).toMatchObject({ userId: 'u1', known: true, attributes: userToWire(USERS[0]) });
-    // Equal event times: the later-applied interaction comes first.
-    expect(u1.recentItemIds).toEqual(['pin-b', 'pin-a']);
-    expect(u1.features?.values).toMatchObject({ user_impressions: 5, user_clicks: 1, user_saves: 1, user_dwell_ms: 3000, user_dwell_ms_mean: 3000 });
-    expect(u1.features?.values.user_ctr_smoothed).toBeCloseTo(ctr(1, 5), 12);
-    expect(u1.features?.values.user_account_age_days).toBeGreaterThanOrEqual(10);
-    expect(u1.features?.values.user_account_age_days).toBeLessThan(10.001);
-    // Affinity: click pin-a (food, primary) 1; save pin-b 3 → travel (primary) 3, food (secondary) 1.5.
+  it('serves a user’s counters, last items (newest first, once each), topic affinity and attributes', async () => {
+    const u1 = await client.getUserFeatures({ userId: U1 });
+    expect(u1).toMatchObject({ userId: U1, known: true, attributes: userToWire(USERS[0]), recentItemIds: [B, A] });
+    const asOfMs = Number(u1.snapshot?.asOfMs);
+    expect(u1.features?.defaulted).toEqual([]);
+    expect(u1.features?.values).toMatchObject({ user_impressions: 6, user_clicks: 1, user_saves: 1, user_dwell_ms: 3000, user_dwell_ms_mean: 3000, user_impressions_24h: 5 });
+    expect(u1.features?.values.user_ctr_smoothed).toBeCloseTo(ctr(1, 6), 12);
+    expect(u1.features?.values.user_account_age_days).toBeCloseTo((asOfMs - (NOW - 10 * DAY)) / DAY, 9);
+    expect(u1.features?.values.user_hours_since_engaged).toBeCloseTo((asOfMs - M30) / HOUR, 9);
+    // Click on pin-a (food, primary: 1) 2 h ago, decayed to the save on pin-b (travel 3, food 1.5) 30 min ago.
+    const food = 2 ** (-(M30 - H2) / AFFINITY_HALF_LIFE_MS) + 1.5;
     expect(Object.keys(u1.topicAffinity).sort()).toEqual(['food', 'travel']);
-    expect(u1.topicAffinity.food).toBeCloseTo(2.5 / 5.5, 12);
-    expect(u1.topicAffinity.travel).toBeCloseTo(3 / 5.5, 12);
+    expect(u1.topicAffinity.food).toBeCloseTo(food / (food + 3), 9);
+    expect(u1.topicAffinity.travel).toBeCloseTo(3 / (food + 3), 9);
+    const u2 = await client.getUserFeatures({ userId: U2 });
+    expect(u2.recentItemIds).toEqual([A]);
   });
 
-  it('answers an unknown user with defaults and known=false', async () => {
-    const nobody = await client.getUserFeatures({ userId: 'nobody' });
-    expect(nobody).toEqual({
-      userId: 'nobody',
+  it('answers unknown ids with declared defaults and defaulted flags, never an error', async () => {
+    const nobody = await client.getUserFeatures({ userId: id('nobody') });
+    expect(nobody).toMatchObject({
+      userId: id('nobody'),
       known: false,
       attributes: undefined,
       features: { values: USER_FEATURES, defaulted: Object.keys(USER_FEATURES) },
       recentItemIds: [],
       topicAffinity: {},
     });
-  });
-
-  it('reflects events and upserts published after start, still counting a duplicate once', async () => {
-    const click = event('u2', 'pin-c', 'click', { timestampMs: Date.now() });
-    const fresh: Item = { id: 'pin-new', creatorId: 'c2', topics: ['art'], aspectRatio: 2, createdAtMs: Date.now(), quality: 0.9, embedding: [], unsafe: false };
-    await publishCatalog(bus, [fresh], []);
-    await publishEvents(bus, [click, { ...click }, event('u2', 'pin-new', 'impression', { timestampMs: Date.now() })]);
-
-    const [c, added] = await waitFor(
-      async () => {
-        const items = await itemFeatures(['pin-c', 'pin-new']);
-        return items[0].features.item_clicks === 1 && items[1].features.item_impressions === 1 && items;
-      },
-      { timeoutMs: 5000, what: 'events published after start to reach the store' },
-    );
-    expect(added.known).toBe(true);
-    expect(added.features).toMatchObject({ item_quality: 0.9, creator_items: 2 });
-    await app.caughtUp();
-    const [again] = await itemFeatures(['pin-c']);
-    expect(again.features.item_clicks).toBe(1);
-    expect(c.features.item_ctr_smoothed).toBeCloseTo(ctr(1, 0), 12);
-    const u2 = await client.getUserFeatures({ userId: 'u2' });
-    expect(u2.recentItemIds[0]).toBe('pin-c');
+    const res = await client.getItemFeatures({ itemIds: [C, id('nope'), A, C] });
+    expect(res.featureNames).toEqual(Object.keys(ITEM_FEATURES));
+    const rows = rowsOf(res);
+    expect(rows.map((r) => [r.itemId, r.known])).toEqual([[C, true], [id('nope'), false], [A, true], [C, true]]);
+    expect(rows[1].features).toEqual(ITEM_FEATURES);
+    expect(res.items[1].defaulted).toEqual(res.featureNames.map((_, i) => i));
+    expect(res.items[1].attributes).toBeUndefined();
+    // pin-c is in the catalog without engagement: counters defaulted, catalog features served.
+    expect(rows[0].features).toMatchObject({ item_clicks: 0, item_quality: 0.4, creator_items: 1, item_ctr_smoothed: ITEM_FEATURES.item_ctr_smoothed });
+    expect(rows[0].defaulted).toEqual(expect.arrayContaining(['item_clicks', 'item_ctr_smoothed', 'creator_clicks']));
+    expect(rows[0].defaulted).not.toContain('item_quality');
+    expect(res.items[0].attributes).toEqual({ ...itemToWire(ITEMS[2]), embedding: [] });
   });
 
   it.each<[string, () => Promise<unknown>]>([
     ['user_id', () => client.getUserFeatures({ userId: '' })],
     ['user_id', () => client.getUserFeatures({ userId: 'u'.repeat(129) })],
     ['item_ids', () => client.getItemFeatures({ itemIds: [] })],
-    ['item_ids', () => client.getItemFeatures({ itemIds: times(2001, () => 'pin-a') })],
-    ['item_ids[3]', () => client.getItemFeatures({ itemIds: ['pin-a', 'pin-b', 'pin-c', ''] })],
+    ['item_ids', () => client.getItemFeatures({ itemIds: Array.from({ length: 2001 }, () => A) })],
+    ['item_ids[3]', () => client.getItemFeatures({ itemIds: [A, B, C, ''] })],
     ['item_ids[0]', () => client.getItemFeatures({ itemIds: ['x'.repeat(129)] })],
-  ])('rejects bad input naming %s', async (field, call) => {
+  ])('rejects a bad request naming %s with INVALID_ARGUMENT', async (field, call) => {
     const error = await call().then(
       () => undefined,
       (e: unknown) => e,
@@ -262,25 +313,84 @@ describe('feature service (e2e)', () => {
     expect((error as RecsysError).cause).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
   });
 
-  it('accepts exactly 2000 item ids', async () => {
-    const items = await itemFeatures(times(2000, () => 'pin-a'));
-    expect(items).toHaveLength(2000);
-    expect(items[1999].features.item_clicks).toBe(3);
+  it('answers 2000 item ids', async () => {
+    const { rows } = await items(Array.from({ length: 2000 }, (_, i) => (i % 2 === 0 ? A : id(`x${i}`))));
+    expect(rows).toHaveLength(2000);
+    expect(rows[1998].features.item_clicks).toBe(3);
+    expect(rows[1999].known).toBe(false);
   });
 
-  it('snapshots the feature store on close', async () => {
-    await app.server.shutdown(1000);
-    await app.close();
-    closed = true;
-    const file = path.join(dir, 'feature', 'store.snapshot');
-    expect(existsSync(file)).toBe(true);
-    const store = await openInMemoryFeatureStore({ snapshotPath: file });
-    try {
-      const [bytes] = await store.getMany(['i:pin-a']);
-      expect(bytes).toBeDefined();
-      expect(decodeItemRecord(bytes as Uint8Array).counters?.slice(0, 5)).toEqual([10, 3, 1, 0, 1]);
-    } finally {
-      await store.close();
+  it('reports the bus positions the answer reflects: the last applied offset of each partition', async () => {
+    await caughtUp();
+    const last = lastOffsets();
+    const { positions } = await items([A]);
+    const byPartition = new Map(positions.map((p) => [p.partition, Number(p.offset)]));
+    for (const p of positions) expect(p.topic).toBe(TOPICS.engagement);
+    if (backend === 'embedded') {
+      // This bus has our messages only.
+      expect(positions).toEqual([{ topic: TOPICS.engagement, partition: 0, offset: String(last.get(0)) }]);
+      const user = await client.getUserFeatures({ userId: U1 });
+      expect(user.snapshot?.positions).toEqual(positions);
+    } else {
+      // The shared topic may get other tests' messages too, applied by this run's group as well: the position is at
+      // least our last message and at most the last message of the partition.
+      const high = await highWatermarks(BROKERS, TOPICS.engagement);
+      for (const [partition, offset] of last) {
+        expect(byPartition.get(partition)).toBeGreaterThanOrEqual(offset);
+        expect(byPartition.get(partition)).toBeLessThan(high.get(partition)!);
+      }
     }
+  });
+
+  it('dead-letters malformed events to recsys.engagement.v1.dlq with the reason, applying the rest', async () => {
+    const letters = await waitFor(() => dlqTap.messages.length >= 2 && dlqTap.messages, { timeoutMs: 15_000, what: 'two dead letters' });
+    const published = engagementTap.messages.filter(isMalformed);
+    expect(published).toHaveLength(2);
+    const byOffset = (m: DeliveredMessage) => `${m.headers[DEAD_LETTER_PARTITION_HEADER]}/${m.headers[DEAD_LETTER_OFFSET_HEADER]}`;
+    expect(new Set(letters.map(byOffset))).toEqual(new Set(published.map((m) => `${m.partition}/${m.offset}`)));
+    const junk = letters.find((m) => m.value.length === 4)!;
+    expect(junk.value).toEqual(new Uint8Array([0xff, 0xff, 0xff, 0xff]));
+    expect(junk.headers[DEAD_LETTER_TOPIC_HEADER]).toBe(TOPICS.engagement);
+    expect(junk.headers[DEAD_LETTER_REASON_HEADER]).toMatch(/./);
+    const future = letters.find((m) => m.value.length !== 4)!;
+    expect(future.headers[DEAD_LETTER_REASON_HEADER]).toMatch(/timestamp_ms is \d+ s after the bus accepted it/);
+    expect(WireEvent.decode(future.value).itemId).toBe(A);
+    expectStats({ deadLettered: 2, applied: EVENTS.length - 1, duplicates: 1 });
+    // The future click is not counted (pin-a has 3 clicks, as above).
+    const { rows: [a] } = await items([A]);
+    expect(a.features.item_clicks).toBe(3);
+  });
+
+  it('keeps every value over a restart and applies what was published meanwhile exactly once', async () => {
+    await caughtUp();
+    const before = await items([A, B]);
+    const u1Before = await client.getUserFeatures({ userId: U1 });
+    await stopApp();
+
+    const click = ev(U1, C, 'click', Date.now());
+    await publish([click, { ...RETRIED }, { ...click }]);
+    await bus.publish(TOPICS.engagement, [{ key: U1, value: new Uint8Array([0xfe, 0xfe]) }]);
+    await waitFor(() => engagementTap.messages.length === EVENTS.length + 6, { timeoutMs: 15_000, what: 'the tap to see the events published while down' });
+
+    await startApp();
+    // Embedded replays the log from the start (what the snapshot holds is skipped); Kafka resumes the group.
+    expectStats({ applied: 1, duplicates: 2, redelivered: backend === 'embedded' ? EVENTS.length + 2 : 0, deadLettered: 1 });
+    const after = await items([A, B, C]);
+    expect(after.rows.slice(0, 2).map(stableFeatures)).toEqual(before.rows.map(stableFeatures));
+    expect(after.rows[0].features).toMatchObject({ item_clicks: 3, item_impressions_1h: 3, item_impressions_24h: 8 });
+    expect(after.rows[2].features).toMatchObject({ item_clicks: 1, item_clicks_1h: 1, creator_clicks: 1 });
+    const u1 = await client.getUserFeatures({ userId: U1 });
+    expect(u1.recentItemIds).toEqual([C, ...u1Before.recentItemIds]);
+    expect(u1.features?.values.user_clicks).toBe(2);
+    expect(u1.features?.values.user_impressions).toBe(u1Before.features?.values.user_impressions);
+    // Positions moved to the last message published while down.
+    const last = lastOffsets();
+    const byPartition = new Map(after.positions.map((p) => [p.partition, Number(p.offset)]));
+    for (const [partition, offset] of last) expect(byPartition.get(partition)).toBeGreaterThanOrEqual(offset);
+    // Dead letters: the one published while down, once; the two from before not again (embedded replays them).
+    const letters = await waitFor(() => dlqTap.messages.length >= 3 && dlqTap.messages, { timeoutMs: 15_000, what: 'the third dead letter' });
+    const fresh = letters.filter((m) => m.key === U1);
+    expect(new Set(fresh.map((m) => Buffer.from(m.value).toString('hex')))).toEqual(new Set(['fefe']));
+    if (backend === 'embedded') expect(letters).toHaveLength(3);
   });
 });

@@ -24,14 +24,26 @@ export interface EngagementProcessorOptions {
   recordTtlMs?: number;
 }
 
-/** What one batch did. */
+/** What one batch did. `applied + duplicates + redelivered + deadLetters.length` is the batch length. */
 export interface BatchOutcome {
   applied: number;
   /** Events whose id was already applied (client retries). */
   duplicates: number;
-  /** Messages at or before the partition's stored watermark (bus redeliveries), skipped without decoding. */
+  /**
+   * Messages at or before the partition's stored watermark (bus redeliveries, or the replay of an embedded log),
+   * malformed ones included: they were handled before and change nothing now.
+   */
   redelivered: number;
+  /** Malformed messages after the watermark: handled now for the first time, for the dead-letter topic. */
   deadLetters: DeadLetter[];
+  /**
+   * Malformed messages at or before the watermark (counted in `redelivered`): dead-lettered when first handled,
+   * unless that dead-letter publish failed (which is why the batch came again). See `FeatureStream` for which are
+   * published again.
+   */
+  redeliveredDeadLetters: DeadLetter[];
+  /** The partition's stored watermark the batch was applied after (−1 when none). */
+  watermark: number;
   /** Transaction attempts (more than 1 when another processor wrote the same keys concurrently). */
   attempts: number;
   /** The latest event time of the batch's well-formed events, ms; −Infinity when none. */
@@ -53,6 +65,9 @@ interface Decoded {
  * - several processors (a consumer group) can share partitions: a concurrent write to a shared item or creator
  *   record makes the transaction re-read and re-apply (optimistic concurrency), never lose an update.
  * Malformed messages are returned as dead letters and advance the watermark like applied ones.
+ * The catalog entries of the batch's items are read once, before the transaction: `compute` must not see the
+ * catalog change between reading the creators' records and applying (a creator it did not read would be
+ * written from scratch, losing its counts).
  */
 export class EngagementProcessor {
   constructor(
@@ -61,22 +76,31 @@ export class EngagementProcessor {
     private readonly options: EngagementProcessorOptions,
   ) {}
 
+  /** The last offset of `topic`/`partition` applied to the store (−1 when none). One store read. */
+  async watermark(topic: string, partition: number): Promise<number> {
+    const [bytes] = await this.store.getMany([watermarkKey(topic, partition)]);
+    return decodeWatermark(bytes);
+  }
+
   /** Applies one batch of one partition. */
   async applyBatch(batch: readonly DeliveredMessage[]): Promise<BatchOutcome> {
-    if (batch.length === 0) return { applied: 0, duplicates: 0, redelivered: 0, deadLetters: [], attempts: 0, latestEventMs: Number.NEGATIVE_INFINITY };
+    if (batch.length === 0) {
+      const latestEventMs = Number.NEGATIVE_INFINITY;
+      return { applied: 0, duplicates: 0, redelivered: 0, deadLetters: [], redeliveredDeadLetters: [], watermark: -1, attempts: 0, latestEventMs };
+    }
     const { topic, partition } = batch[0];
-    const deadLetters: DeadLetter[] = [];
+    const malformed: DeadLetter[] = [];
     const decoded: Decoded[] = [];
     for (const message of batch) {
       let event: EngagementEvent;
       try {
         event = decodeEngagement(message.value);
       } catch (error) {
-        deadLetters.push({ message, reason: errorMessage(error) });
+        malformed.push({ message, reason: errorMessage(error) });
         continue;
       }
       const reason = busEventRejection(event, message.timestampMs);
-      if (reason) deadLetters.push({ message, reason });
+      if (reason) malformed.push({ message, reason });
       else decoded.push({ offset: message.offset, event });
     }
 
@@ -84,16 +108,19 @@ export class EngagementProcessor {
     const eventIds = [...new Set(decoded.map((d) => d.event.eventId))];
     const userIds = [...new Set(decoded.map((d) => d.event.userId))];
     const itemIds = [...new Set(decoded.map((d) => d.event.itemId))];
-    const creatorIds = [...new Set(itemIds.map((id) => this.catalog.item(id)?.creatorId).filter((c): c is string => c !== undefined))];
+    // The batch's view of the catalog, fixed for every attempt of the transaction (see the class comment).
+    const items = new Map(itemIds.map((id) => [id, this.catalog.item(id)]));
+    const catalog: CatalogLookup = { item: (id) => items.get(id) };
+    const creatorIds = [...new Set([...items.values()].map((item) => item?.creatorId).filter((c): c is string => c !== undefined))];
     const keys = [wmKey, ...eventIds.map(markerKey), ...userIds.map(userKey), ...itemIds.map(itemKey), ...creatorIds.map(creatorKey)];
     const lastOffset = batch[batch.length - 1].offset;
 
-    let outcome = { applied: 0, duplicates: 0, redelivered: 0 };
+    let outcome = { applied: 0, duplicates: 0, redelivered: 0, watermark: -1 };
     const attempts = await this.store.transact(keys, (values) => {
-      outcome = { applied: 0, duplicates: 0, redelivered: 0 };
       const watermark = decodeWatermark(values[0]);
+      outcome = { applied: 0, duplicates: 0, redelivered: 0, watermark };
       if (watermark >= lastOffset) {
-        outcome.redelivered = batch.length;
+        outcome.redelivered = decoded.length;
         return [];
       }
       let at = 1;
@@ -119,7 +146,7 @@ export class EngagementProcessor {
         else {
           seen.add(event.eventId);
           applied.push(event.eventId);
-          applyEngagement(records, this.catalog, event);
+          applyEngagement(records, catalog, event);
         }
       }
       outcome.applied = applied.length;
@@ -132,7 +159,11 @@ export class EngagementProcessor {
       writes.push({ key: wmKey, value: encodeWatermark(lastOffset) });
       return writes;
     });
+    const { applied, duplicates, watermark } = outcome;
+    const fresh = malformed.filter((d) => d.message.offset > watermark);
+    const redeliveredDeadLetters = malformed.filter((d) => d.message.offset <= watermark);
+    const redelivered = outcome.redelivered + redeliveredDeadLetters.length;
     const latestEventMs = decoded.reduce((max, d) => Math.max(max, d.event.timestampMs), Number.NEGATIVE_INFINITY);
-    return { ...outcome, deadLetters, attempts, latestEventMs };
+    return { applied, duplicates, redelivered, deadLetters: fresh, redeliveredDeadLetters, watermark, attempts, latestEventMs };
   }
 }

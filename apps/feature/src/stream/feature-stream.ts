@@ -22,7 +22,7 @@ export interface FeatureStreamDeps {
    *   (embedded: the in-memory store is restored from its snapshot, which may lag the bus).
    */
   engagementMode: 'group' | 'replay';
-  /** Consumer group. Default `feature`. */
+  /** Consumer group of the engagement subscription; the catalog's is `<groupId>-catalog`. Default `feature`. */
   groupId?: string;
 }
 
@@ -49,6 +49,8 @@ export interface FeatureStreamStats {
  * has caught up too. Each engagement batch is one store transaction ({@link EngagementProcessor}); its position is
  * committed only after the transaction and after its malformed messages were dead-lettered to
  * `recsys.engagement.v1.dlq`. A failed transaction (store down) fails the batch, which the bus redelivers.
+ * A malformed message is dead-lettered at least once: again when its batch is redelivered, but not when a replay
+ * (embedded) meets it at or before the watermark the store held at start.
  */
 export async function startFeatureStream(deps: FeatureStreamDeps): Promise<FeatureStream & { stats: () => FeatureStreamStats }> {
   const { bus, catalog, processor, clock, logger } = deps;
@@ -65,18 +67,28 @@ export async function startFeatureStream(deps: FeatureStreamDeps): Promise<Featu
     }
   };
 
+  // Malformed messages at or before the watermark come again after a failure (maybe of their dead-letter publish):
+  // they are published again (at least once). Except, in replay mode, those the store already held when this
+  // stream first saw the partition: earlier runs dead-lettered them, and every start replays them.
+  const replayedUpTo = new Map<number, number>();
+
   const applyEngagement = async (batch: DeliveredMessage[]) => {
+    if (batch.length === 0) return [];
+    const { topic, partition } = batch[0];
+    if (deps.engagementMode === 'replay' && !replayedUpTo.has(partition)) replayedUpTo.set(partition, await processor.watermark(topic, partition));
     const outcome = await processor.applyBatch(batch);
     clock.observe(outcome.latestEventMs);
     stats.applied += outcome.applied;
     stats.duplicates += outcome.duplicates;
     stats.redelivered += outcome.redelivered;
-    stats.deadLettered += outcome.deadLetters.length;
     stats.conflicts += Math.max(0, outcome.attempts - 1);
-    for (const dead of outcome.deadLetters) {
-      logger.warn('dead-lettering a malformed engagement event', { partition: dead.message.partition, offset: dead.message.offset, reason: dead.reason });
+    const before = replayedUpTo.get(partition) ?? -1;
+    const letters = [...outcome.redeliveredDeadLetters.filter((d) => d.message.offset > before), ...outcome.deadLetters];
+    stats.deadLettered += letters.length;
+    for (const dead of letters) {
+      logger.warn('dead-lettering a malformed engagement event', { partition, offset: dead.message.offset, reason: dead.reason });
     }
-    return outcome.deadLetters;
+    return letters;
   };
 
   const subscriptions: Subscription[] = [];
