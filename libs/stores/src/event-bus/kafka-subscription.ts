@@ -44,6 +44,8 @@ export interface KafkaSubscriptionSetup {
   /** Deletes the group (ephemeral subscriptions, once stopped); best effort. */
   deleteGroup: () => Promise<void>;
   warn: (message: string) => void;
+  /** Like `warn`, for messages that repeat during an outage (held back when one like it was just reported). */
+  warnRepeated: (message: string) => void;
   onStopped: () => void;
 }
 
@@ -91,6 +93,8 @@ export class KafkaSubscription implements Subscription {
   private readonly failures = new Map<number, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private relaunchTimer?: NodeJS.Timeout;
+  /** Partitions assigned to this member at its last join. */
+  private assigned: number[] = [];
   private progressWaiters: (() => void)[] = [];
 
   constructor(private readonly setup: KafkaSubscriptionSetup) {}
@@ -108,9 +112,11 @@ export class KafkaSubscription implements Subscription {
     }
     await this.launch();
     const consumer = this.consumer;
-    if (!ephemeral && this.seeds.size > 0 && consumer !== undefined) {
+    // Only this member's partitions: another member may already have committed past the start read above.
+    const starts = this.assigned.filter((partition) => this.seeds.has(partition));
+    if (!ephemeral && starts.length > 0 && consumer !== undefined) {
       try {
-        await consumer.commitOffsets([...this.seeds].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })));
+        await consumer.commitOffsets(starts.map((partition) => ({ topic, partition, offset: String(this.seeds.get(partition)) })));
       } catch (error) {
         // The seek on assignment still applies; only a later member of the group might start elsewhere.
         this.setup.warn(`event bus: committing the start position of group ${this.setup.groupId} on ${topic} failed: ${describeKafkaError(error)}`);
@@ -161,6 +167,7 @@ export class KafkaSubscription implements Subscription {
   /** Creates, connects and runs a consumer; resolves once it joined the group. */
   private async launch(): Promise<void> {
     const { kafka, tuning, kafkaGroupId, topic, from, joinTimeoutMs, groupId } = this.setup;
+    this.assertRunning('starting');
     const consumer = kafka.consumer({
       groupId: kafkaGroupId,
       sessionTimeout: tuning.sessionTimeout,
@@ -179,9 +186,13 @@ export class KafkaSubscription implements Subscription {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(consumer, payload.error, payload.restart));
     let timer: NodeJS.Timeout | undefined;
+    // stop() may run while this awaits; a consumer connected after it would never be disconnected.
+    const assertLive = () => this.assertRunning('starting');
     try {
       await consumer.connect();
+      assertLive();
       await consumer.subscribe({ topics: [topic], fromBeginning: from === 'earliest' });
+      assertLive();
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -197,6 +208,7 @@ export class KafkaSubscription implements Subscription {
           );
         }),
       ]);
+      assertLive();
     } catch (error) {
       if (this.consumer === consumer) this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
@@ -211,6 +223,7 @@ export class KafkaSubscription implements Subscription {
   /** On every (re)join: seek the assigned partitions to the positions kafkajs does not know (see the class comment). */
   private onJoin(consumer: Consumer, partitions: number[]): void {
     if (consumer !== this.consumer) return;
+    this.assigned = partitions;
     for (const partition of partitions) {
       const offset = this.setup.ephemeral ? this.positions.get(partition) : this.seeds.get(partition);
       if (offset !== undefined) consumer.seek({ topic: this.setup.topic, partition, offset: String(offset) });
@@ -220,7 +233,7 @@ export class KafkaSubscription implements Subscription {
   /** kafkajs restarts a consumer after retriable failures itself; after any other crash this one is replaced. */
   private onCrash(consumer: Consumer, error: Error, restart: boolean): void {
     if (consumer !== this.consumer || this.stopping) return;
-    this.setup.warn(
+    this.setup.warnRepeated(
       `event bus: Kafka consumer of group ${this.setup.groupId} on ${this.setup.topic} crashed; ` +
         `${restart ? 'kafkajs restarts it' : `replacing it in ${RELAUNCH_MS} ms`}: ${describeKafkaError(error)}`,
     );

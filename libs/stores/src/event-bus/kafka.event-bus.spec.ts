@@ -27,6 +27,14 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function rejection(promise: Promise<unknown>): Promise<RecsysError> {
   try {
     await promise;
@@ -145,6 +153,65 @@ describe('KafkaEventBus', () => {
     } finally {
       await admin.disconnect();
     }
+  }, 30_000);
+
+  it('shares the partitions between the members of a group; caughtUp covers the partitions of other members', async () => {
+    const b = await bus();
+    const topic = unique('members');
+    const groupId = unique('g');
+    const publishRound = (round: number) =>
+      b.publish(topic, Array.from({ length: 30 }, (_, i) => ({ key: `user-${i % 10}`, value: encoder.encode(`r${round}-${i}`) })));
+    await publishRound(0);
+    const byMember: DeliveredMessage[][] = [[], []];
+    const first = await b.subscribe({ topic, groupId, from: 'earliest', handler: async (batch) => void byMember[0].push(...batch) });
+    const second = await b.subscribe({ topic, groupId, from: 'earliest', handler: async (batch) => void byMember[1].push(...batch) });
+    await second.caughtUp();
+    const distinct = () => new Set(byMember.flat().map(text));
+    expect(distinct().size).toBe(30);
+
+    const before = byMember.map((m) => m.length);
+    await publishRound(1);
+    await first.caughtUp();
+    expect(distinct().size).toBe(60);
+    // Both members joined before round 1, so its ten keys (three partitions) were split between them.
+    expect(byMember[0].length).toBeGreaterThan(before[0]);
+    expect(byMember[1].length).toBeGreaterThan(before[1]);
+    const owners = new Map<number, Set<number>>();
+    byMember.forEach((messages, member) =>
+      messages.slice(before[member]).forEach((m) => owners.set(m.partition, (owners.get(m.partition) ?? new Set()).add(member))),
+    );
+    for (const members of owners.values()) expect(members.size).toBe(1);
+  }, 60_000);
+
+  it('a partition whose handler keeps failing does not hold up the other partitions', async () => {
+    const b = await bus();
+    const topic = unique('stuck');
+    const keys = ['stuck', ...Array.from({ length: 12 }, (_, i) => `user-${i}`)];
+    await b.publish(topic, keys.map((key) => ({ key, value: encoder.encode(key) })));
+    const attempted = new Map<string, number>();
+    const handled = new Set<string>();
+    let failures = 0;
+    const subscription = await b.subscribe({
+      topic,
+      groupId: unique('g'),
+      from: 'earliest',
+      handler: async (batch) => {
+        for (const m of batch) attempted.set(m.key, m.partition);
+        if (batch.some((m) => m.key === 'stuck')) {
+          failures += 1;
+          throw new Error('cannot apply');
+        }
+        for (const m of batch) handled.add(m.key);
+      },
+    });
+    const elsewhere = () => keys.filter((key) => attempted.get(key) !== attempted.get('stuck'));
+    await waitUntil(
+      () => attempted.size === keys.length && failures >= 2 && elsewhere().every((key) => handled.has(key)),
+      'the other partitions to be handled while one keeps failing',
+    );
+    expect(elsewhere().length).toBeGreaterThan(0);
+    expect(handled.has('stuck')).toBe(false);
+    await subscription.stop();
   }, 30_000);
 
   it('refuses bad options and work after close', async () => {

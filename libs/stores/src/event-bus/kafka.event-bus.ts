@@ -61,6 +61,8 @@ const CONSUMER_RETRY: RetryOptions = { retries: 8, initialRetryTime: 100, maxRet
  * fails after its retries is resent only by a NEW producer (see KafkaPublisher), so sequence numbers are never reused.
  */
 const IGNORED_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+/** A kafkajs warning (or consumer crash report) repeated within this window is counted instead of reported again, ms. */
+const REPEAT_WINDOW_MS = 10_000;
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
@@ -99,6 +101,8 @@ export class KafkaEventBus implements EventBus {
   private admin?: Promise<Admin>;
   /** The last error kafkajs logged, for error messages. */
   private lastKafkaError?: string;
+  /** Repeated kafkajs warnings by shape (digits blanked): when last reported and how many were held back since. */
+  private readonly repeats = new Map<string, { at: number; held: number }>();
   private readonly topics = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private closed = false;
@@ -200,6 +204,7 @@ export class KafkaEventBus implements EventBus {
         await (await this.adminClient()).deleteGroups([kafkaGroupId]);
       },
       warn: this.warn,
+      warnRepeated: (message) => this.warnRepeated(message),
       onStopped: () => this.subscriptions.delete(subscription),
     });
     this.subscriptions.add(subscription);
@@ -323,9 +328,26 @@ export class KafkaEventBus implements EventBus {
     const { message, error } = log as { message: string; error?: unknown };
     if (message === IGNORED_WARNING) return;
     if (namespace === 'Connection' && message.startsWith('Response ')) return;
-    const line = `${message}${error === undefined ? '' : `: ${String(error)}`}`;
-    if (level === logLevel.ERROR) this.lastKafkaError = `kafkajs ${namespace}: ${line}`;
-    this.warn(`kafkajs ${namespace}: ${line}`);
+    const line = `kafkajs ${namespace}: ${message}${error === undefined ? '' : `: ${String(error)}`}`;
+    if (level === logLevel.ERROR) this.lastKafkaError = line;
+    this.warnRepeated(line);
+  }
+
+  /**
+   * Reports a warning unless one of the same shape was reported in the last 10 s (a broker outage makes kafkajs
+   * log every reconnect attempt); the next report of that shape says how many were held back.
+   */
+  private warnRepeated(message: string): void {
+    const shape = message.replace(/\d+/g, '#');
+    const now = Date.now();
+    const seen = this.repeats.get(shape);
+    if (seen !== undefined && now - seen.at < REPEAT_WINDOW_MS) {
+      seen.held += 1;
+      return;
+    }
+    if (this.repeats.size > 1_000) this.repeats.clear();
+    this.repeats.set(shape, { at: now, held: 0 });
+    this.warn(seen !== undefined && seen.held > 0 ? `${message} (${seen.held} more like it held back)` : message);
   }
 }
 
