@@ -1,5 +1,6 @@
 /** Composition root of the feature service: event bus → stream processor → feature store → read pipelines → gRPC. */
 import * as path from 'node:path';
+import { errorMessage } from '@recsys/domain';
 import { Catalog } from '@recsys/features';
 import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
@@ -69,6 +70,7 @@ export async function startFeatureApp(config: FeatureConfig, logger: Logger): Pr
     const processor = new EngagementProcessor(openedStore, catalog, {
       markerTtlMs: config.FEATURE_DEDUPE_TTL_HOURS * 3_600_000,
       recordTtlMs: config.FEATURE_RECORD_TTL_DAYS * 86_400_000,
+      onCorruptRecord: (key, error) => logger.error('corrupt feature record overwritten by the stream', { key, error: errorMessage(error) }),
     });
     const started = Date.now();
     const running = await startFeatureStream({ bus: openedBus, catalog, processor, clock, logger, engagementMode: embedded ? 'replay' : 'group', groupId: config.FEATURE_GROUP_ID });

@@ -61,6 +61,6 @@ export { FeatureEngine } from './engine/feature-engine';
 export type { FeatureEngineStats } from './engine/feature-engine';
 export { RANKING_FEATURE_NAMES, RANKING_ITEM_INPUTS, rankingFeatureVector, rankingFeatures } from './ranking/ranking-features';
 export type { RankingFeatureName, RankingItemInput } from './ranking/ranking-features';
-export { MAX_FUTURE_SKEW_MS, busEventRejection } from './offline/bus-event-rules';
+export { MAX_DWELL_MS, MAX_FUTURE_SKEW_MS, busEventRejection } from './offline/bus-event-rules';
 export { checkServedFeatures } from './offline/served-feature-check';
 export type { FeatureMismatch, LoggedEngagement, LoggedSnapshot, ServedFeatureLog, ServedFeatureReport } from './offline/served-feature-check';

@@ -186,15 +186,24 @@ describe('EngagementProcessor', () => {
     expect(again.redeliveredDeadLetters.map((d) => [d.message.offset, d.reason])).toEqual(outcome.deadLetters.map((d) => [d.message.offset, d.reason]));
   });
 
-  // KNOWN BUG (reported, not in apps/feature): dwell_ms is a proto uint32, so a client's negative dwell (say −5 from
-  // clock skew) arrives as 2^32 − 5 ms ≈ 50 days and passes busEventRejection, whose "negative dwell" rule can only
-  // fire for events built in process. Remove `.failing` once the bus rules bound dwell_ms (e.g. ≤ 1 day).
-  it.failing('dead-letters a negative dwell sent over the wire (it arrives as 2^32 − 5 ms)', async () => {
+  // dwell_ms is a proto uint32: a client's negative dwell arrives as 2^32 − 5 ms; the 1 h bound catches it.
+  it('dead-letters a negative dwell sent over the wire (it arrives as 2^32 − 5 ms)', async () => {
     const negative = WireEvent.encode({ ...eventToWire(ev('dwell', 'u1', 'a')), dwellMs: -5 }).finish();
     expect(WireEvent.decode(negative).dwellMs).toBe(2 ** 32 - 5);
     const outcome = await processor.applyBatch(batchOf(0, 0, [negative]));
     expect(outcome.deadLetters).toHaveLength(1);
     expect(await total(inner, itemKey('a'), 'dwell_ms')).toBeUndefined();
+  });
+
+  it('overwrites a corrupt stored record instead of blocking the partition, and reports it', async () => {
+    await inner.setMany([{ key: itemKey('a'), value: new Uint8Array([2, 2, 0xff]) }]);
+    const corrupt: string[] = [];
+    const reporting = new EngagementProcessor(rec.store, catalog, { ...OPTIONS, onCorruptRecord: (key) => corrupt.push(key) });
+    const outcome = await reporting.applyBatch(eventsAt(0, 0, [ev('click', 'u1', 'a')]));
+    expect(outcome.applied).toBe(1);
+    expect(corrupt).toEqual([itemKey('a')]);
+    expect(await total(inner, itemKey('a'), 'clicks')).toBe(1);
+    expect(await total(inner, userKey('u1'), 'clicks')).toBe(1);
   });
 
   it('writes only the watermark for a batch of dead letters', async () => {

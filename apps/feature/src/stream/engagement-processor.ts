@@ -22,6 +22,11 @@ export interface EngagementProcessorOptions {
   markerTtlMs: number;
   /** Records not written for this long expire, ms; absent: never. */
   recordTtlMs?: number;
+  /**
+   * Called when a stored record cannot be decoded; the batch then treats it as missing and overwrites it (its
+   * counts are lost — reads already serve defaults for it — instead of blocking the partition forever).
+   */
+  onCorruptRecord?: (key: string, error: unknown) => void;
 }
 
 /** What one batch did. `applied + duplicates + redelivered + deadLetters.length` is the batch length. */
@@ -82,6 +87,16 @@ export class EngagementProcessor {
     return decodeWatermark(bytes);
   }
 
+  private decodeOrDrop<T>(key: string, bytes: Uint8Array | undefined, decode: (b: Uint8Array) => T): T | undefined {
+    if (bytes === undefined) return undefined;
+    try {
+      return decode(bytes);
+    } catch (error) {
+      this.options.onCorruptRecord?.(key, error);
+      return undefined;
+    }
+  }
+
   /** Applies one batch of one partition. */
   async applyBatch(batch: readonly DeliveredMessage[]): Promise<BatchOutcome> {
     if (batch.length === 0) {
@@ -129,15 +144,18 @@ export class EngagementProcessor {
       const records = new RecordSet();
       for (const id of userIds) {
         const bytes = values[at++];
-        if (bytes !== undefined) records.users.set(id, decodeUserRecord(bytes));
+        const record = this.decodeOrDrop(userKey(id), bytes, decodeUserRecord);
+        if (record) records.users.set(id, record);
       }
       for (const id of itemIds) {
         const bytes = values[at++];
-        if (bytes !== undefined) records.items.set(id, decodeItemRecord(bytes));
+        const record = this.decodeOrDrop(itemKey(id), bytes, decodeItemRecord);
+        if (record) records.items.set(id, record);
       }
       for (const id of creatorIds) {
         const bytes = values[at++];
-        if (bytes !== undefined) records.creators.set(id, decodeCreatorRecord(bytes));
+        const record = this.decodeOrDrop(creatorKey(id), bytes, decodeCreatorRecord);
+        if (record) records.creators.set(id, record);
       }
       const applied: string[] = [];
       for (const { offset, event } of decoded) {
