@@ -227,6 +227,38 @@ describe('FileLogEventBus', () => {
     expect(warnings).toEqual([expect.stringMatching(/handler of group g failed on 1 message\(s\) of fail from offset 0; retrying in 100 ms: boom/)]);
   });
 
+  it('treats a failed dead-letter publish as a handler failure: the batch comes again and is committed once it succeeds', async () => {
+    const dir = freshDir();
+    const bus = await openBus(dir);
+    await bus.publish('orders', [{ key: 'k', value: encoder.encode('poison') }]);
+    // A directory where the dead-letter log should be: appending to it fails until it is removed.
+    await fs.mkdir(bus.topicFile('orders.dlq'));
+    let calls = 0;
+    const subscription = await bus.subscribe({
+      topic: 'orders',
+      groupId: 'g',
+      from: 'earliest',
+      handler: async (batch) => {
+        calls += 1;
+        return batch.map((message) => ({ message, reason: 'poison' }));
+      },
+    });
+    await waitUntil(() => calls >= 2, 'the batch to be delivered again');
+    expect(warnings[0]).toMatch(/handler of group g failed on 1 message\(s\) of orders from offset 0; retrying in 100 ms: .*EISDIR/);
+    await fs.rmdir(bus.topicFile('orders.dlq'));
+    await subscription.caughtUp();
+    const dead = recorder();
+    const dlq = await bus.subscribe({ topic: 'orders.dlq', groupId: 'reader', from: 'earliest', handler: dead.handler });
+    await dlq.caughtUp();
+    expect(dead.received.map(text)).toEqual(['poison']);
+    expect(dead.received[0].headers).toEqual({
+      'x-dead-letter-reason': 'poison',
+      'x-dead-letter-topic': 'orders',
+      'x-dead-letter-partition': '0',
+      'x-dead-letter-offset': '0',
+    });
+  });
+
   it('rejects work after close and bad names or options', async () => {
     const bus = await openBus(freshDir());
     await expect(bus.publish('t', [{ key: 'k', value: new Uint8Array(1) }, { key: 'k', value: 'text' as unknown as Uint8Array }])).rejects.toThrow(

@@ -214,6 +214,34 @@ describe('KafkaEventBus', () => {
     await subscription.stop();
   }, 30_000);
 
+  it('treats a failed dead-letter publish as a handler failure: the batch comes again and is not committed', async () => {
+    const topic = unique('dlq-fails');
+    const deadLetterTopic = unique('dlq-broken');
+    const warnings: string[] = [];
+    const b = await bus({ topicConfigs: { [deadLetterTopic]: { 'cleanup.policy': 'no-such-policy' } }, onWarning: (m) => warnings.push(m) });
+    await b.publish(topic, [{ key: 'k', value: encoder.encode('poison') }]);
+    const groupId = unique('g');
+    let calls = 0;
+    const subscription = await b.subscribe({
+      topic,
+      groupId,
+      from: 'earliest',
+      deadLetterTopic,
+      handler: async (batch) => {
+        calls += 1;
+        return batch.map((message) => ({ message, reason: 'poison' }));
+      },
+    });
+    await waitUntil(() => calls >= 2, 'the batch to be delivered again');
+    await subscription.stop();
+    expect(warnings.some((w) => w.includes(`creating topic ${deadLetterTopic} failed`))).toBe(true);
+
+    const received: DeliveredMessage[] = [];
+    const next = await b.subscribe({ topic, groupId, from: 'earliest', handler: async (batch) => void received.push(...batch) });
+    await next.caughtUp();
+    expect(received.map(text)).toEqual(['poison']);
+  }, 30_000);
+
   it('refuses bad options and work after close', async () => {
     expect(() => new KafkaEventBus({ brokers: [], clientId: 'x' })).toThrow(/brokers/);
     expect(() => new KafkaEventBus({ brokers, clientId: 'x', heartbeatIntervalMs: 10_000, sessionTimeoutMs: 6_000 })).toThrow(/heartbeatIntervalMs/);
