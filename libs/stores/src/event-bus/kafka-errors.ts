@@ -18,9 +18,11 @@ export function rootCause(error: unknown): unknown {
  * (message too large, invalid record, authorisation) and for programming errors.
  */
 export function isRetriable(error: unknown): boolean {
-  const cause = rootCause(error) as { name?: unknown; retriable?: unknown } | null;
+  const cause = rootCause(error) as { name?: unknown; retriable?: unknown; errors?: unknown } | null;
   if (cause === null || typeof cause !== 'object') return false;
   if (typeof cause.name !== 'string' || !cause.name.startsWith('KafkaJS')) return false;
+  // KafkaJSAggregateError (e.g. from createTopics) carries one error per item and no flag of its own.
+  if (Array.isArray(cause.errors) && cause.errors.length > 0) return cause.errors.every(isRetriable);
   return cause.retriable !== false;
 }
 
