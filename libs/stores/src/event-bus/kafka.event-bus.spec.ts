@@ -128,6 +128,25 @@ describe('KafkaEventBus', () => {
     expect(received.map(text)).toEqual(values);
   }, 30_000);
 
+  it('rejects a message larger than the topic accepts as a bad request, without failing the publishes around it', async () => {
+    const b = await bus();
+    const topic = unique('too-large');
+    const huge = new Uint8Array(2 * 1024 * 1024);
+    const results = await Promise.allSettled([
+      b.publish(topic, [{ key: 'k', value: encoder.encode('before') }]),
+      b.publish(topic, [{ key: 'k', value: huge }]),
+      b.publish(topic, [{ key: 'k', value: encoder.encode('after') }]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const error = (results[1] as PromiseRejectedResult).reason as RecsysError;
+    expect(error.category).toBe('bad-request');
+    expect(error.message).toMatch(new RegExp(`Kafka refused the publish to ${topic}: .*(too large|larger)`, 'i'));
+    const received: DeliveredMessage[] = [];
+    const subscription = await b.subscribe({ topic, groupId: unique('g'), from: 'earliest', handler: async (batch) => void received.push(...batch) });
+    await subscription.caughtUp();
+    expect(received.map(text)).toEqual(['before', 'after']);
+  }, 30_000);
+
   it('keeps call order for publishes that are not awaited one by one', async () => {
     const b = await bus();
     const topic = unique('burst');
