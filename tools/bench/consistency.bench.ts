@@ -11,7 +11,7 @@
  * the reads and values checked and the worst mismatches. Anything below 100% is a bug.
  *
  *   npm run bench:consistency -- [--backend embedded|redis-kafka] [--pins 20000] [--users 2000] [--days 7]
- *     [--history-events 100000] [--day-events 20000] [--every 50] [--seed 7] [--port 63051] [--worst 10] [--keep]
+ *     [--history-events 100000] [--day-events 20000] [--every 50] [--seed 7] [--port N (default: free)] [--worst 10] [--keep]
  *
  * redis-kafka uses KAFKA_BROKERS and REDIS_URL (defaults: the local servers of `npm run infra:up`), a fresh feature
  * consumer group and key prefix. The check reads every served event in `recsys.served.v1`, including other systems'
@@ -31,6 +31,7 @@ import { DAY_MS, generateWorld, simulateEvents } from '@recsys/simulator';
 import { TOPICS } from '@recsys/stores';
 import { Kafka, logLevel } from 'kafkajs';
 import { summarize } from './src/latency';
+import { freePortRange } from './src/ports';
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +43,7 @@ const { values } = parseArgs({
     'day-events': { type: 'string', default: '20000' },
     every: { type: 'string', default: '50' },
     seed: { type: 'string', default: '7' },
-    port: { type: 'string', default: '63051' },
+    port: { type: 'string', default: '0' },
     worst: { type: 'string', default: '10' },
     keep: { type: 'boolean', default: false },
   },
@@ -56,16 +57,15 @@ const HISTORY_EVENTS = Number(values['history-events']);
 const DAY_EVENTS = Number(values['day-events']);
 const EVERY = Number(values.every);
 const SEED = Number(values.seed);
-const PORT = Number(values.port);
 const ROOT = resolve(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'dist/tools/cli/main.js');
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const RUN = randomUUID().slice(0, 8);
 const BATCH = 1000;
 
-/** Runs `recsys start --no-demo` and resolves once it says the system is running. */
-function startSystem(dataDir: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'start', '--no-demo', '--data-dir', dataDir, '--port', String(PORT)], {
+/** Runs `recsys start --no-demo` (ports `port`..`port`+4) and resolves once it says the system is running. */
+function startSystem(dataDir: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI, 'start', '--no-demo', '--data-dir', dataDir, '--port', String(port)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,9 +130,10 @@ async function main(): Promise<void> {
   }
   console.log(`Consistency benchmark: backend ${BACKEND}; machine ${cpus().length} × ${cpus()[0]?.model.trim()}, node ${process.version}`);
   const startedAt = Date.now();
-  const system = await startSystem(dataDir, env);
+  const port = Number(values.port) || (await freePortRange(5));
+  const system = await startSystem(dataDir, port, env);
   console.log(`system running after ${((Date.now() - startedAt) / 1000).toFixed(1)} s (data in ${dataDir})`);
-  const client = createClient(OrchestratorServiceClient, `127.0.0.1:${PORT}`, { timeoutMs: 30_000 });
+  const client = createClient(OrchestratorServiceClient, `127.0.0.1:${port}`, { timeoutMs: 30_000 });
   let verified: { code: number; output: string } | undefined;
   try {
     // The world ends at today's UTC midnight (as the demo's does): the simulated day is yesterday.

@@ -18,7 +18,7 @@
  *
  *   npm run bench:ingest -- [--rate 20000] [--seconds 60] [--warmup 5] [--batch 500] [--concurrency 4]
  *     [--users 100000] [--items 100000] [--creators 5000] [--brokers 127.0.0.1:9092] [--redis-url redis://127.0.0.1:6379]
- *     [--infra-dir .infra] [--cpu-prof] [--keep]
+ *     [--infra-dir .infra] [--port N (orchestrator; feature N+2; default: free ports)] [--cpu-prof] [--keep]
  *
  * It appends rate × seconds events to `recsys.engagement.v1`, which recall (and any new feature group) replays at
  * start: run it against a private pair of servers, e.g.
@@ -41,6 +41,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { coresUsed, cpuSnapshot } from './src/process-cpu';
 import { busyShare, hotSpots, type CpuProfile } from './src/cpu-profile';
 import { summarize } from './src/latency';
+import { freePortRange } from './src/ports';
 import { startServices, type BenchServices } from './src/services';
 
 const { values } = parseArgs({
@@ -57,7 +58,7 @@ const { values } = parseArgs({
     brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
     'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     'infra-dir': { type: 'string', default: '.infra' },
-    port: { type: 'string', default: '62051' },
+    port: { type: 'string', default: '0' },
     'drain-timeout': { type: 'string', default: '900' },
     'cpu-prof': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -142,14 +143,14 @@ async function main(): Promise<void> {
     const partitions = [...start.keys()].sort((a, b) => a - b);
     if (partitions.length > MAX_PARTITIONS) throw new Error(`${TOPIC} has ${partitions.length} partitions; this reads at most ${MAX_PARTITIONS}`);
 
-    const port = Number(values.port);
+    const port = Number(values.port) || (await freePortRange(3));
     if (values['cpu-prof']) mkdirSync(profileDir, { recursive: true });
     const env = (service: string): Record<string, string> => ({
       RECSYS_BACKEND: 'redis-kafka',
       KAFKA_BROKERS: BROKERS.join(','),
       REDIS_URL,
       RECSYS_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       OTEL_SERVICE_NAME: `recsys-${service}`,
       OTEL_TRACES_EXPORTER: 'none',
     });
@@ -295,10 +296,11 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     // The measured part ends with the last acknowledgement: later than measureTo when LogEvents could not keep up.
     const driveEnded = nowMs();
+    await sleep(Math.max(0, measureTo - nowMs()));
     const cpuAfter = cpuSnapshot(processes());
     const selfAfter = process.cpuUsage(selfBefore);
     clearTimeout(cpuTimer);
-    const measuredSeconds = (driveEnded - measureFrom) / 1000;
+    const measuredSeconds = (Math.max(driveEnded, measureTo) - measureFrom) / 1000;
 
     // Drain: wait until the processor applied everything in the topic.
     const final = await topicEnd(admin);
@@ -321,7 +323,7 @@ async function main(): Promise<void> {
     // Figures.
     const window = calls.filter((c) => c.slot >= measureFrom);
     const published = window.reduce((s, c) => s + c.events, 0);
-    const appliedInWindow = at(driveEnded) - at(measureFrom);
+    const appliedInWindow = at(measureFrom + measuredSeconds * 1000) - at(measureFrom);
     const totalPublished = calls.reduce((s, c) => s + c.events, 0);
     const totalApplied = appliedCount();
     const lagWindow = summarize(lags.filter((l) => l.t >= measureFrom && l.t < driveEnded).map((l) => l.lagMs));
@@ -336,7 +338,7 @@ async function main(): Promise<void> {
     console.log(`applied to Redis (watermarks) in the same ${measuredSeconds.toFixed(1)} s: ${appliedInWindow} events = ${(appliedInWindow / measuredSeconds).toFixed(0)} events/s`);
     const drainSeconds = (drained - driveEnded) / 1000;
     console.log(
-      `drain: ${totalApplied} of ${totalPublished} published events applied ${drainSeconds.toFixed(1)} s after the last LogEvents ack` +
+      `drain: ${totalApplied} of ${totalPublished} published events applied within ${drainSeconds.toFixed(1)} s of the last LogEvents ack` +
         (partitions.every((p) => applied.get(p)! + 1 >= final.get(p)!) ? '' : ' (NOT drained: timed out)') +
         (drainSeconds > 1 ? `; ${totalApplied - appliedAtDriveEnd} applied while draining = ${((totalApplied - appliedAtDriveEnd) / drainSeconds).toFixed(0)} events/s` : ''),
     );

@@ -43,7 +43,8 @@ export interface BenchServices {
 
 /**
  * Spawns `node [nodeArgs] --require dist/libs/telemetry/register.js dist/apps/<name>/main.js` for each spec in order (stdout and stderr to
- * `<logDir>/<name>.log`) and waits until each reports SERVING; on failure stops what started and rejects.
+ * `<logDir>/<name>.log`) and waits until each has logged that it listens and reports SERVING; on failure (the
+ * process exits, e.g. because its port is taken, or the timeout passes) stops what started and rejects.
  */
 export async function startServices(opts: { root: string; specs: readonly BenchServiceSpec[]; logDir: string; nodeArgs?: readonly string[]; readyTimeoutMs?: number }): Promise<BenchServices> {
   mkdirSync(opts.logDir, { recursive: true });
@@ -79,11 +80,21 @@ export async function startServices(opts: { root: string; specs: readonly BenchS
       });
       child.stdout?.pipe(log, { end: false });
       child.stderr?.pipe(log, { end: false });
+      // SERVING on the port is not enough: another process may hold it. The service's own "<name> listening" log
+      // line says this child bound it.
+      // (The service must log at level info or lower.)
+      let listening = false;
+      let tail = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (listening) return;
+        tail = (tail + chunk.toString()).slice(-4096);
+        listening = tail.includes(`"${spec.name} listening"`);
+      });
       child.on('exit', () => log.end());
       children.set(spec.name, child);
       addresses[spec.name] = `127.0.0.1:${spec.port}`;
       const deadline = Date.now() + (opts.readyTimeoutMs ?? 120_000);
-      while (!(await serving(addresses[spec.name]))) {
+      while (!listening || !(await serving(addresses[spec.name]))) {
         if (child.exitCode !== null) throw new Error(`${spec.name} exited with code ${child.exitCode}; see ${join(opts.logDir, `${spec.name}.log`)}`);
         if (Date.now() > deadline) throw new Error(`${spec.name} did not report SERVING in time; see ${join(opts.logDir, `${spec.name}.log`)}`);
         await new Promise((r) => setTimeout(r, 100));
