@@ -248,7 +248,16 @@ kafka_up() {
     return 0
   fi
   command -v java >/dev/null || die "java (17+) is needed to run Kafka"
-  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is already in use by another process (set KAFKA_PORT)"
+  if port_open "$KAFKA_PORT"; then
+    # Another checkout's broker (or one started by hand): use it when it answers as Kafka, as for Redis.
+    kafka_fetch
+    mkdir -p "$KAFKA_LOGS"
+    if kafka_topic_list >/dev/null; then
+      log "Kafka already answering on 127.0.0.1:$KAFKA_PORT but not started by this script; using it (infra:down will not stop it)"
+      return 0
+    fi
+    die "port $KAFKA_PORT is already in use by something that does not answer as Kafka (set KAFKA_PORT)"
+  fi
   port_open "$KAFKA_CONTROLLER_PORT" && die "port $KAFKA_CONTROLLER_PORT is already in use (set KAFKA_CONTROLLER_PORT)"
   kafka_fetch
   kafka_write_config
