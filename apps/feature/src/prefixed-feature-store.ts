@@ -15,7 +15,8 @@ export function withKeyPrefix(store: FeatureStore, prefix: string): FeatureStore
     getMany: (keys) => store.getMany(keys.map(key)),
     setMany: (writes) => store.setMany(writes.map(write)),
     delete: (keys) => store.delete(keys.map(key)),
-    transact: (keys, compute) => store.transact(keys.map(key), (values) => compute(values).map(write)),
+    transact: (keys, compute, options) =>
+      store.transact(keys.map(key), (values) => compute(values).map(write), options?.watch ? { watch: options.watch.map(key) } : undefined),
     close: () => store.close(),
   };
 }

@@ -68,7 +68,9 @@ interface Decoded {
  * - a batch redelivered after a crash between the store write and the bus commit changes nothing (watermark);
  * - the same event sent twice (a client retry, another offset) is applied once while its marker lives;
  * - several processors (a consumer group) can share partitions: a concurrent write to a shared item or creator
- *   record makes the transaction re-read and re-apply (optimistic concurrency), never lose an update.
+ *   record, or to the partition's watermark, makes the transaction re-read and re-apply (optimistic concurrency),
+ *   never lose an update. Users and markers are not watched: events are keyed by user, so only the applier of the
+ *   user's partition writes them (this holds while the topic's partition count stays the same).
  * Malformed messages are returned as dead letters and advance the watermark like applied ones.
  * The catalog entries of the batch's items are read once, before the transaction: `compute` must not see the
  * catalog change between reading the creators' records and applying (a creator it did not read would be
@@ -129,6 +131,10 @@ export class EngagementProcessor {
     const creatorIds = [...new Set([...items.values()].map((item) => item?.creatorId).filter((c): c is string => c !== undefined))];
     const keys = [wmKey, ...eventIds.map(markerKey), ...userIds.map(userKey), ...itemIds.map(itemKey), ...creatorIds.map(creatorKey)];
     const lastOffset = batch[batch.length - 1].offset;
+    // Only items and creators are written by other partitions' batches. A partition's users and event markers are
+    // written only by whoever applies that partition, and every such writer writes the watermark: watching it and
+    // the shared records is enough, and much cheaper than watching every key (Redis WATCH grows quadratically).
+    const watch = [wmKey, ...itemIds.map(itemKey), ...creatorIds.map(creatorKey)];
 
     let outcome = { applied: 0, duplicates: 0, redelivered: 0, watermark: -1 };
     const attempts = await this.store.transact(keys, (values) => {
@@ -176,7 +182,7 @@ export class EngagementProcessor {
       for (const id of applied) writes.push({ key: markerKey(id), value: MARKER_VALUE, ttlMs: this.options.markerTtlMs });
       writes.push({ key: wmKey, value: encodeWatermark(lastOffset) });
       return writes;
-    });
+    }, { watch });
     const { applied, duplicates, watermark } = outcome;
     const fresh = malformed.filter((d) => d.message.offset > watermark);
     const redeliveredDeadLetters = malformed.filter((d) => d.message.offset <= watermark);

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../internal/atomic-write';
 import { promises as fs } from 'node:fs';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import { crc32 } from '../internal/crc32';
-import type { FeatureStore, FeatureWrite } from '../ports';
+import type { FeatureStore, FeatureWrite, TransactOptions } from '../ports';
 import { validateWrites } from './feature-writes';
 
 /** Options of {@link openInMemoryFeatureStore}. */
@@ -194,7 +194,8 @@ export class InMemoryFeatureStore implements FeatureStore {
    * runs in between, so every transaction succeeds at its first attempt and resolves 1. A `compute` that throws,
    * or returns an invalid write, rejects and writes nothing.
    */
-  async transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[]): Promise<number> {
+  /** Atomic by construction (read, compute and write in one synchronous step): `options.watch` changes nothing. */
+  async transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[], _options?: TransactOptions): Promise<number> {
     this.assertOpen();
     const writes = compute(this.read(keys));
     validateWrites(writes, 'compute result');

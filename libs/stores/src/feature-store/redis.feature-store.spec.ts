@@ -217,6 +217,46 @@ if (url === undefined) {
     );
 
     it(
+      'transact with options.watch retries only for writes to the watched keys',
+      async () => {
+        const store = await open();
+        const watched = `${prefix}watched`;
+        const owned = `${prefix}owned`;
+        await store.setMany([
+          { key: watched, value: bytes('1') },
+          { key: owned, value: bytes('1') },
+        ]);
+        let calls = 0;
+        // Another client writes the unwatched key mid-transaction: no retry, and the transaction's write wins.
+        const first = await store.transact(
+          [watched, owned],
+          () => {
+            calls++;
+            if (calls === 1) setFromAnotherProcess(redisUrl, owned, 'other');
+            return [{ key: owned, value: bytes('mine') }];
+          },
+          { watch: [watched] },
+        );
+        expect(first).toBe(1);
+        expect((await store.getMany([owned])).map(asText)).toEqual(['mine']);
+        // A write to the watched key does make it retry.
+        calls = 0;
+        const second = await store.transact(
+          [watched, owned],
+          () => {
+            calls++;
+            if (calls === 1) setFromAnotherProcess(redisUrl, watched, 'other');
+            return [{ key: owned, value: bytes(`mine-${calls}`) }];
+          },
+          { watch: [watched] },
+        );
+        expect(second).toBe(2);
+        expect((await store.getMany([owned, watched])).map(asText)).toEqual(['mine-2', 'other']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
       'transact gives up with unavailable after maxAttempts conflicts, writing nothing',
       async () => {
         const store = await open({ maxAttempts: 3 });

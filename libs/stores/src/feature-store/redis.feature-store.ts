@@ -2,7 +2,7 @@
 // transactions on a second connection; fails fast while Redis is unreachable and reconnects by itself.
 import { Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
 import { RecsysError } from '@recsys/domain';
-import type { FeatureStore, FeatureWrite } from '../ports';
+import type { FeatureStore, FeatureWrite, TransactOptions } from '../ports';
 import { validateWrites } from './feature-writes';
 
 /** Options of {@link openRedisFeatureStore}. */
@@ -207,13 +207,14 @@ export class RedisFeatureStore implements FeatureStore {
    * See {@link FeatureStore.transact}. Runs after the transactions already queued on this store's transaction
    * connection. A `compute` that throws (or returns an invalid write) rejects with its error and writes nothing.
    */
-  transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[]): Promise<number> {
+  transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[], options: TransactOptions = {}): Promise<number> {
     try {
       this.assertOpen();
     } catch (error) {
       return Promise.reject(error);
     }
-    const result = this.txChain.then(() => this.runTransaction([...keys], compute));
+    const watch = options.watch ? [...options.watch] : [...keys];
+    const result = this.txChain.then(() => this.runTransaction([...keys], watch, compute));
     this.txChain = result.catch(noop);
     return result;
   }
@@ -235,7 +236,7 @@ export class RedisFeatureStore implements FeatureStore {
     return this.closing;
   }
 
-  private async runTransaction(keys: string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[]): Promise<number> {
+  private async runTransaction(keys: string[], watch: string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[]): Promise<number> {
     const tx = this.txClient;
     for (let attempt = 1; ; attempt++) {
       let values: (Uint8Array | undefined)[] = [];
@@ -243,7 +244,7 @@ export class RedisFeatureStore implements FeatureStore {
         let replies: (Buffer | null)[];
         try {
           // Sent back to back on the transaction connection: one round trip, and MGET reads after WATCH took effect.
-          [, replies] = await Promise.all([tx.watch(keys), tx.mgetBuffer(keys)]);
+          [, replies] = await Promise.all([watch.length > 0 ? tx.watch(watch) : undefined, tx.mgetBuffer(keys)]);
         } catch (error) {
           tx.unwatch().catch(noop);
           throw this.failure(`transaction (WATCH + MGET of ${keyCount(keys.length)})`, error, tx);
