@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import type { EngagementEvent, EventType, Item, User } from '@recsys/domain';
 import {
+  ITEM_FEATURE_COLUMNS,
   Catalog,
   ITEM_FEATURES,
   RecordSet,
@@ -17,7 +18,7 @@ import { executePipeline } from '@recsys/pipeline';
 import { InMemoryFeatureStore, TOPICS, type FeatureStore } from '@recsys/stores';
 import { creatorKey, encodeWatermark, itemKey, userKey, watermarkKey } from './keys';
 import { buildItemFeaturesPipeline, buildUserFeaturesPipeline } from './pipeline';
-import type { ItemFeaturesQuery, UserFeaturesQuery } from './types';
+import type { ItemCandidate, ItemFeaturesQuery, UserFeaturesQuery } from './types';
 
 const HOUR = 3_600_000;
 const T0 = 1000 * 24 * HOUR;
@@ -48,6 +49,17 @@ let seq = 0;
 const ev = (type: EventType, userId: string, itemId: string, timestampMs: number, dwellMs = 0): EngagementEvent => ({
   eventId: `e${++seq}`, userId, itemId, type, timestampMs, dwellMs, requestId: '', position: 0, surface: '', boardId: '',
 });
+
+
+/** An item candidate's row as name → value, with its defaulted names (what the service answers, keyed by name). */
+function viewOf(c: ItemCandidate): { known: boolean; features: Record<string, number>; defaulted: string[] } {
+  const row = c.row!;
+  return {
+    known: c.item !== undefined,
+    features: Object.fromEntries(ITEM_FEATURE_COLUMNS.map((name, i) => [name, row.values[i]])),
+    defaulted: row.defaulted.map((i) => ITEM_FEATURE_COLUMNS[i]),
+  };
+}
 
 describe('feature read pipelines', () => {
   let store: ReturnType<typeof countingStore>;
@@ -100,7 +112,7 @@ describe('feature read pipelines', () => {
 
   it('computes item and creator features from the stored records at the query time', async () => {
     const result = await executePipeline(buildItemFeaturesPipeline(deps()), itemQuery(['a', 'b'], T0), { deadlineMs: Infinity });
-    const [a, b] = result.candidates.map((c) => c.view!);
+    const [a, b] = result.candidates.map(viewOf);
     expect(a).toMatchObject({ known: true, defaulted: [] });
     expect(a.features).toMatchObject({
       item_impressions: 2,
@@ -121,12 +133,12 @@ describe('feature read pipelines', () => {
     expect(b.features).toMatchObject({ item_saves: 1, item_quality: 0.2, creator_impressions: 3, item_hours_since_engaged: 3 });
     // Two hours later the 1h window is empty and the item two hours older: nothing is precomputed at write time.
     const later = await executePipeline(buildItemFeaturesPipeline(deps()), itemQuery(['a'], T0 + 2 * HOUR), { deadlineMs: Infinity });
-    expect(later.candidates[0].view!.features).toMatchObject({ item_impressions_1h: 0, item_impressions_24h: 2, item_age_hours: 7 });
+    expect(viewOf(later.candidates[0]).features).toMatchObject({ item_impressions_1h: 0, item_impressions_24h: 2, item_age_hours: 7 });
   });
 
   it('serves defaults for a missing, an undecodable and an engagement-less record, with the defaulted names', async () => {
     const result = await executePipeline(buildItemFeaturesPipeline(deps()), itemQuery(['zz', 'broken', 'fresh'], T0), { deadlineMs: Infinity });
-    const [zz, broken, fresh] = result.candidates.map((c) => c.view!);
+    const [zz, broken, fresh] = result.candidates.map(viewOf);
     for (const unknown of [zz, broken]) {
       expect(unknown).toMatchObject({ known: false, features: ITEM_FEATURES });
       expect([...unknown.defaulted].sort()).toEqual(Object.keys(ITEM_FEATURES).sort());

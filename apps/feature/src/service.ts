@@ -11,7 +11,7 @@ import {
   type ItemFeatures,
 } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
-import { ITEM_FEATURES, itemView, userView, type ItemFeatureView, type UserFeatureView } from '@recsys/features';
+import { ITEM_FEATURE_COLUMNS, itemFeatureRow, userView, type UserFeatureView } from '@recsys/features';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
 import type { ItemCandidate, ItemFeaturesQuery, ReadSnapshot, UserCandidate, UserFeaturesQuery } from './types';
@@ -25,8 +25,7 @@ export const MAX_ITEM_IDS = 2000;
  * The `feature_names` of every GetItemFeatures answer: every item feature (item, then creator features) in
  * declaration order. Fixed by the feature definitions, so one list serves every item of every answer.
  */
-export const ITEM_FEATURE_NAMES: readonly string[] = Object.freeze(Object.keys(ITEM_FEATURES));
-const ITEM_FEATURE_INDEX: ReadonlyMap<string, number> = new Map(ITEM_FEATURE_NAMES.map((name, i) => [name, i]));
+export const ITEM_FEATURE_NAMES: readonly string[] = ITEM_FEATURE_COLUMNS;
 
 /** Dependencies of {@link featureServiceBinding}. */
 export interface FeatureServiceDeps {
@@ -76,16 +75,15 @@ function userToResponse(view: UserFeatureView, snapshot: FeatureSnapshot): GetUs
  * and the indexes of the defaulted ones. The content embedding is not sent: no caller scores with it, and it is
  * nearly half of the attribute bytes (16 floats per demo pin).
  */
-function itemToResponse(view: ItemFeatureView): ItemFeatures {
-  const values = new Array<number>(ITEM_FEATURE_NAMES.length);
-  for (let i = 0; i < ITEM_FEATURE_NAMES.length; i++) values[i] = view.features[ITEM_FEATURE_NAMES[i]];
-  const defaulted = view.defaulted.map((name) => ITEM_FEATURE_INDEX.get(name) as number).sort((a, b) => a - b);
+function itemToResponse(itemId: string, candidate: ItemCandidate | undefined, nowMs: number): ItemFeatures {
+  const row = candidate?.row ?? itemFeatureRow({}, nowMs);
+  const item = candidate?.item;
   return {
-    itemId: view.itemId,
-    known: view.known,
-    attributes: view.item ? itemToWire({ ...view.item, embedding: [] }) : undefined,
-    values,
-    defaulted,
+    itemId,
+    known: item !== undefined,
+    attributes: item ? itemToWire({ ...item, embedding: [] }) : undefined,
+    values: row.values,
+    defaulted: row.defaulted,
   };
 }
 
@@ -105,10 +103,10 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
     validateItemIds(request.itemIds);
     const query: ItemFeaturesQuery = { itemIds: [...request.itemIds], nowMs: deps.now(), snapshot: { positions: [] } };
     const result = await executePipeline(deps.itemPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
-    const byId = new Map(result.candidates.map((c) => [c.id, c.view]));
+    const byId = new Map(result.candidates.map((c) => [c.id, c]));
     // One entry per requested id, in request order (a repeated id is answered each time it is asked).
     return {
-      items: query.itemIds.map((id) => itemToResponse(byId.get(id) ?? itemView(id, {}, query.nowMs))),
+      items: query.itemIds.map((id) => itemToResponse(id, byId.get(id), query.nowMs)),
       featureNames: [...ITEM_FEATURE_NAMES],
       snapshot: snapshotToWire(query.nowMs, query.snapshot),
     };

@@ -1,5 +1,6 @@
 /** Queries and candidates of the feature-read pipelines. */
-import type { EntityRecord, ItemFeatureView, UserFeatureView, UserRecord } from '@recsys/features';
+import type { Item } from '@recsys/domain';
+import type { EntityRecord, ItemFeatureRow, UserFeatureView, UserRecord } from '@recsys/features';
 
 /** A bus position the state read by a request reflects. */
 export interface ReadPosition {
@@ -24,13 +25,16 @@ export interface ItemFeaturesQuery {
   snapshot: ReadSnapshot;
 }
 
-/** One requested item: its stored records (absent when the store has none) and, after hydration, its view. */
+/** One requested item: its stored records (absent when the store has none) and, after hydration, its features. */
 export interface ItemCandidate {
   readonly id: string;
   record?: EntityRecord;
   /** The item's creator's record. */
   creator?: EntityRecord;
-  view?: ItemFeatureView;
+  /** Catalog attributes (set by the hydrator; absent outside the catalog). */
+  item?: Item;
+  /** The item and creator features, aligned with ITEM_FEATURE_COLUMNS (set by the hydrator). */
+  row?: ItemFeatureRow;
 }
 
 /** A validated GetUserFeatures request. */

@@ -1,12 +1,13 @@
 // Candidate hydrator `hydrator/item-view`: computes each item's feature view from its records at the query time.
-import { itemView, type Catalog } from '@recsys/features';
+import { itemFeatureRow, type Catalog } from '@recsys/features';
 import type { CandidateHydrator } from '@recsys/pipeline';
 import type { ItemCandidate, ItemFeaturesQuery } from '../types';
 
 /**
- * Adds `view`: the declared item and creator features computed from the stored records and the catalog at
- * `query.nowMs`, so time-dependent features (windows, recency, item age) are exact at read time; an item outside
- * the catalog gets catalog and creator defaults and `known: false`. O(features) per item.
+ * Adds `item` (catalog attributes) and `row`: the declared item and creator features computed from the stored records
+ * and the catalog at `query.nowMs` (time-dependent features — windows, recency, item age — are exact at read time),
+ * as a row aligned with ITEM_FEATURE_COLUMNS; an item outside the catalog gets catalog and creator defaults.
+ * O(features) per item.
  */
 export function itemViewHydrator(deps: { catalog: Catalog }): CandidateHydrator<ItemFeaturesQuery, ItemCandidate> {
   return {
@@ -16,7 +17,7 @@ export function itemViewHydrator(deps: { catalog: Catalog }): CandidateHydrator<
       candidates.map((c) => {
         const item = deps.catalog.item(c.id);
         const creatorItems = item ? deps.catalog.itemsOfCreator(item.creatorId) : undefined;
-        return { view: itemView(c.id, { record: c.record, item, creator: c.creator, creatorItems }, query.nowMs) };
+        return { item, row: itemFeatureRow({ record: c.record, item, creator: c.creator, creatorItems }, query.nowMs) };
       }),
   };
 }

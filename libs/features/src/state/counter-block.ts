@@ -76,11 +76,17 @@ export function windowTotals(block: CounterBlock, nowMs: number): Float64Array {
   const out = new Float64Array(WINDOWS.length * COUNTER_COUNT);
   for (let w = 0; w < WINDOWS.length; w++) {
     const spec = WINDOWS[w];
-    const current = bucketOf(spec, nowMs);
+    const current = Math.floor(nowMs / spec.bucketMs);
+    const oldest = current - spec.buckets;
     const base = w * COUNTER_COUNT;
-    for (const slot of block.windows[w]) {
-      if (slot.bucket > current || slot.bucket <= current - spec.buckets) continue;
-      for (let c = 0; c < COUNTER_COUNT; c++) out[base + c] += slot.counts[c];
+    const slots = block.windows[w];
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      const bucket = slot.bucket;
+      if (bucket > current) continue;
+      if (bucket <= oldest) break; // newest first: every later slot is older still
+      const counts = slot.counts;
+      for (let c = 0; c < COUNTER_COUNT; c++) out[base + c] += counts[c];
     }
   }
   return out;

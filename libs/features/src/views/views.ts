@@ -88,7 +88,7 @@ export function userView(userId: string, input: UserViewInput, nowMs: number): U
   const { record, user } = input;
   const features: Record<string, number> = {};
   const defaulted: string[] = [];
-  computeFeatures(USER_FEATURE_DEFINITIONS, { counters: record?.counters, user, nowMs }, features, defaulted);
+  computeFeatures(USER_FEATURE_DEFINITIONS, { counters: record?.counters, user, nowMs, sums: undefined }, features, defaulted);
   const view: UserFeatureView = {
     userId,
     known: record !== undefined || user !== undefined,
@@ -105,11 +105,44 @@ export function userView(userId: string, input: UserViewInput, nowMs: number): U
 export function itemView(itemId: string, input: ItemViewInput, nowMs: number): ItemFeatureView {
   const features: Record<string, number> = {};
   const defaulted: string[] = [];
-  computeFeatures(ITEM_FEATURE_DEFINITIONS, { counters: input.record?.counters, item: input.item, nowMs }, features, defaulted);
-  computeFeatures(CREATOR_FEATURE_DEFINITIONS, { counters: input.creator?.counters, items: input.creatorItems, nowMs }, features, defaulted);
+  computeFeatures(ITEM_FEATURE_DEFINITIONS, { counters: input.record?.counters, item: input.item, nowMs, sums: undefined }, features, defaulted);
+  computeFeatures(CREATOR_FEATURE_DEFINITIONS, { counters: input.creator?.counters, items: input.creatorItems, nowMs, sums: undefined }, features, defaulted);
   const view: ItemFeatureView = { itemId, known: input.item !== undefined, features, defaulted };
   if (input.item) view.item = input.item;
   return view;
+}
+
+/** Names of the item view's features (item, then creator features) in declaration order: the columns of a row. */
+export const ITEM_FEATURE_COLUMNS: readonly string[] = Object.freeze([...ITEM_FEATURE_DEFINITIONS, ...CREATOR_FEATURE_DEFINITIONS].map((d) => d.name));
+
+/** An item's features as a row aligned with {@link ITEM_FEATURE_COLUMNS}. */
+export interface ItemFeatureRow {
+  values: number[];
+  /** Column indexes of the values that are declared defaults, ascending. */
+  defaulted: number[];
+}
+
+/**
+ * The same values as {@link itemView}, as a row aligned with {@link ITEM_FEATURE_COLUMNS}: no per-item object keyed by
+ * name (the feature service answers hundreds of items per call with one shared list of names). O(features).
+ */
+export function itemFeatureRow(input: ItemViewInput, nowMs: number): ItemFeatureRow {
+  const values = new Array<number>(ITEM_FEATURE_COLUMNS.length);
+  const defaulted: number[] = [];
+  let column = 0;
+  const item = { counters: input.record?.counters, item: input.item, nowMs, sums: undefined };
+  for (const def of ITEM_FEATURE_DEFINITIONS) {
+    const value = def.value(item);
+    if (value === undefined) defaulted.push(column);
+    values[column++] = value ?? def.default;
+  }
+  const creator = { counters: input.creator?.counters, items: input.creatorItems, nowMs, sums: undefined };
+  for (const def of CREATOR_FEATURE_DEFINITIONS) {
+    const value = def.value(creator);
+    if (value === undefined) defaulted.push(column);
+    values[column++] = value ?? def.default;
+  }
+  return { values, defaulted };
 }
 
 /** The user×topic features (USER_TOPIC_FEATURES) of one user and topic, from a stored user record. */

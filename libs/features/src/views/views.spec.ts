@@ -1,0 +1,30 @@
+import { FeatureEngine } from '../engine/feature-engine';
+import { HOUR, event, item } from '../testing/fixtures';
+import { ITEM_FEATURE_COLUMNS, itemFeatureRow, itemView } from './views';
+
+describe('itemFeatureRow', () => {
+  it('gives the values and defaulted names of itemView, as a row in column order', () => {
+    const engine = new FeatureEngine();
+    engine.applyCatalogItem(item('i1', 'c1', ['t1'], { createdAtMs: 0, quality: 0.9 }));
+    engine.applyCatalogItem(item('i2', 'c1', ['t2']));
+    engine.applyEvent(event('impression', 'u1', 'i1', HOUR));
+    engine.applyEvent(event('click', 'u1', 'i1', 2 * HOUR));
+    engine.applyEvent(event('dwell', 'u1', 'i1', 2 * HOUR, { dwellMs: 900 }));
+    const now = 2.5 * HOUR;
+    const inputs = {
+      i1: { record: engine.itemRecord('i1'), item: engine.catalog.item('i1'), creator: engine.creatorRecord('c1'), creatorItems: 2 },
+      i2: { item: engine.catalog.item('i2'), creator: engine.creatorRecord('c1'), creatorItems: 2 },
+      unknown: {},
+    };
+    for (const [id, input] of Object.entries(inputs)) {
+      const view = itemView(id, input, now);
+      const row = itemFeatureRow(input, now);
+      expect(ITEM_FEATURE_COLUMNS).toEqual(Object.keys(view.features));
+      expect(row.values).toEqual(ITEM_FEATURE_COLUMNS.map((name) => view.features[name]));
+      expect(row.defaulted.map((i) => ITEM_FEATURE_COLUMNS[i])).toEqual(view.defaulted);
+      expect([...row.defaulted].sort((a, b) => a - b)).toEqual(row.defaulted);
+    }
+    expect(itemFeatureRow(inputs.i1, now).values[ITEM_FEATURE_COLUMNS.indexOf('item_clicks_1h')]).toBe(1);
+    expect(itemFeatureRow(inputs.unknown, now).defaulted).toHaveLength(ITEM_FEATURE_COLUMNS.length);
+  });
+});
