@@ -216,6 +216,30 @@ export function featureStoreContract(name: string, open: () => Promise<FeatureSt
     );
 
     it(
+      'a transaction writing thousands of keys applies every value and TTL (also empty and binary values)',
+      async () => {
+        const n = 3_000;
+        const all = new Uint8Array(256).map((_, i) => i);
+        await store.transact([k('big:0')], () =>
+          Array.from({ length: n }, (_, i) => ({
+            key: k(`big:${i}`),
+            value: i === 1 ? new Uint8Array(0) : i === 2 ? all : bytes(`v${i}`),
+            ...(i % 2 === 0 ? { ttlMs: i === 0 ? 150 : 60_000 } : {}),
+          })),
+        );
+        const keys = Array.from({ length: n }, (_, i) => k(`big:${i}`));
+        const values = await store.getMany(keys);
+        expect(values[1]).toHaveLength(0);
+        expect(Array.from(values[2] ?? [])).toEqual(Array.from(all));
+        expect(values.slice(3).map(asText)).toEqual(keys.slice(3).map((_, i) => `v${i + 3}`));
+        await delay(400);
+        const after = await store.getMany([k('big:0'), k('big:4'), k('big:5')]);
+        expect(after.map(asText)).toEqual([undefined, 'v4', 'v5']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
       'a compute that throws, or returns an invalid write, rejects transact and writes nothing',
       async () => {
         await store.setMany([{ key: k('n'), value: bytes('1') }]);

@@ -55,6 +55,34 @@ function queueSet(commands: ChainableCommander, write: FeatureWrite): void {
   else commands.set(write.key, asBuffer(write.value), 'PX', Math.ceil(write.ttlMs));
 }
 
+/**
+ * `SET key value [PX ttl]` for many keys in ONE command: KEYS are the keys, ARGV the values then the TTLs (0: none).
+ * One command instead of thousands keeps the client's per-command cost out of large transactions.
+ */
+const SET_MANY_SCRIPT = `
+local n = #KEYS
+for i = 1, n do
+  local ttl = tonumber(ARGV[n + i])
+  if ttl > 0 then redis.call('SET', KEYS[i], ARGV[i], 'PX', ttl) else redis.call('SET', KEYS[i], ARGV[i]) end
+end
+return n`;
+
+/** Writes at or above this count go out as one {@link SET_MANY_SCRIPT} call instead of one SET each. */
+const SCRIPT_WRITES = 64;
+
+/** Queues the writes: one SET each, or one script call for a large batch. */
+function queueWrites(commands: ChainableCommander, writes: readonly FeatureWrite[]): void {
+  if (writes.length < SCRIPT_WRITES) {
+    for (const write of writes) queueSet(commands, write);
+    return;
+  }
+  const args: (string | Buffer | number)[] = [];
+  for (const write of writes) args.push(write.key);
+  for (const write of writes) args.push(asBuffer(write.value));
+  for (const write of writes) args.push(write.ttlMs === undefined ? 0 : Math.ceil(write.ttlMs));
+  commands.eval(SET_MANY_SCRIPT, writes.length, ...args);
+}
+
 /** The first per-command error of a pipeline or EXEC reply, if any. */
 function firstError(results: [error: Error | null, result: unknown][]): Error | undefined {
   for (const [error] of results) if (error) return error;
@@ -265,7 +293,7 @@ export class RedisFeatureStore implements FeatureStore {
         return attempt;
       }
       const multi = tx.multi();
-      for (const write of writes) queueSet(multi, write);
+      queueWrites(multi, writes);
       let results: [Error | null, unknown][] | null;
       try {
         results = await multi.exec();
