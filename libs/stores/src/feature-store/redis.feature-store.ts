@@ -134,7 +134,7 @@ async function shutdown(client: Redis): Promise<void> {
  * - `setMany` is ONE pipeline of `SET key value [PX ttlMs]` (one round trip, not atomic across keys); `delete` is ONE
  *   `UNLINK`.
  * - `transact` runs on a dedicated second connection, one transaction at a time (they queue): `WATCH keys` + `MGET`,
- *   `compute`, then `MULTI` + the SETs + `EXEC` in one write; a null EXEC (a watched key changed) retries after a
+ *   `compute`, then `MULTI` + the SETs (one `EVAL` of a SET-many script from 64 writes on) + `EXEC` in one write; a null EXEC (a watched key changed) retries after a
  *   short random pause, up to `maxAttempts`. Two round trips per attempt.
  *
  * While Redis is unreachable every call rejects at once, or within `commandTimeoutMs` when a reply does not come,
