@@ -56,16 +56,9 @@ export function countInto(block: CounterBlock, type: EventType, dwellMs: number,
   }
 }
 
-/** The value of counter `name` in window `window` (index into WINDOWS) at `nowMs`. O(buckets). */
+/** The value of counter `name` in window `window` (index into WINDOWS) at `nowMs`: one entry of {@link windowTotals}. */
 export function windowCount(block: CounterBlock, window: number, name: CounterName, nowMs: number): number {
-  const spec = WINDOWS[window];
-  const current = bucketOf(spec, nowMs);
-  const index = COUNTER[name];
-  let sum = 0;
-  for (const slot of block.windows[window]) {
-    if (slot.bucket <= current && slot.bucket > current - spec.buckets) sum += slot.counts[index];
-  }
-  return sum;
+  return windowTotals(block, nowMs)[window * COUNTER_COUNT + COUNTER[name]];
 }
 
 /**
