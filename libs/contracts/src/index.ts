@@ -14,3 +14,4 @@ export * from './gen/recsys/v1/reranking_service';
 export * from './gen/recsys/v1/served_event';
 export * from './mappers';
 export * from './bus-codecs';
+export * from './columns';

@@ -268,6 +268,22 @@ export interface UserAttributes {
   signupAtMs: string;
 }
 
+/** Float32Matrix is a dense row-major matrix of float32 values. */
+export interface Float32Matrix {
+  rows: number;
+  columns: number;
+  /** rows × columns float32, little-endian, row-major: value (r, c) at byte offset 4 × (r × columns + c). */
+  values: Buffer;
+}
+
+/** DictionaryColumn is a column of strings, dictionary-encoded: each distinct value once, each row an index. */
+export interface DictionaryColumn {
+  /** The distinct values. */
+  values: string[];
+  /** uint32 little-endian per row: the index into `values` of the row's value. */
+  indexes: Buffer;
+}
+
 function createBaseRequestContext(): RequestContext {
   return { country: "", device: "", locale: "", recentItemIds: [], contextItemId: "" };
 }
@@ -1511,6 +1527,177 @@ export const UserAttributes = {
     return message;
   },
 };
+
+function createBaseFloat32Matrix(): Float32Matrix {
+  return { rows: 0, columns: 0, values: Buffer.alloc(0) };
+}
+
+export const Float32Matrix = {
+  encode(message: Float32Matrix, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.rows !== 0) {
+      writer.uint32(8).uint32(message.rows);
+    }
+    if (message.columns !== 0) {
+      writer.uint32(16).uint32(message.columns);
+    }
+    if (message.values.length !== 0) {
+      writer.uint32(26).bytes(message.values);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): Float32Matrix {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseFloat32Matrix();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 8) {
+            break;
+          }
+
+          message.rows = reader.uint32();
+          continue;
+        case 2:
+          if (tag !== 16) {
+            break;
+          }
+
+          message.columns = reader.uint32();
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.values = reader.bytes() as Buffer;
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): Float32Matrix {
+    return {
+      rows: isSet(object.rows) ? globalThis.Number(object.rows) : 0,
+      columns: isSet(object.columns) ? globalThis.Number(object.columns) : 0,
+      values: isSet(object.values) ? Buffer.from(bytesFromBase64(object.values)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: Float32Matrix): unknown {
+    const obj: any = {};
+    if (message.rows !== 0) {
+      obj.rows = Math.round(message.rows);
+    }
+    if (message.columns !== 0) {
+      obj.columns = Math.round(message.columns);
+    }
+    if (message.values.length !== 0) {
+      obj.values = base64FromBytes(message.values);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Float32Matrix>): Float32Matrix {
+    return Float32Matrix.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Float32Matrix>): Float32Matrix {
+    const message = createBaseFloat32Matrix();
+    message.rows = object.rows ?? 0;
+    message.columns = object.columns ?? 0;
+    message.values = object.values ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseDictionaryColumn(): DictionaryColumn {
+  return { values: [], indexes: Buffer.alloc(0) };
+}
+
+export const DictionaryColumn = {
+  encode(message: DictionaryColumn, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    for (const v of message.values) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.indexes.length !== 0) {
+      writer.uint32(18).bytes(message.indexes);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): DictionaryColumn {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseDictionaryColumn();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.values.push(reader.string());
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.indexes = reader.bytes() as Buffer;
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): DictionaryColumn {
+    return {
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+      indexes: isSet(object.indexes) ? Buffer.from(bytesFromBase64(object.indexes)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: DictionaryColumn): unknown {
+    const obj: any = {};
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    if (message.indexes.length !== 0) {
+      obj.indexes = base64FromBytes(message.indexes);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DictionaryColumn>): DictionaryColumn {
+    return DictionaryColumn.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DictionaryColumn>): DictionaryColumn {
+    const message = createBaseDictionaryColumn();
+    message.values = object.values?.map((e) => e) || [];
+    message.indexes = object.indexes ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

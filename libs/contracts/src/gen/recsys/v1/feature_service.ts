@@ -18,7 +18,14 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import _m0 from "protobufjs/minimal";
-import { FeatureSnapshot, FeatureVector, ItemAttributes, UserAttributes } from "./common";
+import {
+  DictionaryColumn,
+  FeatureSnapshot,
+  FeatureVector,
+  Float32Matrix,
+  ItemAttributes,
+  UserAttributes,
+} from "./common";
 
 export interface GetUserFeaturesRequest {
   userId: string;
@@ -75,6 +82,46 @@ export interface GetItemFeaturesResponse {
   items: ItemFeatures[];
   /** Names of the item features, in the order of every item's `values`; the same list for every item of an answer. */
   featureNames: string[];
+  /** The state the answer was computed from (for the served-feature log and its replay check). */
+  snapshot?: FeatureSnapshot | undefined;
+}
+
+export interface GetItemFeatureColumnsRequest {
+  itemIds: string[];
+  /**
+   * The item features to compute, by name (item and creator features, as in GetItemFeaturesResponse.feature_names);
+   * each known, no repeats. Empty: every item feature.
+   */
+  featureNames: string[];
+}
+
+/** GetItemFeatureColumnsResponse has one row per requested id, in request order (a repeated id is answered each time). */
+export interface GetItemFeatureColumnsResponse {
+  /** The columns of `values`: the requested names, or every item feature when none was named. */
+  featureNames: string[];
+  /** rows = requested ids, columns = feature_names. */
+  values?:
+    | Float32Matrix
+    | undefined;
+  /**
+   * Bit (r × columns + c) is set, least significant bit of each byte first, when value (r, c) is its declared default
+   * because its source state is missing from the store.
+   */
+  defaulted: Buffer;
+  /** uint8 per row: 1 when the item is in the catalog (else its features are defaults and its attributes empty). */
+  known: Buffer;
+  /** The item's creator ("" when unknown). */
+  creatorIds?:
+    | DictionaryColumn
+    | undefined;
+  /** The item's primary topic ("" when unknown or none). */
+  topics?:
+    | DictionaryColumn
+    | undefined;
+  /** float32 per row: image width divided by height (0 when unknown). */
+  aspectRatios: Buffer;
+  /** uint8 per row: 1 when flagged unsafe. */
+  unsafe: Buffer;
   /** The state the answer was computed from (for the served-feature log and its replay check). */
   snapshot?: FeatureSnapshot | undefined;
 }
@@ -698,6 +745,281 @@ export const GetItemFeaturesResponse = {
   },
 };
 
+function createBaseGetItemFeatureColumnsRequest(): GetItemFeatureColumnsRequest {
+  return { itemIds: [], featureNames: [] };
+}
+
+export const GetItemFeatureColumnsRequest = {
+  encode(message: GetItemFeatureColumnsRequest, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    for (const v of message.itemIds) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.featureNames) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): GetItemFeatureColumnsRequest {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetItemFeatureColumnsRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.itemIds.push(reader.string());
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.featureNames.push(reader.string());
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): GetItemFeatureColumnsRequest {
+    return {
+      itemIds: globalThis.Array.isArray(object?.itemIds) ? object.itemIds.map((e: any) => globalThis.String(e)) : [],
+      featureNames: globalThis.Array.isArray(object?.featureNames)
+        ? object.featureNames.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetItemFeatureColumnsRequest): unknown {
+    const obj: any = {};
+    if (message.itemIds?.length) {
+      obj.itemIds = message.itemIds;
+    }
+    if (message.featureNames?.length) {
+      obj.featureNames = message.featureNames;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetItemFeatureColumnsRequest>): GetItemFeatureColumnsRequest {
+    return GetItemFeatureColumnsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetItemFeatureColumnsRequest>): GetItemFeatureColumnsRequest {
+    const message = createBaseGetItemFeatureColumnsRequest();
+    message.itemIds = object.itemIds?.map((e) => e) || [];
+    message.featureNames = object.featureNames?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetItemFeatureColumnsResponse(): GetItemFeatureColumnsResponse {
+  return {
+    featureNames: [],
+    values: undefined,
+    defaulted: Buffer.alloc(0),
+    known: Buffer.alloc(0),
+    creatorIds: undefined,
+    topics: undefined,
+    aspectRatios: Buffer.alloc(0),
+    unsafe: Buffer.alloc(0),
+    snapshot: undefined,
+  };
+}
+
+export const GetItemFeatureColumnsResponse = {
+  encode(message: GetItemFeatureColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    for (const v of message.featureNames) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.values !== undefined) {
+      Float32Matrix.encode(message.values, writer.uint32(18).fork()).ldelim();
+    }
+    if (message.defaulted.length !== 0) {
+      writer.uint32(26).bytes(message.defaulted);
+    }
+    if (message.known.length !== 0) {
+      writer.uint32(34).bytes(message.known);
+    }
+    if (message.creatorIds !== undefined) {
+      DictionaryColumn.encode(message.creatorIds, writer.uint32(42).fork()).ldelim();
+    }
+    if (message.topics !== undefined) {
+      DictionaryColumn.encode(message.topics, writer.uint32(50).fork()).ldelim();
+    }
+    if (message.aspectRatios.length !== 0) {
+      writer.uint32(58).bytes(message.aspectRatios);
+    }
+    if (message.unsafe.length !== 0) {
+      writer.uint32(66).bytes(message.unsafe);
+    }
+    if (message.snapshot !== undefined) {
+      FeatureSnapshot.encode(message.snapshot, writer.uint32(74).fork()).ldelim();
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): GetItemFeatureColumnsResponse {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseGetItemFeatureColumnsResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.featureNames.push(reader.string());
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.values = Float32Matrix.decode(reader, reader.uint32());
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.defaulted = reader.bytes() as Buffer;
+          continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.known = reader.bytes() as Buffer;
+          continue;
+        case 5:
+          if (tag !== 42) {
+            break;
+          }
+
+          message.creatorIds = DictionaryColumn.decode(reader, reader.uint32());
+          continue;
+        case 6:
+          if (tag !== 50) {
+            break;
+          }
+
+          message.topics = DictionaryColumn.decode(reader, reader.uint32());
+          continue;
+        case 7:
+          if (tag !== 58) {
+            break;
+          }
+
+          message.aspectRatios = reader.bytes() as Buffer;
+          continue;
+        case 8:
+          if (tag !== 66) {
+            break;
+          }
+
+          message.unsafe = reader.bytes() as Buffer;
+          continue;
+        case 9:
+          if (tag !== 74) {
+            break;
+          }
+
+          message.snapshot = FeatureSnapshot.decode(reader, reader.uint32());
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): GetItemFeatureColumnsResponse {
+    return {
+      featureNames: globalThis.Array.isArray(object?.featureNames)
+        ? object.featureNames.map((e: any) => globalThis.String(e))
+        : [],
+      values: isSet(object.values) ? Float32Matrix.fromJSON(object.values) : undefined,
+      defaulted: isSet(object.defaulted) ? Buffer.from(bytesFromBase64(object.defaulted)) : Buffer.alloc(0),
+      known: isSet(object.known) ? Buffer.from(bytesFromBase64(object.known)) : Buffer.alloc(0),
+      creatorIds: isSet(object.creatorIds) ? DictionaryColumn.fromJSON(object.creatorIds) : undefined,
+      topics: isSet(object.topics) ? DictionaryColumn.fromJSON(object.topics) : undefined,
+      aspectRatios: isSet(object.aspectRatios) ? Buffer.from(bytesFromBase64(object.aspectRatios)) : Buffer.alloc(0),
+      unsafe: isSet(object.unsafe) ? Buffer.from(bytesFromBase64(object.unsafe)) : Buffer.alloc(0),
+      snapshot: isSet(object.snapshot) ? FeatureSnapshot.fromJSON(object.snapshot) : undefined,
+    };
+  },
+
+  toJSON(message: GetItemFeatureColumnsResponse): unknown {
+    const obj: any = {};
+    if (message.featureNames?.length) {
+      obj.featureNames = message.featureNames;
+    }
+    if (message.values !== undefined) {
+      obj.values = Float32Matrix.toJSON(message.values);
+    }
+    if (message.defaulted.length !== 0) {
+      obj.defaulted = base64FromBytes(message.defaulted);
+    }
+    if (message.known.length !== 0) {
+      obj.known = base64FromBytes(message.known);
+    }
+    if (message.creatorIds !== undefined) {
+      obj.creatorIds = DictionaryColumn.toJSON(message.creatorIds);
+    }
+    if (message.topics !== undefined) {
+      obj.topics = DictionaryColumn.toJSON(message.topics);
+    }
+    if (message.aspectRatios.length !== 0) {
+      obj.aspectRatios = base64FromBytes(message.aspectRatios);
+    }
+    if (message.unsafe.length !== 0) {
+      obj.unsafe = base64FromBytes(message.unsafe);
+    }
+    if (message.snapshot !== undefined) {
+      obj.snapshot = FeatureSnapshot.toJSON(message.snapshot);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetItemFeatureColumnsResponse>): GetItemFeatureColumnsResponse {
+    return GetItemFeatureColumnsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetItemFeatureColumnsResponse>): GetItemFeatureColumnsResponse {
+    const message = createBaseGetItemFeatureColumnsResponse();
+    message.featureNames = object.featureNames?.map((e) => e) || [];
+    message.values = (object.values !== undefined && object.values !== null)
+      ? Float32Matrix.fromPartial(object.values)
+      : undefined;
+    message.defaulted = object.defaulted ?? Buffer.alloc(0);
+    message.known = object.known ?? Buffer.alloc(0);
+    message.creatorIds = (object.creatorIds !== undefined && object.creatorIds !== null)
+      ? DictionaryColumn.fromPartial(object.creatorIds)
+      : undefined;
+    message.topics = (object.topics !== undefined && object.topics !== null)
+      ? DictionaryColumn.fromPartial(object.topics)
+      : undefined;
+    message.aspectRatios = object.aspectRatios ?? Buffer.alloc(0);
+    message.unsafe = object.unsafe ?? Buffer.alloc(0);
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? FeatureSnapshot.fromPartial(object.snapshot)
+      : undefined;
+    return message;
+  },
+};
+
 /** FeatureService serves user and item features from the feature store. */
 export type FeatureServiceService = typeof FeatureServiceService;
 export const FeatureServiceService = {
@@ -721,6 +1043,21 @@ export const FeatureServiceService = {
     responseSerialize: (value: GetItemFeaturesResponse) => Buffer.from(GetItemFeaturesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer) => GetItemFeaturesResponse.decode(value),
   },
+  /**
+   * GetItemFeatureColumns returns the named features and the attributes of a batch of items as columns (see
+   * Float32Matrix in common.proto), computing only the features asked for; one store read.
+   */
+  getItemFeatureColumns: {
+    path: "/recsys.v1.FeatureService/GetItemFeatureColumns",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: GetItemFeatureColumnsRequest) =>
+      Buffer.from(GetItemFeatureColumnsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer) => GetItemFeatureColumnsRequest.decode(value),
+    responseSerialize: (value: GetItemFeatureColumnsResponse) =>
+      Buffer.from(GetItemFeatureColumnsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer) => GetItemFeatureColumnsResponse.decode(value),
+  },
 } as const;
 
 export interface FeatureServiceServer extends UntypedServiceImplementation {
@@ -728,6 +1065,11 @@ export interface FeatureServiceServer extends UntypedServiceImplementation {
   getUserFeatures: handleUnaryCall<GetUserFeaturesRequest, GetUserFeaturesResponse>;
   /** GetItemFeatures returns attributes and counters for a batch of items in one store read. */
   getItemFeatures: handleUnaryCall<GetItemFeaturesRequest, GetItemFeaturesResponse>;
+  /**
+   * GetItemFeatureColumns returns the named features and the attributes of a batch of items as columns (see
+   * Float32Matrix in common.proto), computing only the features asked for; one store read.
+   */
+  getItemFeatureColumns: handleUnaryCall<GetItemFeatureColumnsRequest, GetItemFeatureColumnsResponse>;
 }
 
 export interface FeatureServiceClient extends Client {
@@ -763,6 +1105,25 @@ export interface FeatureServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetItemFeaturesResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * GetItemFeatureColumns returns the named features and the attributes of a batch of items as columns (see
+   * Float32Matrix in common.proto), computing only the features asked for; one store read.
+   */
+  getItemFeatureColumns(
+    request: GetItemFeatureColumnsRequest,
+    callback: (error: ServiceError | null, response: GetItemFeatureColumnsResponse) => void,
+  ): ClientUnaryCall;
+  getItemFeatureColumns(
+    request: GetItemFeatureColumnsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetItemFeatureColumnsResponse) => void,
+  ): ClientUnaryCall;
+  getItemFeatureColumns(
+    request: GetItemFeatureColumnsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetItemFeatureColumnsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const FeatureServiceClient = makeGenericClientConstructor(
@@ -773,6 +1134,14 @@ export const FeatureServiceClient = makeGenericClientConstructor(
   service: typeof FeatureServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -18,7 +18,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import _m0 from "protobufjs/minimal";
-import { Candidate, FeatureVector } from "./common";
+import { Candidate, DictionaryColumn, FeatureVector, Float32Matrix } from "./common";
 
 /** ScoringCandidate is a candidate with the features the scorer needs. */
 export interface ScoringCandidate {
@@ -85,6 +85,71 @@ export interface RankResponse {
   /** Candidates best first, with scores.rank and scores.tasks set. */
   candidates: Candidate[];
   modelVersion: string;
+}
+
+/** ScoringColumns is a batch of candidates to score, one row each. */
+export interface ScoringColumns {
+  /**
+   * Names of the columns of `item_features`: each non-empty, no repeats. A feature the model reads that is not named
+   * takes its declared default (and is listed in the response's `missing_features`).
+   */
+  featureNames: string[];
+  /** rows = candidates, columns = feature_names; each value finite. */
+  itemFeatures?:
+    | Float32Matrix
+    | undefined;
+  /** The primary topic of each row. */
+  topics?: DictionaryColumn | undefined;
+}
+
+export interface PreRankColumnsRequest {
+  user?: UserScoringContext | undefined;
+  candidates?:
+    | ScoringColumns
+    | undefined;
+  /** Number of rows to keep (0 means the service default). */
+  limit: number;
+}
+
+export interface PreRankColumnsResponse {
+  /** The kept rows of the request, best first: uint32 per kept row. */
+  rows: Buffer;
+  /** float64 per kept row, aligned with `rows`: its pre-rank score. */
+  scores: Buffer;
+  modelVersion: string;
+  /** The item features the model reads, by name: the columns a caller should send. */
+  modelFeatureNames: string[];
+  /** Item features the model reads that the request did not carry (their declared defaults were used). */
+  missingFeatures: string[];
+}
+
+export interface RankColumnsRequest {
+  user?: UserScoringContext | undefined;
+  candidates?:
+    | ScoringColumns
+    | undefined;
+  /** Fusion weights per task, overriding the configured ones (e.g. from an experiment arm). */
+  fusionWeights: { [key: string]: number };
+}
+
+export interface RankColumnsRequest_FusionWeightsEntry {
+  key: string;
+  value: number;
+}
+
+/** RankColumnsResponse scores every row of the request, in request order. */
+export interface RankColumnsResponse {
+  /** float64 per row: the fused rank score. */
+  scores: Buffer;
+  /** The model's tasks, the columns of `task_probabilities`. */
+  taskNames: string[];
+  /** rows = request rows, columns = task_names: each task's probability. */
+  taskProbabilities?: Float32Matrix | undefined;
+  modelVersion: string;
+  /** The item features the model reads, by name: the columns a caller should send. */
+  modelFeatureNames: string[];
+  /** Item features the model reads that the request did not carry (their declared defaults were used). */
+  missingFeatures: string[];
 }
 
 function createBaseScoringCandidate(): ScoringCandidate {
@@ -847,6 +912,661 @@ export const RankResponse = {
   },
 };
 
+function createBaseScoringColumns(): ScoringColumns {
+  return { featureNames: [], itemFeatures: undefined, topics: undefined };
+}
+
+export const ScoringColumns = {
+  encode(message: ScoringColumns, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    for (const v of message.featureNames) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.itemFeatures !== undefined) {
+      Float32Matrix.encode(message.itemFeatures, writer.uint32(18).fork()).ldelim();
+    }
+    if (message.topics !== undefined) {
+      DictionaryColumn.encode(message.topics, writer.uint32(26).fork()).ldelim();
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): ScoringColumns {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseScoringColumns();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.featureNames.push(reader.string());
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.itemFeatures = Float32Matrix.decode(reader, reader.uint32());
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.topics = DictionaryColumn.decode(reader, reader.uint32());
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): ScoringColumns {
+    return {
+      featureNames: globalThis.Array.isArray(object?.featureNames)
+        ? object.featureNames.map((e: any) => globalThis.String(e))
+        : [],
+      itemFeatures: isSet(object.itemFeatures) ? Float32Matrix.fromJSON(object.itemFeatures) : undefined,
+      topics: isSet(object.topics) ? DictionaryColumn.fromJSON(object.topics) : undefined,
+    };
+  },
+
+  toJSON(message: ScoringColumns): unknown {
+    const obj: any = {};
+    if (message.featureNames?.length) {
+      obj.featureNames = message.featureNames;
+    }
+    if (message.itemFeatures !== undefined) {
+      obj.itemFeatures = Float32Matrix.toJSON(message.itemFeatures);
+    }
+    if (message.topics !== undefined) {
+      obj.topics = DictionaryColumn.toJSON(message.topics);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ScoringColumns>): ScoringColumns {
+    return ScoringColumns.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScoringColumns>): ScoringColumns {
+    const message = createBaseScoringColumns();
+    message.featureNames = object.featureNames?.map((e) => e) || [];
+    message.itemFeatures = (object.itemFeatures !== undefined && object.itemFeatures !== null)
+      ? Float32Matrix.fromPartial(object.itemFeatures)
+      : undefined;
+    message.topics = (object.topics !== undefined && object.topics !== null)
+      ? DictionaryColumn.fromPartial(object.topics)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePreRankColumnsRequest(): PreRankColumnsRequest {
+  return { user: undefined, candidates: undefined, limit: 0 };
+}
+
+export const PreRankColumnsRequest = {
+  encode(message: PreRankColumnsRequest, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.user !== undefined) {
+      UserScoringContext.encode(message.user, writer.uint32(10).fork()).ldelim();
+    }
+    if (message.candidates !== undefined) {
+      ScoringColumns.encode(message.candidates, writer.uint32(18).fork()).ldelim();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(24).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): PreRankColumnsRequest {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBasePreRankColumnsRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.user = UserScoringContext.decode(reader, reader.uint32());
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.candidates = ScoringColumns.decode(reader, reader.uint32());
+          continue;
+        case 3:
+          if (tag !== 24) {
+            break;
+          }
+
+          message.limit = reader.uint32();
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): PreRankColumnsRequest {
+    return {
+      user: isSet(object.user) ? UserScoringContext.fromJSON(object.user) : undefined,
+      candidates: isSet(object.candidates) ? ScoringColumns.fromJSON(object.candidates) : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: PreRankColumnsRequest): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserScoringContext.toJSON(message.user);
+    }
+    if (message.candidates !== undefined) {
+      obj.candidates = ScoringColumns.toJSON(message.candidates);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreRankColumnsRequest>): PreRankColumnsRequest {
+    return PreRankColumnsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreRankColumnsRequest>): PreRankColumnsRequest {
+    const message = createBasePreRankColumnsRequest();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserScoringContext.fromPartial(object.user)
+      : undefined;
+    message.candidates = (object.candidates !== undefined && object.candidates !== null)
+      ? ScoringColumns.fromPartial(object.candidates)
+      : undefined;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBasePreRankColumnsResponse(): PreRankColumnsResponse {
+  return {
+    rows: Buffer.alloc(0),
+    scores: Buffer.alloc(0),
+    modelVersion: "",
+    modelFeatureNames: [],
+    missingFeatures: [],
+  };
+}
+
+export const PreRankColumnsResponse = {
+  encode(message: PreRankColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.rows.length !== 0) {
+      writer.uint32(10).bytes(message.rows);
+    }
+    if (message.scores.length !== 0) {
+      writer.uint32(18).bytes(message.scores);
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(26).string(message.modelVersion);
+    }
+    for (const v of message.modelFeatureNames) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.missingFeatures) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): PreRankColumnsResponse {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBasePreRankColumnsResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.rows = reader.bytes() as Buffer;
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.scores = reader.bytes() as Buffer;
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.modelVersion = reader.string();
+          continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.modelFeatureNames.push(reader.string());
+          continue;
+        case 5:
+          if (tag !== 42) {
+            break;
+          }
+
+          message.missingFeatures.push(reader.string());
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): PreRankColumnsResponse {
+    return {
+      rows: isSet(object.rows) ? Buffer.from(bytesFromBase64(object.rows)) : Buffer.alloc(0),
+      scores: isSet(object.scores) ? Buffer.from(bytesFromBase64(object.scores)) : Buffer.alloc(0),
+      modelVersion: isSet(object.modelVersion) ? globalThis.String(object.modelVersion) : "",
+      modelFeatureNames: globalThis.Array.isArray(object?.modelFeatureNames)
+        ? object.modelFeatureNames.map((e: any) => globalThis.String(e))
+        : [],
+      missingFeatures: globalThis.Array.isArray(object?.missingFeatures)
+        ? object.missingFeatures.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PreRankColumnsResponse): unknown {
+    const obj: any = {};
+    if (message.rows.length !== 0) {
+      obj.rows = base64FromBytes(message.rows);
+    }
+    if (message.scores.length !== 0) {
+      obj.scores = base64FromBytes(message.scores);
+    }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
+    }
+    if (message.modelFeatureNames?.length) {
+      obj.modelFeatureNames = message.modelFeatureNames;
+    }
+    if (message.missingFeatures?.length) {
+      obj.missingFeatures = message.missingFeatures;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreRankColumnsResponse>): PreRankColumnsResponse {
+    return PreRankColumnsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreRankColumnsResponse>): PreRankColumnsResponse {
+    const message = createBasePreRankColumnsResponse();
+    message.rows = object.rows ?? Buffer.alloc(0);
+    message.scores = object.scores ?? Buffer.alloc(0);
+    message.modelVersion = object.modelVersion ?? "";
+    message.modelFeatureNames = object.modelFeatureNames?.map((e) => e) || [];
+    message.missingFeatures = object.missingFeatures?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRankColumnsRequest(): RankColumnsRequest {
+  return { user: undefined, candidates: undefined, fusionWeights: {} };
+}
+
+export const RankColumnsRequest = {
+  encode(message: RankColumnsRequest, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.user !== undefined) {
+      UserScoringContext.encode(message.user, writer.uint32(10).fork()).ldelim();
+    }
+    if (message.candidates !== undefined) {
+      ScoringColumns.encode(message.candidates, writer.uint32(18).fork()).ldelim();
+    }
+    Object.entries(message.fusionWeights).forEach(([key, value]) => {
+      RankColumnsRequest_FusionWeightsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).ldelim();
+    });
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RankColumnsRequest {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRankColumnsRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.user = UserScoringContext.decode(reader, reader.uint32());
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.candidates = ScoringColumns.decode(reader, reader.uint32());
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          const entry3 = RankColumnsRequest_FusionWeightsEntry.decode(reader, reader.uint32());
+          if (entry3.value !== undefined) {
+            message.fusionWeights[entry3.key] = entry3.value;
+          }
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RankColumnsRequest {
+    return {
+      user: isSet(object.user) ? UserScoringContext.fromJSON(object.user) : undefined,
+      candidates: isSet(object.candidates) ? ScoringColumns.fromJSON(object.candidates) : undefined,
+      fusionWeights: isObject(object.fusionWeights)
+        ? Object.entries(object.fusionWeights).reduce<{ [key: string]: number }>((acc, [key, value]) => {
+          acc[key] = Number(value);
+          return acc;
+        }, {})
+        : {},
+    };
+  },
+
+  toJSON(message: RankColumnsRequest): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserScoringContext.toJSON(message.user);
+    }
+    if (message.candidates !== undefined) {
+      obj.candidates = ScoringColumns.toJSON(message.candidates);
+    }
+    if (message.fusionWeights) {
+      const entries = Object.entries(message.fusionWeights);
+      if (entries.length > 0) {
+        obj.fusionWeights = {};
+        entries.forEach(([k, v]) => {
+          obj.fusionWeights[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RankColumnsRequest>): RankColumnsRequest {
+    return RankColumnsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RankColumnsRequest>): RankColumnsRequest {
+    const message = createBaseRankColumnsRequest();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserScoringContext.fromPartial(object.user)
+      : undefined;
+    message.candidates = (object.candidates !== undefined && object.candidates !== null)
+      ? ScoringColumns.fromPartial(object.candidates)
+      : undefined;
+    message.fusionWeights = Object.entries(object.fusionWeights ?? {}).reduce<{ [key: string]: number }>(
+      (acc, [key, value]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseRankColumnsRequest_FusionWeightsEntry(): RankColumnsRequest_FusionWeightsEntry {
+  return { key: "", value: 0 };
+}
+
+export const RankColumnsRequest_FusionWeightsEntry = {
+  encode(message: RankColumnsRequest_FusionWeightsEntry, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RankColumnsRequest_FusionWeightsEntry {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRankColumnsRequest_FusionWeightsEntry();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.key = reader.string();
+          continue;
+        case 2:
+          if (tag !== 17) {
+            break;
+          }
+
+          message.value = reader.double();
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RankColumnsRequest_FusionWeightsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: RankColumnsRequest_FusionWeightsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RankColumnsRequest_FusionWeightsEntry>): RankColumnsRequest_FusionWeightsEntry {
+    return RankColumnsRequest_FusionWeightsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RankColumnsRequest_FusionWeightsEntry>): RankColumnsRequest_FusionWeightsEntry {
+    const message = createBaseRankColumnsRequest_FusionWeightsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseRankColumnsResponse(): RankColumnsResponse {
+  return {
+    scores: Buffer.alloc(0),
+    taskNames: [],
+    taskProbabilities: undefined,
+    modelVersion: "",
+    modelFeatureNames: [],
+    missingFeatures: [],
+  };
+}
+
+export const RankColumnsResponse = {
+  encode(message: RankColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.scores.length !== 0) {
+      writer.uint32(10).bytes(message.scores);
+    }
+    for (const v of message.taskNames) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.taskProbabilities !== undefined) {
+      Float32Matrix.encode(message.taskProbabilities, writer.uint32(26).fork()).ldelim();
+    }
+    if (message.modelVersion !== "") {
+      writer.uint32(34).string(message.modelVersion);
+    }
+    for (const v of message.modelFeatureNames) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.missingFeatures) {
+      writer.uint32(50).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RankColumnsResponse {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRankColumnsResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.scores = reader.bytes() as Buffer;
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.taskNames.push(reader.string());
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.taskProbabilities = Float32Matrix.decode(reader, reader.uint32());
+          continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.modelVersion = reader.string();
+          continue;
+        case 5:
+          if (tag !== 42) {
+            break;
+          }
+
+          message.modelFeatureNames.push(reader.string());
+          continue;
+        case 6:
+          if (tag !== 50) {
+            break;
+          }
+
+          message.missingFeatures.push(reader.string());
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RankColumnsResponse {
+    return {
+      scores: isSet(object.scores) ? Buffer.from(bytesFromBase64(object.scores)) : Buffer.alloc(0),
+      taskNames: globalThis.Array.isArray(object?.taskNames)
+        ? object.taskNames.map((e: any) => globalThis.String(e))
+        : [],
+      taskProbabilities: isSet(object.taskProbabilities) ? Float32Matrix.fromJSON(object.taskProbabilities) : undefined,
+      modelVersion: isSet(object.modelVersion) ? globalThis.String(object.modelVersion) : "",
+      modelFeatureNames: globalThis.Array.isArray(object?.modelFeatureNames)
+        ? object.modelFeatureNames.map((e: any) => globalThis.String(e))
+        : [],
+      missingFeatures: globalThis.Array.isArray(object?.missingFeatures)
+        ? object.missingFeatures.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RankColumnsResponse): unknown {
+    const obj: any = {};
+    if (message.scores.length !== 0) {
+      obj.scores = base64FromBytes(message.scores);
+    }
+    if (message.taskNames?.length) {
+      obj.taskNames = message.taskNames;
+    }
+    if (message.taskProbabilities !== undefined) {
+      obj.taskProbabilities = Float32Matrix.toJSON(message.taskProbabilities);
+    }
+    if (message.modelVersion !== "") {
+      obj.modelVersion = message.modelVersion;
+    }
+    if (message.modelFeatureNames?.length) {
+      obj.modelFeatureNames = message.modelFeatureNames;
+    }
+    if (message.missingFeatures?.length) {
+      obj.missingFeatures = message.missingFeatures;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RankColumnsResponse>): RankColumnsResponse {
+    return RankColumnsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RankColumnsResponse>): RankColumnsResponse {
+    const message = createBaseRankColumnsResponse();
+    message.scores = object.scores ?? Buffer.alloc(0);
+    message.taskNames = object.taskNames?.map((e) => e) || [];
+    message.taskProbabilities = (object.taskProbabilities !== undefined && object.taskProbabilities !== null)
+      ? Float32Matrix.fromPartial(object.taskProbabilities)
+      : undefined;
+    message.modelVersion = object.modelVersion ?? "";
+    message.modelFeatureNames = object.modelFeatureNames?.map((e) => e) || [];
+    message.missingFeatures = object.missingFeatures?.map((e) => e) || [];
+    return message;
+  },
+};
+
 /** RankingService scores candidates: a cheap pre-rank over many, a multi-task rank over few. */
 export type RankingServiceService = typeof RankingServiceService;
 export const RankingServiceService = {
@@ -870,6 +1590,26 @@ export const RankingServiceService = {
     responseSerialize: (value: RankResponse) => Buffer.from(RankResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer) => RankResponse.decode(value),
   },
+  /** PreRankColumns is PreRank over a columnar batch (see Float32Matrix in common.proto). */
+  preRankColumns: {
+    path: "/recsys.v1.RankingService/PreRankColumns",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: PreRankColumnsRequest) => Buffer.from(PreRankColumnsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer) => PreRankColumnsRequest.decode(value),
+    responseSerialize: (value: PreRankColumnsResponse) => Buffer.from(PreRankColumnsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer) => PreRankColumnsResponse.decode(value),
+  },
+  /** RankColumns is Rank over a columnar batch. */
+  rankColumns: {
+    path: "/recsys.v1.RankingService/RankColumns",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: RankColumnsRequest) => Buffer.from(RankColumnsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer) => RankColumnsRequest.decode(value),
+    responseSerialize: (value: RankColumnsResponse) => Buffer.from(RankColumnsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer) => RankColumnsResponse.decode(value),
+  },
 } as const;
 
 export interface RankingServiceServer extends UntypedServiceImplementation {
@@ -877,6 +1617,10 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
   preRank: handleUnaryCall<PreRankRequest, PreRankResponse>;
   /** Rank scores candidates with the ranking model and fuses objectives into one score. */
   rank: handleUnaryCall<RankRequest, RankResponse>;
+  /** PreRankColumns is PreRank over a columnar batch (see Float32Matrix in common.proto). */
+  preRankColumns: handleUnaryCall<PreRankColumnsRequest, PreRankColumnsResponse>;
+  /** RankColumns is Rank over a columnar batch. */
+  rankColumns: handleUnaryCall<RankColumnsRequest, RankColumnsResponse>;
 }
 
 export interface RankingServiceClient extends Client {
@@ -909,6 +1653,38 @@ export interface RankingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RankResponse) => void,
   ): ClientUnaryCall;
+  /** PreRankColumns is PreRank over a columnar batch (see Float32Matrix in common.proto). */
+  preRankColumns(
+    request: PreRankColumnsRequest,
+    callback: (error: ServiceError | null, response: PreRankColumnsResponse) => void,
+  ): ClientUnaryCall;
+  preRankColumns(
+    request: PreRankColumnsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PreRankColumnsResponse) => void,
+  ): ClientUnaryCall;
+  preRankColumns(
+    request: PreRankColumnsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PreRankColumnsResponse) => void,
+  ): ClientUnaryCall;
+  /** RankColumns is Rank over a columnar batch. */
+  rankColumns(
+    request: RankColumnsRequest,
+    callback: (error: ServiceError | null, response: RankColumnsResponse) => void,
+  ): ClientUnaryCall;
+  rankColumns(
+    request: RankColumnsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RankColumnsResponse) => void,
+  ): ClientUnaryCall;
+  rankColumns(
+    request: RankColumnsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RankColumnsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const RankingServiceClient = makeGenericClientConstructor(
@@ -919,6 +1695,14 @@ export const RankingServiceClient = makeGenericClientConstructor(
   service: typeof RankingServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

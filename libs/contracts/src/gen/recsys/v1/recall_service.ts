@@ -43,6 +43,44 @@ export interface RecallResponse {
   degraded: Degradation[];
 }
 
+/** RecallColumnsRequest is a RecallRequest for RecallColumns. */
+export interface RecallColumnsRequest {
+  userId: string;
+  surface: Surface;
+  context?:
+    | RequestContext
+    | undefined;
+  /** Maximum candidates per channel; channels not named use their configured quota, 0 disables a channel. */
+  channelQuotas: { [key: string]: number };
+  /** Maximum candidates in the merged answer (0 means the service default). */
+  limit: number;
+}
+
+export interface RecallColumnsRequest_ChannelQuotasEntry {
+  key: string;
+  value: number;
+}
+
+/** RecallColumnsResponse holds the merged candidates of RecallColumns, best recall score first, one row each. */
+export interface RecallColumnsResponse {
+  itemIds: string[];
+  /** The merged recall score of each row: float64. */
+  recallScores: Buffer;
+  /** The channels `hit_channels` refers to, by index. */
+  channelNames: string[];
+  /**
+   * Every channel that found a row, row by row: the hits of row i are entries [end(i − 1), end(i)) of `hit_channels`
+   * and `hit_scores`, where end(i) is entry i of `hit_ends` (uint32 per row) and end(−1) = 0.
+   */
+  hitEnds: Buffer;
+  /** uint8 per hit: index into `channel_names`. */
+  hitChannels: Buffer;
+  /** float64 per hit: that channel's score for the row. */
+  hitScores: Buffer;
+  /** Channels that failed or ran out of time. */
+  degraded: Degradation[];
+}
+
 function createBaseRecallRequest(): RecallRequest {
   return { userId: "", surface: 0, context: undefined, channelQuotas: {}, limit: 0 };
 }
@@ -338,6 +376,384 @@ export const RecallResponse = {
   },
 };
 
+function createBaseRecallColumnsRequest(): RecallColumnsRequest {
+  return { userId: "", surface: 0, context: undefined, channelQuotas: {}, limit: 0 };
+}
+
+export const RecallColumnsRequest = {
+  encode(message: RecallColumnsRequest, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.surface !== 0) {
+      writer.uint32(16).int32(message.surface);
+    }
+    if (message.context !== undefined) {
+      RequestContext.encode(message.context, writer.uint32(26).fork()).ldelim();
+    }
+    Object.entries(message.channelQuotas).forEach(([key, value]) => {
+      RecallColumnsRequest_ChannelQuotasEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).ldelim();
+    });
+    if (message.limit !== 0) {
+      writer.uint32(40).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RecallColumnsRequest {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRecallColumnsRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.userId = reader.string();
+          continue;
+        case 2:
+          if (tag !== 16) {
+            break;
+          }
+
+          message.surface = reader.int32() as any;
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.context = RequestContext.decode(reader, reader.uint32());
+          continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          const entry4 = RecallColumnsRequest_ChannelQuotasEntry.decode(reader, reader.uint32());
+          if (entry4.value !== undefined) {
+            message.channelQuotas[entry4.key] = entry4.value;
+          }
+          continue;
+        case 5:
+          if (tag !== 40) {
+            break;
+          }
+
+          message.limit = reader.uint32();
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RecallColumnsRequest {
+    return {
+      userId: isSet(object.userId) ? globalThis.String(object.userId) : "",
+      surface: isSet(object.surface) ? surfaceFromJSON(object.surface) : 0,
+      context: isSet(object.context) ? RequestContext.fromJSON(object.context) : undefined,
+      channelQuotas: isObject(object.channelQuotas)
+        ? Object.entries(object.channelQuotas).reduce<{ [key: string]: number }>((acc, [key, value]) => {
+          acc[key] = Number(value);
+          return acc;
+        }, {})
+        : {},
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: RecallColumnsRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.surface !== 0) {
+      obj.surface = surfaceToJSON(message.surface);
+    }
+    if (message.context !== undefined) {
+      obj.context = RequestContext.toJSON(message.context);
+    }
+    if (message.channelQuotas) {
+      const entries = Object.entries(message.channelQuotas);
+      if (entries.length > 0) {
+        obj.channelQuotas = {};
+        entries.forEach(([k, v]) => {
+          obj.channelQuotas[k] = Math.round(v);
+        });
+      }
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecallColumnsRequest>): RecallColumnsRequest {
+    return RecallColumnsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecallColumnsRequest>): RecallColumnsRequest {
+    const message = createBaseRecallColumnsRequest();
+    message.userId = object.userId ?? "";
+    message.surface = object.surface ?? 0;
+    message.context = (object.context !== undefined && object.context !== null)
+      ? RequestContext.fromPartial(object.context)
+      : undefined;
+    message.channelQuotas = Object.entries(object.channelQuotas ?? {}).reduce<{ [key: string]: number }>(
+      (acc, [key, value]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseRecallColumnsRequest_ChannelQuotasEntry(): RecallColumnsRequest_ChannelQuotasEntry {
+  return { key: "", value: 0 };
+}
+
+export const RecallColumnsRequest_ChannelQuotasEntry = {
+  encode(message: RecallColumnsRequest_ChannelQuotasEntry, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(16).uint32(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RecallColumnsRequest_ChannelQuotasEntry {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRecallColumnsRequest_ChannelQuotasEntry();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.key = reader.string();
+          continue;
+        case 2:
+          if (tag !== 16) {
+            break;
+          }
+
+          message.value = reader.uint32();
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RecallColumnsRequest_ChannelQuotasEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: RecallColumnsRequest_ChannelQuotasEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = Math.round(message.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecallColumnsRequest_ChannelQuotasEntry>): RecallColumnsRequest_ChannelQuotasEntry {
+    return RecallColumnsRequest_ChannelQuotasEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecallColumnsRequest_ChannelQuotasEntry>): RecallColumnsRequest_ChannelQuotasEntry {
+    const message = createBaseRecallColumnsRequest_ChannelQuotasEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseRecallColumnsResponse(): RecallColumnsResponse {
+  return {
+    itemIds: [],
+    recallScores: Buffer.alloc(0),
+    channelNames: [],
+    hitEnds: Buffer.alloc(0),
+    hitChannels: Buffer.alloc(0),
+    hitScores: Buffer.alloc(0),
+    degraded: [],
+  };
+}
+
+export const RecallColumnsResponse = {
+  encode(message: RecallColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    for (const v of message.itemIds) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.recallScores.length !== 0) {
+      writer.uint32(18).bytes(message.recallScores);
+    }
+    for (const v of message.channelNames) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.hitEnds.length !== 0) {
+      writer.uint32(34).bytes(message.hitEnds);
+    }
+    if (message.hitChannels.length !== 0) {
+      writer.uint32(42).bytes(message.hitChannels);
+    }
+    if (message.hitScores.length !== 0) {
+      writer.uint32(50).bytes(message.hitScores);
+    }
+    for (const v of message.degraded) {
+      Degradation.encode(v!, writer.uint32(58).fork()).ldelim();
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RecallColumnsResponse {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRecallColumnsResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.itemIds.push(reader.string());
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.recallScores = reader.bytes() as Buffer;
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.channelNames.push(reader.string());
+          continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.hitEnds = reader.bytes() as Buffer;
+          continue;
+        case 5:
+          if (tag !== 42) {
+            break;
+          }
+
+          message.hitChannels = reader.bytes() as Buffer;
+          continue;
+        case 6:
+          if (tag !== 50) {
+            break;
+          }
+
+          message.hitScores = reader.bytes() as Buffer;
+          continue;
+        case 7:
+          if (tag !== 58) {
+            break;
+          }
+
+          message.degraded.push(Degradation.decode(reader, reader.uint32()));
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RecallColumnsResponse {
+    return {
+      itemIds: globalThis.Array.isArray(object?.itemIds) ? object.itemIds.map((e: any) => globalThis.String(e)) : [],
+      recallScores: isSet(object.recallScores) ? Buffer.from(bytesFromBase64(object.recallScores)) : Buffer.alloc(0),
+      channelNames: globalThis.Array.isArray(object?.channelNames)
+        ? object.channelNames.map((e: any) => globalThis.String(e))
+        : [],
+      hitEnds: isSet(object.hitEnds) ? Buffer.from(bytesFromBase64(object.hitEnds)) : Buffer.alloc(0),
+      hitChannels: isSet(object.hitChannels) ? Buffer.from(bytesFromBase64(object.hitChannels)) : Buffer.alloc(0),
+      hitScores: isSet(object.hitScores) ? Buffer.from(bytesFromBase64(object.hitScores)) : Buffer.alloc(0),
+      degraded: globalThis.Array.isArray(object?.degraded)
+        ? object.degraded.map((e: any) => Degradation.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RecallColumnsResponse): unknown {
+    const obj: any = {};
+    if (message.itemIds?.length) {
+      obj.itemIds = message.itemIds;
+    }
+    if (message.recallScores.length !== 0) {
+      obj.recallScores = base64FromBytes(message.recallScores);
+    }
+    if (message.channelNames?.length) {
+      obj.channelNames = message.channelNames;
+    }
+    if (message.hitEnds.length !== 0) {
+      obj.hitEnds = base64FromBytes(message.hitEnds);
+    }
+    if (message.hitChannels.length !== 0) {
+      obj.hitChannels = base64FromBytes(message.hitChannels);
+    }
+    if (message.hitScores.length !== 0) {
+      obj.hitScores = base64FromBytes(message.hitScores);
+    }
+    if (message.degraded?.length) {
+      obj.degraded = message.degraded.map((e) => Degradation.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecallColumnsResponse>): RecallColumnsResponse {
+    return RecallColumnsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecallColumnsResponse>): RecallColumnsResponse {
+    const message = createBaseRecallColumnsResponse();
+    message.itemIds = object.itemIds?.map((e) => e) || [];
+    message.recallScores = object.recallScores ?? Buffer.alloc(0);
+    message.channelNames = object.channelNames?.map((e) => e) || [];
+    message.hitEnds = object.hitEnds ?? Buffer.alloc(0);
+    message.hitChannels = object.hitChannels ?? Buffer.alloc(0);
+    message.hitScores = object.hitScores ?? Buffer.alloc(0);
+    message.degraded = object.degraded?.map((e) => Degradation.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /** RecallService finds candidate pins for a user from several channels. */
 export type RecallServiceService = typeof RecallServiceService;
 export const RecallServiceService = {
@@ -351,11 +767,29 @@ export const RecallServiceService = {
     responseSerialize: (value: RecallResponse) => Buffer.from(RecallResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer) => RecallResponse.decode(value),
   },
+  /**
+   * RecallColumns is Recall answering with the candidates as columns (see Float32Matrix in common.proto), for callers
+   * that move whole candidate lists on; Recall's one-message-per-candidate answer is easier to read by eye.
+   */
+  recallColumns: {
+    path: "/recsys.v1.RecallService/RecallColumns",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: RecallColumnsRequest) => Buffer.from(RecallColumnsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer) => RecallColumnsRequest.decode(value),
+    responseSerialize: (value: RecallColumnsResponse) => Buffer.from(RecallColumnsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer) => RecallColumnsResponse.decode(value),
+  },
 } as const;
 
 export interface RecallServiceServer extends UntypedServiceImplementation {
   /** Recall returns the merged, de-duplicated candidates of every channel that answered. */
   recall: handleUnaryCall<RecallRequest, RecallResponse>;
+  /**
+   * RecallColumns is Recall answering with the candidates as columns (see Float32Matrix in common.proto), for callers
+   * that move whole candidate lists on; Recall's one-message-per-candidate answer is easier to read by eye.
+   */
+  recallColumns: handleUnaryCall<RecallColumnsRequest, RecallColumnsResponse>;
 }
 
 export interface RecallServiceClient extends Client {
@@ -375,6 +809,25 @@ export interface RecallServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RecallResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * RecallColumns is Recall answering with the candidates as columns (see Float32Matrix in common.proto), for callers
+   * that move whole candidate lists on; Recall's one-message-per-candidate answer is easier to read by eye.
+   */
+  recallColumns(
+    request: RecallColumnsRequest,
+    callback: (error: ServiceError | null, response: RecallColumnsResponse) => void,
+  ): ClientUnaryCall;
+  recallColumns(
+    request: RecallColumnsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RecallColumnsResponse) => void,
+  ): ClientUnaryCall;
+  recallColumns(
+    request: RecallColumnsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RecallColumnsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const RecallServiceClient = makeGenericClientConstructor(
@@ -385,6 +838,14 @@ export const RecallServiceClient = makeGenericClientConstructor(
   service: typeof RecallServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -18,7 +18,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import _m0 from "protobufjs/minimal";
-import { Candidate } from "./common";
+import { Candidate, DictionaryColumn } from "./common";
 
 /** RerankCandidate is a ranked candidate with the attributes re-ranking decides on. */
 export interface RerankCandidate {
@@ -55,6 +55,38 @@ export interface RemovedItem {
 export interface RerankResponse {
   items: PlacedItem[];
   removed: RemovedItem[];
+}
+
+/** RerankColumnsRequest holds ranked candidates as columns, one row each, best first (the row order is the ranking). */
+export interface RerankColumnsRequest {
+  userId: string;
+  itemIds: string[];
+  creatorIds?: DictionaryColumn | undefined;
+  topics?:
+    | DictionaryColumn
+    | undefined;
+  /** float32 per row: image width divided by height, finite and > 0. */
+  aspectRatios: Buffer;
+  /** uint8 per row: 1 when flagged unsafe. */
+  unsafe: Buffer;
+  pageSize: number;
+  /** Items the user has already seen or interacted with; never served again. */
+  seenItemIds: string[];
+  /** Number of grid columns for the layout (0 means the service default). */
+  columns: number;
+}
+
+export interface RerankColumnsResponse {
+  /** The page in order, as rows of the request: uint32 per page item. */
+  rows: Buffer;
+  /** uint32 per page item: its grid column (0-based). */
+  columns: Buffer;
+  /** float64 per page item: its re-rank score (1 for the first item, falling linearly). */
+  scores: Buffer;
+  /** The rows the components removed: uint32 per removed row. */
+  removedRows: Buffer;
+  /** For each removed row, the component that removed it, e.g. "filter/seen". */
+  removedBy?: DictionaryColumn | undefined;
 }
 
 function createBaseRerankCandidate(): RerankCandidate {
@@ -525,6 +557,328 @@ export const RerankResponse = {
   },
 };
 
+function createBaseRerankColumnsRequest(): RerankColumnsRequest {
+  return {
+    userId: "",
+    itemIds: [],
+    creatorIds: undefined,
+    topics: undefined,
+    aspectRatios: Buffer.alloc(0),
+    unsafe: Buffer.alloc(0),
+    pageSize: 0,
+    seenItemIds: [],
+    columns: 0,
+  };
+}
+
+export const RerankColumnsRequest = {
+  encode(message: RerankColumnsRequest, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    for (const v of message.itemIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.creatorIds !== undefined) {
+      DictionaryColumn.encode(message.creatorIds, writer.uint32(26).fork()).ldelim();
+    }
+    if (message.topics !== undefined) {
+      DictionaryColumn.encode(message.topics, writer.uint32(34).fork()).ldelim();
+    }
+    if (message.aspectRatios.length !== 0) {
+      writer.uint32(42).bytes(message.aspectRatios);
+    }
+    if (message.unsafe.length !== 0) {
+      writer.uint32(50).bytes(message.unsafe);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(56).uint32(message.pageSize);
+    }
+    for (const v of message.seenItemIds) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.columns !== 0) {
+      writer.uint32(72).uint32(message.columns);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RerankColumnsRequest {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRerankColumnsRequest();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.userId = reader.string();
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.itemIds.push(reader.string());
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.creatorIds = DictionaryColumn.decode(reader, reader.uint32());
+          continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.topics = DictionaryColumn.decode(reader, reader.uint32());
+          continue;
+        case 5:
+          if (tag !== 42) {
+            break;
+          }
+
+          message.aspectRatios = reader.bytes() as Buffer;
+          continue;
+        case 6:
+          if (tag !== 50) {
+            break;
+          }
+
+          message.unsafe = reader.bytes() as Buffer;
+          continue;
+        case 7:
+          if (tag !== 56) {
+            break;
+          }
+
+          message.pageSize = reader.uint32();
+          continue;
+        case 8:
+          if (tag !== 66) {
+            break;
+          }
+
+          message.seenItemIds.push(reader.string());
+          continue;
+        case 9:
+          if (tag !== 72) {
+            break;
+          }
+
+          message.columns = reader.uint32();
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RerankColumnsRequest {
+    return {
+      userId: isSet(object.userId) ? globalThis.String(object.userId) : "",
+      itemIds: globalThis.Array.isArray(object?.itemIds) ? object.itemIds.map((e: any) => globalThis.String(e)) : [],
+      creatorIds: isSet(object.creatorIds) ? DictionaryColumn.fromJSON(object.creatorIds) : undefined,
+      topics: isSet(object.topics) ? DictionaryColumn.fromJSON(object.topics) : undefined,
+      aspectRatios: isSet(object.aspectRatios) ? Buffer.from(bytesFromBase64(object.aspectRatios)) : Buffer.alloc(0),
+      unsafe: isSet(object.unsafe) ? Buffer.from(bytesFromBase64(object.unsafe)) : Buffer.alloc(0),
+      pageSize: isSet(object.pageSize) ? globalThis.Number(object.pageSize) : 0,
+      seenItemIds: globalThis.Array.isArray(object?.seenItemIds)
+        ? object.seenItemIds.map((e: any) => globalThis.String(e))
+        : [],
+      columns: isSet(object.columns) ? globalThis.Number(object.columns) : 0,
+    };
+  },
+
+  toJSON(message: RerankColumnsRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.itemIds?.length) {
+      obj.itemIds = message.itemIds;
+    }
+    if (message.creatorIds !== undefined) {
+      obj.creatorIds = DictionaryColumn.toJSON(message.creatorIds);
+    }
+    if (message.topics !== undefined) {
+      obj.topics = DictionaryColumn.toJSON(message.topics);
+    }
+    if (message.aspectRatios.length !== 0) {
+      obj.aspectRatios = base64FromBytes(message.aspectRatios);
+    }
+    if (message.unsafe.length !== 0) {
+      obj.unsafe = base64FromBytes(message.unsafe);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.seenItemIds?.length) {
+      obj.seenItemIds = message.seenItemIds;
+    }
+    if (message.columns !== 0) {
+      obj.columns = Math.round(message.columns);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RerankColumnsRequest>): RerankColumnsRequest {
+    return RerankColumnsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RerankColumnsRequest>): RerankColumnsRequest {
+    const message = createBaseRerankColumnsRequest();
+    message.userId = object.userId ?? "";
+    message.itemIds = object.itemIds?.map((e) => e) || [];
+    message.creatorIds = (object.creatorIds !== undefined && object.creatorIds !== null)
+      ? DictionaryColumn.fromPartial(object.creatorIds)
+      : undefined;
+    message.topics = (object.topics !== undefined && object.topics !== null)
+      ? DictionaryColumn.fromPartial(object.topics)
+      : undefined;
+    message.aspectRatios = object.aspectRatios ?? Buffer.alloc(0);
+    message.unsafe = object.unsafe ?? Buffer.alloc(0);
+    message.pageSize = object.pageSize ?? 0;
+    message.seenItemIds = object.seenItemIds?.map((e) => e) || [];
+    message.columns = object.columns ?? 0;
+    return message;
+  },
+};
+
+function createBaseRerankColumnsResponse(): RerankColumnsResponse {
+  return {
+    rows: Buffer.alloc(0),
+    columns: Buffer.alloc(0),
+    scores: Buffer.alloc(0),
+    removedRows: Buffer.alloc(0),
+    removedBy: undefined,
+  };
+}
+
+export const RerankColumnsResponse = {
+  encode(message: RerankColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.rows.length !== 0) {
+      writer.uint32(10).bytes(message.rows);
+    }
+    if (message.columns.length !== 0) {
+      writer.uint32(18).bytes(message.columns);
+    }
+    if (message.scores.length !== 0) {
+      writer.uint32(26).bytes(message.scores);
+    }
+    if (message.removedRows.length !== 0) {
+      writer.uint32(34).bytes(message.removedRows);
+    }
+    if (message.removedBy !== undefined) {
+      DictionaryColumn.encode(message.removedBy, writer.uint32(42).fork()).ldelim();
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): RerankColumnsResponse {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseRerankColumnsResponse();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.rows = reader.bytes() as Buffer;
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          message.columns = reader.bytes() as Buffer;
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.scores = reader.bytes() as Buffer;
+          continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.removedRows = reader.bytes() as Buffer;
+          continue;
+        case 5:
+          if (tag !== 42) {
+            break;
+          }
+
+          message.removedBy = DictionaryColumn.decode(reader, reader.uint32());
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): RerankColumnsResponse {
+    return {
+      rows: isSet(object.rows) ? Buffer.from(bytesFromBase64(object.rows)) : Buffer.alloc(0),
+      columns: isSet(object.columns) ? Buffer.from(bytesFromBase64(object.columns)) : Buffer.alloc(0),
+      scores: isSet(object.scores) ? Buffer.from(bytesFromBase64(object.scores)) : Buffer.alloc(0),
+      removedRows: isSet(object.removedRows) ? Buffer.from(bytesFromBase64(object.removedRows)) : Buffer.alloc(0),
+      removedBy: isSet(object.removedBy) ? DictionaryColumn.fromJSON(object.removedBy) : undefined,
+    };
+  },
+
+  toJSON(message: RerankColumnsResponse): unknown {
+    const obj: any = {};
+    if (message.rows.length !== 0) {
+      obj.rows = base64FromBytes(message.rows);
+    }
+    if (message.columns.length !== 0) {
+      obj.columns = base64FromBytes(message.columns);
+    }
+    if (message.scores.length !== 0) {
+      obj.scores = base64FromBytes(message.scores);
+    }
+    if (message.removedRows.length !== 0) {
+      obj.removedRows = base64FromBytes(message.removedRows);
+    }
+    if (message.removedBy !== undefined) {
+      obj.removedBy = DictionaryColumn.toJSON(message.removedBy);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RerankColumnsResponse>): RerankColumnsResponse {
+    return RerankColumnsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RerankColumnsResponse>): RerankColumnsResponse {
+    const message = createBaseRerankColumnsResponse();
+    message.rows = object.rows ?? Buffer.alloc(0);
+    message.columns = object.columns ?? Buffer.alloc(0);
+    message.scores = object.scores ?? Buffer.alloc(0);
+    message.removedRows = object.removedRows ?? Buffer.alloc(0);
+    message.removedBy = (object.removedBy !== undefined && object.removedBy !== null)
+      ? DictionaryColumn.fromPartial(object.removedBy)
+      : undefined;
+    return message;
+  },
+};
+
 /** RerankingService builds the final page: diversity, business rules, creator policy and layout. */
 export type RerankingServiceService = typeof RerankingServiceService;
 export const RerankingServiceService = {
@@ -538,11 +892,23 @@ export const RerankingServiceService = {
     responseSerialize: (value: RerankResponse) => Buffer.from(RerankResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer) => RerankResponse.decode(value),
   },
+  /** RerankColumns is Rerank over a columnar batch (see Float32Matrix in common.proto). */
+  rerankColumns: {
+    path: "/recsys.v1.RerankingService/RerankColumns",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (value: RerankColumnsRequest) => Buffer.from(RerankColumnsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer) => RerankColumnsRequest.decode(value),
+    responseSerialize: (value: RerankColumnsResponse) => Buffer.from(RerankColumnsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer) => RerankColumnsResponse.decode(value),
+  },
 } as const;
 
 export interface RerankingServiceServer extends UntypedServiceImplementation {
   /** Rerank selects and orders a page from ranked candidates. */
   rerank: handleUnaryCall<RerankRequest, RerankResponse>;
+  /** RerankColumns is Rerank over a columnar batch (see Float32Matrix in common.proto). */
+  rerankColumns: handleUnaryCall<RerankColumnsRequest, RerankColumnsResponse>;
 }
 
 export interface RerankingServiceClient extends Client {
@@ -562,6 +928,22 @@ export interface RerankingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RerankResponse) => void,
   ): ClientUnaryCall;
+  /** RerankColumns is Rerank over a columnar batch (see Float32Matrix in common.proto). */
+  rerankColumns(
+    request: RerankColumnsRequest,
+    callback: (error: ServiceError | null, response: RerankColumnsResponse) => void,
+  ): ClientUnaryCall;
+  rerankColumns(
+    request: RerankColumnsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RerankColumnsResponse) => void,
+  ): ClientUnaryCall;
+  rerankColumns(
+    request: RerankColumnsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RerankColumnsResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const RerankingServiceClient = makeGenericClientConstructor(
@@ -572,6 +954,14 @@ export const RerankingServiceClient = makeGenericClientConstructor(
   service: typeof RerankingServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

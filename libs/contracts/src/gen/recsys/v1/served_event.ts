@@ -11,6 +11,7 @@ import {
   Degradation,
   FeatureSnapshot,
   FeatureVector,
+  Float32Matrix,
   StageScores,
   Surface,
   surfaceFromJSON,
@@ -50,8 +51,19 @@ export interface ServedEvent {
     | undefined;
   /** Names of the item features, in the order of every ranked candidate's `values`. */
   itemFeatureNames: string[];
-  /** Every candidate the ranking model scored, with the item features it was scored with. */
+  /**
+   * Every candidate the ranking model scored, with the item features it was scored with (events written before the
+   * columnar fields below; newer events leave it empty and fill `ranked_item_ids`, `ranked_values`, `ranked_defaulted`).
+   */
   ranked: RankedCandidate[];
+  /** Every candidate the ranking model scored, one row each, with the item features it was scored with. */
+  rankedItemIds: string[];
+  /** rows = ranked_item_ids, columns = item_feature_names: the values the model was given. */
+  rankedValues?:
+    | Float32Matrix
+    | undefined;
+  /** Bit (r × columns + c), least significant bit of each byte first, is set when value (r, c) was a declared default. */
+  rankedDefaulted: Buffer;
 }
 
 export interface ServedEvent_ExperimentArmsEntry {
@@ -207,6 +219,9 @@ function createBaseServedEvent(): ServedEvent {
     itemSnapshot: undefined,
     itemFeatureNames: [],
     ranked: [],
+    rankedItemIds: [],
+    rankedValues: undefined,
+    rankedDefaulted: Buffer.alloc(0),
   };
 }
 
@@ -247,6 +262,15 @@ export const ServedEvent = {
     }
     for (const v of message.ranked) {
       RankedCandidate.encode(v!, writer.uint32(98).fork()).ldelim();
+    }
+    for (const v of message.rankedItemIds) {
+      writer.uint32(106).string(v!);
+    }
+    if (message.rankedValues !== undefined) {
+      Float32Matrix.encode(message.rankedValues, writer.uint32(114).fork()).ldelim();
+    }
+    if (message.rankedDefaulted.length !== 0) {
+      writer.uint32(122).bytes(message.rankedDefaulted);
     }
     return writer;
   },
@@ -345,6 +369,27 @@ export const ServedEvent = {
 
           message.ranked.push(RankedCandidate.decode(reader, reader.uint32()));
           continue;
+        case 13:
+          if (tag !== 106) {
+            break;
+          }
+
+          message.rankedItemIds.push(reader.string());
+          continue;
+        case 14:
+          if (tag !== 114) {
+            break;
+          }
+
+          message.rankedValues = Float32Matrix.decode(reader, reader.uint32());
+          continue;
+        case 15:
+          if (tag !== 122) {
+            break;
+          }
+
+          message.rankedDefaulted = reader.bytes() as Buffer;
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -379,6 +424,13 @@ export const ServedEvent = {
       ranked: globalThis.Array.isArray(object?.ranked)
         ? object.ranked.map((e: any) => RankedCandidate.fromJSON(e))
         : [],
+      rankedItemIds: globalThis.Array.isArray(object?.rankedItemIds)
+        ? object.rankedItemIds.map((e: any) => globalThis.String(e))
+        : [],
+      rankedValues: isSet(object.rankedValues) ? Float32Matrix.fromJSON(object.rankedValues) : undefined,
+      rankedDefaulted: isSet(object.rankedDefaulted)
+        ? Buffer.from(bytesFromBase64(object.rankedDefaulted))
+        : Buffer.alloc(0),
     };
   },
 
@@ -426,6 +478,15 @@ export const ServedEvent = {
     if (message.ranked?.length) {
       obj.ranked = message.ranked.map((e) => RankedCandidate.toJSON(e));
     }
+    if (message.rankedItemIds?.length) {
+      obj.rankedItemIds = message.rankedItemIds;
+    }
+    if (message.rankedValues !== undefined) {
+      obj.rankedValues = Float32Matrix.toJSON(message.rankedValues);
+    }
+    if (message.rankedDefaulted.length !== 0) {
+      obj.rankedDefaulted = base64FromBytes(message.rankedDefaulted);
+    }
     return obj;
   },
 
@@ -460,6 +521,11 @@ export const ServedEvent = {
       : undefined;
     message.itemFeatureNames = object.itemFeatureNames?.map((e) => e) || [];
     message.ranked = object.ranked?.map((e) => RankedCandidate.fromPartial(e)) || [];
+    message.rankedItemIds = object.rankedItemIds?.map((e) => e) || [];
+    message.rankedValues = (object.rankedValues !== undefined && object.rankedValues !== null)
+      ? Float32Matrix.fromPartial(object.rankedValues)
+      : undefined;
+    message.rankedDefaulted = object.rankedDefaulted ?? Buffer.alloc(0);
     return message;
   },
 };
@@ -652,6 +718,14 @@ export const RankedCandidate = {
     return message;
   },
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
