@@ -43,7 +43,7 @@ export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<Recomme
 function rankedFeatureLog(
   q: RecommendQuery,
   candidates: readonly PinCandidate[],
-): Pick<ServedEvent, 'userFeatures' | 'userSnapshot' | 'itemSnapshot' | 'itemFeatureNames' | 'ranked'> {
+): Pick<ServedEvent, 'userFeatures' | 'userSnapshot' | 'itemSnapshot' | 'itemFeatureNames' | 'ranked' | 'rankedItemIds' | 'rankedDefaulted'> {
   const ranked = candidates.filter((c) => c.rankScore !== undefined && c.features !== undefined);
   const names = ranked[0]?.features?.names ?? [];
   return {
@@ -54,5 +54,7 @@ function rankedFeatureLog(
     ranked: ranked
       .filter((c) => c.features?.names === names)
       .map((c) => ({ itemId: c.id, values: [...(c.features?.values ?? [])], defaulted: [...(c.features?.defaulted ?? [])] })),
+    rankedItemIds: [],
+    rankedDefaulted: Buffer.alloc(0),
   };
 }
