@@ -6,20 +6,20 @@ import { prerankLinearScorer } from './scorers/prerank-linear.scorer';
 import { requestCandidatesSource } from './sources/request-candidates.source';
 import type { RankingCandidate, RankingQuery } from './types';
 
-/** PreRank: features → pre-rank score → the best `query.limit` candidates, best first. */
+/** PreRank: ranking features → pre-rank score → the best `limit` candidates, best first. */
 export const preRankPipeline: PipelineDefinition<RankingQuery, RankingCandidate> = definePipeline<RankingQuery, RankingCandidate>({
   id: 'pre-rank',
+  queryHydrators: [rankingFeaturesHydrator],
   sources: [requestCandidatesSource],
-  candidateHydrators: [rankingFeaturesHydrator],
   scorers: [prerankLinearScorer],
   selectors: [topK('selector/top-k', (q: RankingQuery) => q.limit, (c: RankingCandidate) => c.preRank ?? Number.NaN, { failOpen: false })],
 });
 
-/** Rank: features → task probabilities and fused score → every candidate, best first. */
+/** Rank: ranking features → task probabilities and fused score → every candidate, best first. */
 export const rankPipeline: PipelineDefinition<RankingQuery, RankingCandidate> = definePipeline<RankingQuery, RankingCandidate>({
   id: 'rank',
+  queryHydrators: [rankingFeaturesHydrator],
   sources: [requestCandidatesSource],
-  candidateHydrators: [rankingFeaturesHydrator],
   scorers: [multitaskLogisticScorer],
   selectors: [sortBy('selector/sort-by-rank', (c: RankingCandidate) => c.rank ?? Number.NaN, { failOpen: false })],
 });

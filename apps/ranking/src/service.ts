@@ -1,21 +1,31 @@
 /** RankingService binding: validates PreRank/Rank requests, maps wire ⇄ domain, runs the ranking pipelines. */
-import { fusionWeights } from '@recsys/algorithms';
+import { fusionWeights, taskNames } from '@recsys/algorithms';
 import {
   RankingServiceService,
+  columnBytes,
+  float32MatrixToWire,
+  readDictionary,
+  readFloat32Matrix,
   type Candidate,
+  type PreRankColumnsRequest,
+  type PreRankColumnsResponse,
   type PreRankRequest,
   type PreRankResponse,
+  type RankColumnsRequest,
+  type RankColumnsResponse,
   type RankRequest,
   type RankResponse,
   type ScoringCandidate,
+  type ScoringColumns,
   type StageScores,
   type UserScoringContext,
 } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
+import { RANKING_ITEM_INPUTS } from '@recsys/features';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
-import { executePipeline, type PipelineDefinition, type PipelineResult } from '@recsys/pipeline';
+import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
 import type { ModelHolder } from './model-holder';
-import type { LoadedModel, RankingCandidate, RankingQuery, UserContext } from './types';
+import type { LoadedModel, RankingCandidate, RankingQuery, ScoringBatch, UserContext } from './types';
 
 /** Request limits of PreRank and Rank. */
 export const RANKING_LIMITS = Object.freeze({
@@ -62,6 +72,14 @@ export function validateFeatureNames(names: readonly string[]): void {
   });
 }
 
+/** Validates the user context of a scoring request: every value finite. */
+function validateUser(user: UserScoringContext | undefined): void {
+  if (user) {
+    checkFinite('user.features.values', user.features?.values ?? {});
+    checkFinite('user.topic_affinity', user.topicAffinity);
+  }
+}
+
 /**
  * Validates the user context, item feature names and candidates shared by PreRank and Rank; throws bad-request
  * naming the field. Every candidate carries exactly one finite value per feature name. O(candidates · names).
@@ -75,10 +93,7 @@ export function validateScoringRequest(
   if (candidates.length > maxCandidates) {
     throw RecsysError.badRequest('candidates', `at most ${maxCandidates} candidates, got ${candidates.length}`);
   }
-  if (user) {
-    checkFinite('user.features.values', user.features?.values ?? {});
-    checkFinite('user.topic_affinity', user.topicAffinity);
-  }
+  validateUser(user);
   validateFeatureNames(featureNames);
   const firstIndex = new Map<string, number>();
   candidates.forEach((c, i) => {
@@ -118,49 +133,87 @@ export function validateFusionWeights(weights: Readonly<Record<string, number>>,
   }
 }
 
+/**
+ * The batch of a columnar request, validated: feature names as for PreRank/Rank, at most `maxRows` rows, a
+ * `rows × feature_names` matrix of finite values and one topic per row. Throws bad-request naming the field.
+ * O(rows · names).
+ */
+export function batchOfColumns(columns: ScoringColumns | undefined, maxRows: number): ScoringBatch {
+  const names = columns?.featureNames ?? [];
+  validateFeatureNames(names);
+  const matrix = readFloat32Matrix(columns?.itemFeatures, undefined, names.length, 'candidates.item_features');
+  if (matrix.rows > maxRows) throw RecsysError.badRequest('candidates', `at most ${maxRows} candidates, got ${matrix.rows}`);
+  const values = matrix.values;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      const row = Math.floor(i / names.length);
+      const column = i % names.length;
+      throw RecsysError.badRequest('candidates.item_features', `row ${row}, column ${column} (${names[column]}) must be a finite number, got ${values[i]}`);
+    }
+  }
+  const topics = readDictionary(columns?.topics, matrix.rows, 'candidates.topics');
+  return { names, rows: matrix.rows, values, topics: topics.values, topicIndexes: topics.indexes };
+}
+
+/** The batch of a per-candidate request (already validated by {@link validateScoringRequest}), keeping the item ids. */
+function batchOfCandidates(featureNames: readonly string[], candidates: readonly ScoringCandidate[]): ScoringBatch {
+  const width = featureNames.length;
+  const values = new Float64Array(candidates.length * width);
+  const topics: string[] = [];
+  const topicIndex = new Map<string, number>();
+  const topicIndexes = new Uint32Array(candidates.length);
+  candidates.forEach((c, r) => {
+    values.set(c.featureValues, r * width);
+    let t = topicIndex.get(c.topic);
+    if (t === undefined) topicIndex.set(c.topic, (t = topics.push(c.topic) - 1));
+    topicIndexes[r] = t;
+  });
+  return { names: featureNames, rows: candidates.length, values, topics, topicIndexes, itemIds: candidates.map((c) => (c.candidate as Candidate).itemId) };
+}
+
 function userContextOf(user: UserScoringContext | undefined): UserContext {
   return { userId: user?.userId ?? '', features: user?.features?.values ?? {}, topicAffinity: user?.topicAffinity ?? {} };
 }
 
-function candidatesOf(candidates: readonly ScoringCandidate[]): RankingCandidate[] {
-  return candidates.map((c) => ({ id: (c.candidate as Candidate).itemId, topic: c.topic, itemValues: c.featureValues }));
-}
-
 const EMPTY_SCORES: StageScores = { recall: 0, preRank: 0, rank: 0, rerank: 0, tasks: {} };
-
-/** The request's wire candidates, by item id. */
-function originalsOf(candidates: readonly ScoringCandidate[]): Map<string, Candidate> {
-  return new Map(candidates.map((c) => [(c.candidate as Candidate).itemId, c.candidate as Candidate]));
-}
 
 /** The wire candidate with some stage scores replaced (channels and explanation pass through). */
 function withScores(original: Candidate, scores: Partial<StageScores>): Candidate {
   return { ...original, scores: { ...(original.scores ?? EMPTY_SCORES), ...scores } };
 }
 
-/** The RankingService binding. */
+/** What a scored batch tells the caller about the features the model read. */
+function modelInputs(query: RankingQuery): { modelFeatureNames: string[]; missingFeatures: string[] } {
+  return { modelFeatureNames: [...RANKING_ITEM_INPUTS], missingFeatures: [...(query.missingInputs ?? [])] };
+}
+
+/** The RankingService binding: the per-candidate RPCs and their columnar twins run the same pipelines. */
 export function rankingService(deps: RankingServiceDeps): ServiceBinding {
-  const run = (pipeline: PipelineDefinition<RankingQuery, RankingCandidate>, query: RankingQuery, ctx: CallContext): Promise<PipelineResult<RankingCandidate>> => {
+  const run = async (pipeline: PipelineDefinition<RankingQuery, RankingCandidate>, query: RankingQuery, ctx: CallContext) => {
     const deadlineMs = Number.isFinite(ctx.deadlineMs) ? ctx.deadlineMs : Date.now() + deps.defaultDeadlineMs;
-    return executePipeline(pipeline, query, { deadlineMs, signal: ctx.signal });
+    const result = await executePipeline(pipeline, query, { deadlineMs, signal: ctx.signal });
+    return { candidates: result.candidates, query: result.query as RankingQuery };
   };
+
+  /** PreRank of a batch: the kept candidates, best first. */
+  const preRankBatch = (user: UserScoringContext | undefined, batch: ScoringBatch, limit: number, model: LoadedModel, ctx: CallContext) =>
+    run(
+      deps.preRank,
+      { user: userContextOf(user), batch, model, limit: limit === 0 ? deps.defaultPrerankLimit : limit, fusion: model.model.fusion },
+      ctx,
+    );
+
+  /** Rank of a batch: every candidate, best first. */
+  const rankBatch = (user: UserScoringContext | undefined, batch: ScoringBatch, weights: Readonly<Record<string, number>>, model: LoadedModel, ctx: CallContext) =>
+    run(deps.rank, { user: userContextOf(user), batch, model, limit: batch.rows, fusion: fusionWeights(model.model, weights) }, ctx);
 
   const preRank = async (request: PreRankRequest, ctx: CallContext): Promise<PreRankResponse> => {
     validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxPreRankCandidates);
     const model = deps.models.current();
     if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
-    const query: RankingQuery = {
-      user: userContextOf(request.user),
-      itemFeatureNames: request.featureNames,
-      candidates: candidatesOf(request.candidates),
-      model,
-      limit: request.limit === 0 ? deps.defaultPrerankLimit : request.limit,
-      fusion: model.model.fusion,
-    };
-    const result = await run(deps.preRank, query, ctx);
-    const originals = originalsOf(request.candidates);
+    const result = await preRankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.limit, model, ctx);
     return {
-      candidates: result.candidates.map((c) => withScores(originals.get(c.id) as Candidate, { preRank: c.preRank ?? 0 })),
+      candidates: result.candidates.map((c) => withScores(request.candidates[c.row].candidate as Candidate, { preRank: c.preRank ?? 0 })),
       modelVersion: model.version,
     };
   };
@@ -170,21 +223,51 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
     const model = deps.models.current();
     validateFusionWeights(request.fusionWeights, model);
     if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
-    const query: RankingQuery = {
-      user: userContextOf(request.user),
-      itemFeatureNames: request.featureNames,
-      candidates: candidatesOf(request.candidates),
-      model,
-      limit: request.candidates.length,
-      fusion: fusionWeights(model.model, request.fusionWeights),
-    };
-    const result = await run(deps.rank, query, ctx);
-    const originals = originalsOf(request.candidates);
+    const result = await rankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.fusionWeights, model, ctx);
+    const tasks = taskNames(model.model);
     return {
-      candidates: result.candidates.map((c) => withScores(originals.get(c.id) as Candidate, { rank: c.rank ?? 0, tasks: { ...(c.tasks ?? {}) } })),
+      candidates: result.candidates.map((c) =>
+        withScores(request.candidates[c.row].candidate as Candidate, {
+          rank: c.rank ?? 0,
+          tasks: Object.fromEntries(tasks.map((task, t) => [task, c.tasks?.[t] ?? 0])),
+        }),
+      ),
       modelVersion: model.version,
     };
   };
 
-  return { definition: RankingServiceService, handlers: { preRank, rank } };
+  const preRankColumns = async (request: PreRankColumnsRequest, ctx: CallContext): Promise<PreRankColumnsResponse> => {
+    validateUser(request.user);
+    const batch = batchOfColumns(request.candidates, RANKING_LIMITS.maxPreRankCandidates);
+    const model = deps.models.current();
+    const result = await preRankBatch(request.user, batch, request.limit, model, ctx);
+    const rows = Uint32Array.from(result.candidates, (c) => c.row);
+    const scores = Float64Array.from(result.candidates, (c) => c.preRank ?? 0);
+    return { rows: columnBytes(rows), scores: columnBytes(scores), modelVersion: model.version, ...modelInputs(result.query) };
+  };
+
+  const rankColumns = async (request: RankColumnsRequest, ctx: CallContext): Promise<RankColumnsResponse> => {
+    validateUser(request.user);
+    const batch = batchOfColumns(request.candidates, RANKING_LIMITS.maxRankCandidates);
+    const model = deps.models.current();
+    validateFusionWeights(request.fusionWeights, model);
+    const result = await rankBatch(request.user, batch, request.fusionWeights, model, ctx);
+    const tasks = taskNames(model.model);
+    // Every row in request order (the pipeline answers best first).
+    const scores = new Float64Array(batch.rows);
+    const probabilities = new Float32Array(batch.rows * tasks.length);
+    for (const c of result.candidates) {
+      scores[c.row] = c.rank ?? 0;
+      if (c.tasks) probabilities.set(c.tasks, c.row * tasks.length);
+    }
+    return {
+      scores: columnBytes(scores),
+      taskNames: tasks,
+      taskProbabilities: float32MatrixToWire(batch.rows, tasks.length, probabilities),
+      modelVersion: model.version,
+      ...modelInputs(result.query),
+    };
+  };
+
+  return { definition: RankingServiceService, handlers: { preRank, rank, preRankColumns, rankColumns } };
 }

@@ -1,5 +1,6 @@
 /** The ranking pipelines' query and candidate types (domain side; wire types stay in service.ts). */
-import type { MultitaskLogisticModel } from '@recsys/algorithms';
+import type { FeatureMatrix, MultitaskLogisticModel } from '@recsys/algorithms';
+import type { ItemInputBatch, RankingItemInput } from '@recsys/features';
 import type { CandidateBase } from '@recsys/pipeline';
 
 /** A model snapshot: one request scores every candidate with the same version. */
@@ -18,32 +19,39 @@ export interface UserContext {
   topicAffinity: Readonly<Record<string, number>>;
 }
 
+/**
+ * The candidates of one PreRank or Rank call as columns, one row each: their item features (row-major, columns named
+ * by `names`) and primary topics, and — from the per-candidate RPCs — their item ids.
+ */
+export interface ScoringBatch extends ItemInputBatch {
+  /** Item id of each row; absent for the columnar RPCs, whose rows are identified by number. */
+  itemIds?: readonly string[];
+}
+
 /** One PreRank or Rank call as the pipeline sees it. */
 export interface RankingQuery {
   user: UserContext;
-  /** Names of the item features, in the order of every candidate's `itemValues` (unique). */
-  itemFeatureNames: readonly string[];
-  /** The request's candidates, in request order. */
-  candidates: readonly RankingCandidate[];
+  /** The candidates, in request order. */
+  batch: ScoringBatch;
   model: LoadedModel;
   /** PreRank: candidates to keep. */
   limit: number;
   /** Rank: fusion weights per task (the model's, with the request's overrides applied). */
   fusion: Readonly<Record<string, number>>;
+  /** The ranking features of every row of `batch` (set by the ranking-features query hydrator). */
+  features?: FeatureMatrix;
+  /** Item inputs of the ranking features the batch does not carry: they took their declared defaults (same hydrator). */
+  missingInputs?: readonly RankingItemInput[];
 }
 
-/** A candidate being scored. */
+/** A candidate being scored: one row of the query's batch. */
 export interface RankingCandidate extends CandidateBase {
-  /** Primary topic of the item. */
-  topic: string;
-  /** Item feature values, aligned with the query's `itemFeatureNames`, as sent by the caller. */
-  itemValues: readonly number[];
-  /** The ranking feature vector built from user and item records (set by the ranking-features hydrator). */
-  features?: Readonly<Record<string, number>>;
+  /** The candidate's row in the query's batch (and in `query.features`). */
+  row: number;
   /** Pre-rank score (set by scorer/prerank-linear). */
   preRank?: number;
-  /** Per-task probabilities (set by scorer/multitask-logistic). */
-  tasks?: Readonly<Record<string, number>>;
+  /** Per-task probabilities in `taskNames(model)` order (set by scorer/multitask-logistic). */
+  tasks?: Float64Array;
   /** Fused ranking score (set by scorer/multitask-logistic). */
   rank?: number;
 }

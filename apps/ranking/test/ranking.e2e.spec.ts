@@ -4,7 +4,21 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import type { MultitaskLogisticModel } from '@recsys/algorithms';
-import { PreRankRequest, RankRequest, RankingServiceClient, type ScoringCandidate } from '@recsys/contracts';
+import {
+  PreRankColumnsRequest,
+  PreRankRequest,
+  RankColumnsRequest,
+  RankRequest,
+  RankingServiceClient,
+  columnBytes,
+  dictionaryToWire,
+  float32MatrixToWire,
+  readFloat32Matrix,
+  readFloat64Column,
+  readUint32Column,
+  type ScoringCandidate,
+  type ScoringColumns,
+} from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
 import { createClient, type PromiseClient } from '@recsys/grpc';
 import { createLogger } from '@recsys/logger';
@@ -168,6 +182,61 @@ describe('ranking service over gRPC', () => {
   it('scores a request without a user context with zero topic affinity', async () => {
     const res = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, candidates: [cand('a', 0.5, 't1')] }));
     expect(res.candidates[0].scores?.tasks.click).toBeCloseTo(σ(0), 12);
+  });
+
+  /** The candidates of a per-candidate request as the columns of a columnar one (values as float32). */
+  const columnsOf = (candidates: ScoringCandidate[], names = NAMES): ScoringColumns => ({
+    featureNames: names,
+    itemFeatures: float32MatrixToWire(candidates.length, names.length, Float32Array.from(candidates.flatMap((c) => c.featureValues))),
+    topics: dictionaryToWire(candidates.length, (r) => candidates[r].topic),
+  });
+  // Values exactly representable in float32, so both forms see the same inputs.
+  const five = [cand('c1', 0.25, 't1', 0.0078125), cand('c2', 0.25, 't2', 0.1875), cand('c3', 0.875, 't1', 0.0625), cand('c4', 0.125, 't1', 0.125), cand('c5', 0, 't2', 0)];
+
+  it('RankColumns scores every row in request order, like Rank, with task probabilities and the inputs it reads', async () => {
+    const fusionWeights = { save: 3 };
+    const res = await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: columnsOf(five), fusionWeights }));
+    const byRow = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: five, fusionWeights }));
+    expect(res.modelVersion).toBe('v1');
+    expect(res.taskNames).toEqual(['click', 'save', 'hide']);
+    const scores = readFloat64Column(res.scores, 5, 'scores');
+    const tasks = readFloat32Matrix(res.taskProbabilities, 5, 3, 'task_probabilities').values;
+    five.forEach((c, r) => {
+      const same = byRow.candidates.find((x) => x.itemId === c.candidate?.itemId);
+      expect(scores[r]).toBeCloseTo(same?.scores?.rank ?? NaN, 12);
+      expect(tasks[r * 3 + 2]).toBeCloseTo(same?.scores?.tasks.hide ?? NaN, 6);
+    });
+    expect(res.modelFeatureNames).toEqual(['item_ctr_smoothed', 'item_save_rate_smoothed', 'item_impressions', 'creator_ctr_smoothed', 'item_age_hours', 'item_quality']);
+    // NAMES carries only quality and CTR: the other inputs took their declared defaults.
+    expect(res.missingFeatures).toEqual(['item_save_rate_smoothed', 'item_impressions', 'creator_ctr_smoothed', 'item_age_hours']);
+  });
+
+  it('PreRankColumns keeps the best `limit` rows, best first, like PreRank', async () => {
+    const res = await client.preRankColumns(PreRankColumnsRequest.fromPartial({ user, candidates: columnsOf(five), limit: 2 }));
+    const byRow = await client.preRank(PreRankRequest.fromPartial({ featureNames: NAMES, user, candidates: five, limit: 2 }));
+    const rows = Array.from(readUint32Column(res.rows, 2, 'rows'));
+    expect(rows.map((r) => five[r].candidate?.itemId)).toEqual(byRow.candidates.map((c) => c.itemId));
+    expect(Array.from(readFloat64Column(res.scores, 2, 'scores'))).toEqual(byRow.candidates.map((c) => c.scores?.preRank));
+    expect(res.modelVersion).toBe('v1');
+    // An empty batch answers nothing.
+    const none = await client.preRankColumns(PreRankColumnsRequest.fromPartial({ user, candidates: columnsOf([]) }));
+    expect(none.rows).toHaveLength(0);
+  });
+
+  it.each([
+    ['candidates.item_features.columns', 'a matrix narrower than the names', (c: ScoringColumns) => ({ ...c, itemFeatures: { ...c.itemFeatures!, columns: 1 } })],
+    ['candidates.item_features.values', 'values that do not fill the matrix', (c: ScoringColumns) => ({ ...c, itemFeatures: { ...c.itemFeatures!, values: c.itemFeatures!.values.subarray(4) } })],
+    ['candidates.item_features', 'a NaN value', (c: ScoringColumns) => ({ ...c, itemFeatures: float32MatrixToWire(1, 2, Float32Array.from([0.5, Number.NaN])), topics: dictionaryToWire(1, () => 't') })],
+    ['candidates.topics.indexes', 'fewer topics than rows', (c: ScoringColumns) => ({ ...c, topics: dictionaryToWire(1, () => 't') })],
+    ['candidates.topics.indexes', 'a topic index past the dictionary', (c: ScoringColumns) => ({ ...c, topics: { values: ['t'], indexes: columnBytes(new Uint32Array(5).fill(1)) } })],
+    ['feature_names[1]', 'a repeated feature name', (c: ScoringColumns) => ({ ...c, featureNames: ['item_quality', 'item_quality'] })],
+  ] as [string, string, (c: ScoringColumns) => ScoringColumns][])('RankColumns rejects %s (%s) with INVALID_ARGUMENT naming the field', async (field, _what, spoil) => {
+    const error = await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: spoil(columnsOf(five)) })).then(
+      () => undefined,
+      (e: unknown) => e as RecsysError,
+    );
+    expect(error?.category).toBe('bad-request');
+    expect(error?.message).toContain(`${field}:`);
   });
 
   it.each([

@@ -59,8 +59,16 @@ export { ITEM_FEATURE_COLUMNS, itemFeatureRow, itemView, topicAffinityOf, userTo
 export type { ItemFeatureRow, ItemFeatureView, ItemViewInput, UserFeatureView, UserViewInput } from './views/views';
 export { FeatureEngine } from './engine/feature-engine';
 export type { FeatureEngineStats } from './engine/feature-engine';
-export { RANKING_FEATURE_NAMES, RANKING_ITEM_INPUTS, rankingFeatureVector, rankingFeatures } from './ranking/ranking-features';
-export type { RankingFeatureName, RankingItemInput } from './ranking/ranking-features';
+export {
+  RANKING_FEATURE_NAMES,
+  RANKING_ITEM_INPUTS,
+  rankingFeatureMatrix,
+  rankingFeatureVector,
+  rankingFeatures,
+  type ItemInputBatch,
+  type RankingFeatureName,
+  type RankingItemInput,
+} from './ranking/ranking-features';
 export { MAX_DWELL_MS, MAX_FUTURE_SKEW_MS, busEventRejection } from './offline/bus-event-rules';
 export { checkServedFeatures } from './offline/served-feature-check';
 export type { FeatureMismatch, LoggedEngagement, LoggedSnapshot, ServedFeatureLog, ServedFeatureReport } from './offline/served-feature-check';

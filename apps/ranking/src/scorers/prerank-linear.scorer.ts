@@ -1,5 +1,6 @@
 /** Scorer: the cheap pre-rank score, a logistic model over a few ranking features. */
-import { prerankScore } from '@recsys/algorithms';
+import { prerankScoreMatrix } from '@recsys/algorithms';
+import { RecsysError } from '@recsys/domain';
 import type { Scorer } from '@recsys/pipeline';
 import type { RankingCandidate, RankingQuery } from '../types';
 
@@ -7,5 +8,9 @@ import type { RankingCandidate, RankingQuery } from '../types';
 export const prerankLinearScorer: Scorer<RankingQuery, RankingCandidate> = {
   id: 'scorer/prerank-linear',
   failOpen: false,
-  score: (query, candidates) => candidates.map((c) => ({ preRank: prerankScore(query.model.model, c.features ?? {}) })),
+  score: (query, candidates) => {
+    if (!query.features) throw new RecsysError('internal', 'pre-rank scorer ran without the ranking features');
+    const scores = prerankScoreMatrix(query.model.model, query.features);
+    return candidates.map((c) => ({ preRank: scores[c.row] }));
+  },
 };

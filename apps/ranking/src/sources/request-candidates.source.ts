@@ -1,10 +1,15 @@
-/** Source: the candidates the caller sent in the PreRank or Rank request. */
+/** Source: the candidates the caller sent in the PreRank or Rank request, one per row of its batch. */
 import type { CandidateSource } from '@recsys/pipeline';
 import type { RankingCandidate, RankingQuery } from '../types';
 
-/** Hands the request's candidates to the pipeline unchanged, in request order. */
+/** One candidate per row of the request's batch, in request order; id = the row's item id, or `#<row>` without ids. */
 export const requestCandidatesSource: CandidateSource<RankingQuery, RankingCandidate> = {
   id: 'source/request-candidates',
   failOpen: false,
-  fetch: async (query) => [...query.candidates],
+  fetch: async (query) => {
+    const { rows, itemIds } = query.batch;
+    const out: RankingCandidate[] = new Array(rows);
+    for (let row = 0; row < rows; row++) out[row] = { id: itemIds ? itemIds[row] : `#${row}`, row };
+    return out;
+  },
 };

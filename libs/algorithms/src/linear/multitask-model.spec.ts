@@ -1,10 +1,14 @@
 import {
   MULTITASK_LOGISTIC_FORMAT,
   fuse,
+  fuseMatrix,
   fusionWeights,
   parseMultitaskModel,
+  predictTaskMatrix,
   predictTasks,
   prerankScore,
+  prerankScoreMatrix,
+  taskNames,
   type MultitaskLogisticModel,
 } from './multitask-model';
 
@@ -67,6 +71,37 @@ describe('prerankScore', () => {
     // 4·0.25 + 1·2 − 1 = 2 → σ(2); without c: 4·0.25 − 1 = 0 → 0.5.
     expect(prerankScore(model(), { a: 1, b: 0.25, c: 2 })).toBeCloseTo(0.8807970779778823, 12);
     expect(prerankScore(model(), { a: 1, b: 0.25 })).toBe(0.5);
+  });
+});
+
+describe('batch scoring (FeatureMatrix)', () => {
+  // Columns in another order than the model's features, with an extra one and without `c` (pre-rank reads it).
+  const names = ['b', 'x', 'a'];
+  const rows = [
+    [0.25, 9, 1],
+    [-1, 9, 3],
+    [Number.NaN, 9, 0.5],
+  ];
+  const matrix = { names, rows: rows.length, values: Float64Array.from(rows.flat()) };
+  const record = (r: number) => Object.fromEntries(names.map((name, j) => [name, rows[r][j]]));
+
+  it('gives every row the task probabilities of the record version, in taskNames order', () => {
+    const p = predictTaskMatrix(model(), matrix);
+    expect(taskNames(model())).toEqual(['click', 'save', 'hide']);
+    rows.forEach((_, r) => expect(Array.from(p.subarray(r * 3, r * 3 + 3))).toEqual(Object.values(predictTasks(model(), record(r)))));
+    expect(p[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 15);
+  });
+
+  it('gives every row the pre-rank score of the record version (absent column counts as 0)', () => {
+    const scores = prerankScoreMatrix(model(), matrix);
+    rows.forEach((_, r) => expect(scores[r]).toBe(prerankScore(model(), record(r))));
+    expect(scores[0]).toBeCloseTo(1 / (1 + Math.exp(-(4 * 0.25 - 1))), 15);
+  });
+
+  it('fuses rows like fuse does, ignoring tasks without a weight', () => {
+    const p = predictTaskMatrix(model(), matrix);
+    const fused = fuseMatrix(taskNames(model()), p, rows.length, { click: 1, hide: -4 });
+    rows.forEach((_, r) => expect(fused[r]).toBeCloseTo(fuse(predictTasks(model(), record(r)), { click: 1, hide: -4 }), 15));
   });
 });
 

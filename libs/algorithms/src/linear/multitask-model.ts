@@ -171,35 +171,68 @@ export function parseMultitaskModel(json: unknown): MultitaskLogisticModel {
   };
 }
 
-/** The values of `names` from `x`, in order; a missing (or non-finite) feature counts as 0. */
-function vectorOf(names: readonly string[], x: Readonly<Record<string, number>>): Float64Array {
-  const out = new Float64Array(names.length);
-  for (let j = 0; j < names.length; j++) {
-    const v = x[names[j]];
-    out[j] = Number.isFinite(v) ? v : 0;
-  }
-  return out;
+/** A batch of feature vectors: row-major `rows × names.length` values, column j holding feature `names[j]`. */
+export interface FeatureMatrix {
+  names: readonly string[];
+  rows: number;
+  values: Float64Array;
 }
 
-function logit(weights: readonly number[], bias: number, x: Float64Array): number {
-  let z = bias;
-  for (let j = 0; j < weights.length; j++) z += weights[j] * x[j];
-  return z;
+/** The column of each of `wanted` in `names`; −1 for a name `names` lacks. */
+function columnsOf(names: readonly string[], wanted: readonly string[]): Int32Array {
+  const at = new Map(names.map((name, j) => [name, j]));
+  return Int32Array.from(wanted, (name) => at.get(name) ?? -1);
 }
 
 /**
- * The probability of every task for one feature vector: `p_t = σ(w_t·x + b_t)` with x read from `x` in the
- * order of `model.features` (missing or non-finite features count as 0; extra keys are ignored).
- * O(features × tasks).
+ * σ(w·x + b) of one head for every row of `x` into `out[row · stride + offset]`; the head's weight i applies to column
+ * `columns[i]` (−1: the feature is absent and counts as 0, as does a non-finite value).
+ */
+function headScores(weights: readonly number[], bias: number, columns: Int32Array, x: FeatureMatrix, out: Float64Array, stride: number, offset: number): void {
+  const width = x.names.length;
+  for (let r = 0; r < x.rows; r++) {
+    const base = r * width;
+    let z = bias;
+    for (let i = 0; i < weights.length; i++) {
+      const j = columns[i];
+      if (j < 0) continue;
+      const v = x.values[base + j];
+      if (Number.isFinite(v)) z += weights[i] * v;
+    }
+    out[r * stride + offset] = sigmoid(z);
+  }
+}
+
+/** One row of `names` from a record (missing or non-finite features count as 0 in the heads). */
+function rowOf(names: readonly string[], x: Readonly<Record<string, number>>): FeatureMatrix {
+  return { names, rows: 1, values: Float64Array.from(names, (name) => x[name] ?? Number.NaN) };
+}
+
+/** The model's task names, in the order of {@link predictTaskMatrix}'s columns. */
+export function taskNames(model: MultitaskLogisticModel): string[] {
+  return Object.keys(model.tasks);
+}
+
+/**
+ * The probability of every task for every row of `x`: a row-major `rows × taskNames(model).length` matrix,
+ * `p_t = σ(w_t·x + b_t)` over `model.features` read from the columns of `x` by name (a feature `x` does not have, or a
+ * non-finite value, counts as 0; extra columns are ignored). O(rows × features × tasks).
+ */
+export function predictTaskMatrix(model: MultitaskLogisticModel, x: FeatureMatrix): Float64Array {
+  const tasks = taskNames(model);
+  const columns = columnsOf(x.names, model.features);
+  const out = new Float64Array(x.rows * tasks.length);
+  tasks.forEach((task, t) => headScores(model.tasks[task].weights, model.tasks[task].bias, columns, x, out, tasks.length, t));
+  return out;
+}
+
+/**
+ * The probability of every task for one feature vector: {@link predictTaskMatrix} of the one row read from the record
+ * `x` (missing or non-finite features count as 0; extra keys are ignored). O(features × tasks).
  */
 export function predictTasks(model: MultitaskLogisticModel, x: Readonly<Record<string, number>>): TaskProbabilities {
-  const row = vectorOf(model.features, x);
-  const out: TaskProbabilities = {};
-  for (const task in model.tasks) {
-    const head = model.tasks[task];
-    out[task] = sigmoid(logit(head.weights, head.bias, row));
-  }
-  return out;
+  const row = predictTaskMatrix(model, rowOf(model.features, x));
+  return Object.fromEntries(taskNames(model).map((task, t) => [task, row[t]]));
 }
 
 /**
@@ -225,10 +258,35 @@ export function fusionWeights(model: MultitaskLogisticModel, overrides: Readonly
 }
 
 /**
- * The pre-rank score of one feature vector: `σ(w·x + b)` of the pre-rank head over `model.prerank.features`
- * (missing or non-finite features count as 0). O(pre-rank features).
+ * The pre-rank score of every row of `x`: `σ(w·x + b)` of the pre-rank head over `model.prerank.features` read from
+ * the columns of `x` by name (absent features and non-finite values count as 0). O(rows × pre-rank features).
+ */
+export function prerankScoreMatrix(model: MultitaskLogisticModel, x: FeatureMatrix): Float64Array {
+  const head = model.prerank;
+  const out = new Float64Array(x.rows);
+  headScores(head.weights, head.bias, columnsOf(x.names, head.features), x, out, 1, 0);
+  return out;
+}
+
+/**
+ * The pre-rank score of one feature vector: {@link prerankScoreMatrix} of the one row read from the record `x`.
+ * O(pre-rank features).
  */
 export function prerankScore(model: MultitaskLogisticModel, x: Readonly<Record<string, number>>): number {
-  const head = model.prerank;
-  return sigmoid(logit(head.weights, head.bias, vectorOf(head.features, x)));
+  return prerankScoreMatrix(model, rowOf(model.prerank.features, x))[0];
+}
+
+/**
+ * {@link fuse} of every row of a `rows × tasks.length` probability matrix: `Σ_t weights[t] · p[row, t]` over the tasks
+ * named in `weights` that are in `tasks`. O(rows × tasks).
+ */
+export function fuseMatrix(tasks: readonly string[], probabilities: Float64Array, rows: number, weights: Readonly<Record<string, number>>): Float64Array {
+  const w = Float64Array.from(tasks, (task) => (Object.hasOwn(weights, task) ? weights[task] : 0));
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let score = 0;
+    for (let t = 0; t < w.length; t++) score += w[t] * probabilities[r * w.length + t];
+    out[r] = score;
+  }
+  return out;
 }

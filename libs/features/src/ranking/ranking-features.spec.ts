@@ -1,7 +1,7 @@
 import { ITEM_FEATURES } from '../definitions/features';
 import { FeatureEngine } from '../engine/feature-engine';
 import { HOUR, event, item } from '../testing/fixtures';
-import { RANKING_FEATURE_NAMES, RANKING_ITEM_INPUTS, rankingFeatureVector, rankingFeatures } from './ranking-features';
+import { RANKING_FEATURE_NAMES, RANKING_ITEM_INPUTS, rankingFeatureMatrix, rankingFeatureVector, rankingFeatures } from './ranking-features';
 
 describe('rankingFeatures', () => {
   it('computes the hand example from engine views', () => {
@@ -56,5 +56,32 @@ describe('rankingFeatures', () => {
     rankingFeatures({ topicAffinity: {} }, { features }, 't');
     expect([...new Set(read)].sort()).toEqual([...RANKING_ITEM_INPUTS].sort());
     for (const name of RANKING_ITEM_INPUTS) expect(ITEM_FEATURES).toHaveProperty(name);
+  });
+
+  it('computes the same values over a batch of columns (rankingFeatureMatrix), defaults for inputs the batch lacks', () => {
+    const user = { topicAffinity: { t1: 0.75, t2: 0.25 } };
+    // Columns in another order than RANKING_ITEM_INPUTS, one extra column, item_quality missing.
+    const names = ['item_age_hours', 'extra', 'item_impressions', 'creator_ctr_smoothed', 'item_save_rate_smoothed', 'item_ctr_smoothed'];
+    const rows = [
+      [12, 99, 40, 0.2, 0.05, 0.1],
+      [0, 99, 0, 0.3, 0.01, 0.02],
+      [1000, 99, 7, 0.1, 0.5, 0.4],
+    ];
+    const topics = ['t2', 't1', 'none'];
+    const { values, missing } = rankingFeatureMatrix(user, {
+      names,
+      rows: rows.length,
+      values: rows.flat(),
+      topics: ['t1', 't2', 'none'],
+      topicIndexes: [1, 0, 2],
+    });
+    expect(missing).toEqual(['item_quality']);
+    rows.forEach((row, r) => {
+      const record = Object.fromEntries(names.map((name, j) => [name, row[j]]));
+      const expected = rankingFeatureVector(rankingFeatures(user, { features: record }, topics[r]));
+      expect(Array.from(values.subarray(r * RANKING_FEATURE_NAMES.length, (r + 1) * RANKING_FEATURE_NAMES.length))).toEqual(Array.from(expected));
+    });
+    expect(values[1 * RANKING_FEATURE_NAMES.length + RANKING_FEATURE_NAMES.indexOf('user_topic_affinity')]).toBe(0.75);
+    expect(values[RANKING_FEATURE_NAMES.indexOf('item_quality')]).toBe(ITEM_FEATURES.item_quality);
   });
 });
