@@ -16,6 +16,8 @@ export interface RerankQuery {
 
 /** A ranked candidate with the attributes re-ranking decides on. */
 export interface RerankItem extends CandidateBase {
+  /** The candidate's position in the request (0 = best ranked). */
+  row: number;
   creatorId: string;
   topic: string;
   /** Image width / height, finite and > 0. */

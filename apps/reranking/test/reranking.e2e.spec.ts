@@ -1,7 +1,18 @@
 // End-to-end: the reranking service over real gRPC on 127.0.0.1 (filters, diversity windows, page size, layout, validation).
 import { Writable } from 'node:stream';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
-import { RerankRequest, RerankingServiceClient, type RerankCandidate, type RerankResponse } from '@recsys/contracts';
+import {
+  RerankColumnsRequest,
+  RerankRequest,
+  RerankingServiceClient,
+  columnBytes,
+  dictionaryToWire,
+  readDictionary,
+  readFloat64Column,
+  readUint32Column,
+  type RerankCandidate,
+  type RerankResponse,
+} from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
 import { createClient, type PromiseClient } from '@recsys/grpc';
 import { createLogger } from '@recsys/logger';
@@ -171,6 +182,57 @@ describe('reranking service over gRPC', () => {
     expect(error).toBeInstanceOf(RecsysError);
     expect((error as RecsysError).category).toBe('bad-request');
     expect((error as RecsysError).message).toContain(`${field}:`);
+  });
+
+  /** The candidates of a Rerank request as a RerankColumns request. */
+  const columns = (candidates: RerankCandidate[], over: Partial<RerankColumnsRequest> = {}): RerankColumnsRequest =>
+    RerankColumnsRequest.fromPartial({
+      userId: 'u1',
+      pageSize: 10,
+      itemIds: candidates.map((c) => c.candidate?.itemId ?? ''),
+      creatorIds: dictionaryToWire(candidates.length, (r) => candidates[r].creatorId),
+      topics: dictionaryToWire(candidates.length, (r) => candidates[r].topic),
+      aspectRatios: columnBytes(Float32Array.from(candidates, (c) => c.aspectRatio)),
+      unsafe: Buffer.from(candidates.map((c) => (c.unsafe ? 1 : 0))),
+      ...over,
+    });
+
+  it('RerankColumns builds the same page as Rerank, as request rows with columns, scores and removals', async () => {
+    const candidates = [
+      cand('a', { topic: 't1', aspectRatio: 0.5 }),
+      cand('b', { topic: 't1' }),
+      cand('c', { topic: 't1', unsafe: true }),
+      cand('d', { topic: 't1', creatorId: 'creator-a' }),
+      cand('e', { topic: 't2', aspectRatio: 2 }),
+      cand('f', { topic: 't1' }),
+    ];
+    const seenItemIds = ['b'];
+    const byItem = await client.rerank(request({ candidates, seenItemIds, pageSize: 3 }));
+    const res = await client.rerankColumns(columns(candidates, { seenItemIds, pageSize: 3 }));
+    const rows = Array.from(readUint32Column(res.rows, byItem.items.length, 'rows'));
+    expect(rows.map((r) => candidates[r].candidate?.itemId)).toEqual(ids(byItem));
+    expect(Array.from(readUint32Column(res.columns, rows.length, 'columns'))).toEqual(byItem.items.map((i) => i.column));
+    expect(Array.from(readFloat64Column(res.scores, rows.length, 'scores'))).toEqual(byItem.items.map((i) => i.candidate?.scores?.rerank));
+    const removedRows = Array.from(readUint32Column(res.removedRows, byItem.removed.length, 'removed_rows'));
+    const by = readDictionary(res.removedBy, removedRows.length, 'removed_by');
+    expect(Object.fromEntries(removedRows.map((r, i) => [candidates[r].candidate?.itemId, by.values[by.indexes[i]]]))).toEqual(removedBy(byItem));
+    expect(await client.rerankColumns(columns([]))).toMatchObject({ rows: Buffer.alloc(0), removedRows: Buffer.alloc(0) });
+  });
+
+  it.each([
+    ['item_ids[1]', 'a duplicate id', columns([cand('a'), cand('a')])],
+    ['aspect_ratios[0]', 'a zero aspect ratio', columns([cand('a', { aspectRatio: 0 })])],
+    ['aspect_ratios', 'too few aspect ratios', columns([cand('a'), cand('b')], { aspectRatios: columnBytes(Float32Array.of(1)) })],
+    ['topics.indexes', 'a topic index past the dictionary', columns([cand('a')], { topics: { values: [], indexes: columnBytes(Uint32Array.of(0)) } })],
+    ['unsafe', 'no unsafe column', columns([cand('a')], { unsafe: Buffer.alloc(0) })],
+    ['page_size', 'zero', columns([cand('a')], { pageSize: 0 })],
+  ] as [string, string, RerankColumnsRequest][])('RerankColumns rejects %s (%s) with INVALID_ARGUMENT naming it', async (field, _what, req) => {
+    const error = await client.rerankColumns(req).then(
+      () => undefined,
+      (e: unknown) => e as RecsysError,
+    );
+    expect(error?.category).toBe('bad-request');
+    expect(error?.message).toContain(`${field}:`);
   });
 
   it('reports bad input with the gRPC status INVALID_ARGUMENT on the wire', async () => {
