@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { EngagementEvent, EventType, Item, User } from '@recsys/domain';
 import {
   ITEM_FEATURE_COLUMNS,
+  itemFeatureColumns,
   Catalog,
   ITEM_FEATURES,
   RecordSet,
@@ -65,7 +66,7 @@ describe('feature read pipelines', () => {
   let store: ReturnType<typeof countingStore>;
   let catalog: Catalog;
   const deps = () => ({ store, catalog, logger, partitions: 3 });
-  const itemQuery = (itemIds: string[], nowMs: number): ItemFeaturesQuery => ({ itemIds, nowMs, snapshot: { positions: [] } });
+  const itemQuery = (itemIds: string[], nowMs: number): ItemFeaturesQuery => ({ itemIds, columns: itemFeatureColumns(), nowMs, snapshot: { positions: [] } });
   const userQuery = (userId: string, nowMs: number): UserFeaturesQuery => ({ userId, nowMs, snapshot: { positions: [] } });
 
   beforeEach(async () => {

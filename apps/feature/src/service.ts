@@ -1,8 +1,15 @@
 /** FeatureService binding: validates requests, runs the feature-read pipelines, maps views to wire messages. */
 import {
+  DictionaryEncoder,
   FeatureServiceService,
+  columnBytes,
+  float32MatrixToWire,
   itemToWire,
+  newBitset,
+  setBit,
   userToWire,
+  type GetItemFeatureColumnsRequest,
+  type GetItemFeatureColumnsResponse,
   type GetItemFeaturesRequest,
   type GetItemFeaturesResponse,
   type GetUserFeaturesRequest,
@@ -11,7 +18,7 @@ import {
   type ItemFeatures,
 } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
-import { ITEM_FEATURE_COLUMNS, itemFeatureRow, userView, type UserFeatureView } from '@recsys/features';
+import { ITEM_FEATURE_COLUMNS, itemFeatureColumns, itemFeatureRow, userView, type ItemFeatureColumns, type ItemFeatureRow, type UserFeatureView } from '@recsys/features';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
 import type { ItemCandidate, ItemFeaturesQuery, ReadSnapshot, UserCandidate, UserFeaturesQuery } from './types';
@@ -26,6 +33,9 @@ export const MAX_ITEM_IDS = 2000;
  * declaration order. Fixed by the feature definitions, so one list serves every item of every answer.
  */
 export const ITEM_FEATURE_NAMES: readonly string[] = ITEM_FEATURE_COLUMNS;
+
+/** Every item feature, the columns of a GetItemFeatures answer. */
+const ALL_ITEM_COLUMNS = itemFeatureColumns(ITEM_FEATURE_NAMES);
 
 /** Dependencies of {@link featureServiceBinding}. */
 export interface FeatureServiceDeps {
@@ -70,13 +80,18 @@ function userToResponse(view: UserFeatureView, snapshot: FeatureSnapshot): GetUs
   };
 }
 
+/** The row of a requested item: its candidate's, or every default for an item the pipeline has no candidate for. */
+function rowOf(candidate: ItemCandidate | undefined, columns: ItemFeatureColumns, nowMs: number): ItemFeatureRow {
+  return candidate?.row ?? itemFeatureRow({}, nowMs, columns);
+}
+
 /**
  * One item of a GetItemFeatures answer: its feature values as a row aligned with {@link ITEM_FEATURE_NAMES}
  * and the indexes of the defaulted ones. The content embedding is not sent: no caller scores with it, and it is
  * nearly half of the attribute bytes (16 floats per demo pin).
  */
-function itemToResponse(itemId: string, candidate: ItemCandidate | undefined, nowMs: number): ItemFeatures {
-  const row = candidate?.row ?? itemFeatureRow({}, nowMs);
+function itemToResponse(itemId: string, candidate: ItemCandidate | undefined, columns: ItemFeatureColumns, nowMs: number): ItemFeatures {
+  const row = rowOf(candidate, columns, nowMs);
   const item = candidate?.item;
   return {
     itemId,
@@ -99,18 +114,61 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
     return userToResponse(view, snapshotToWire(query.nowMs, query.snapshot));
   };
 
-  const getItemFeatures = async (request: GetItemFeaturesRequest, ctx: CallContext): Promise<GetItemFeaturesResponse> => {
-    validateItemIds(request.itemIds);
-    const query: ItemFeaturesQuery = { itemIds: [...request.itemIds], nowMs: deps.now(), snapshot: { positions: [] } };
+  /** Runs the item pipeline: the candidate of each distinct requested id, by id. */
+  const readItems = async (itemIds: readonly string[], columns: ItemFeatureColumns, ctx: CallContext) => {
+    validateItemIds(itemIds);
+    const query: ItemFeaturesQuery = { itemIds: [...itemIds], columns, nowMs: deps.now(), snapshot: { positions: [] } };
     const result = await executePipeline(deps.itemPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
-    const byId = new Map(result.candidates.map((c) => [c.id, c]));
+    return { query, byId: new Map(result.candidates.map((c) => [c.id, c])) };
+  };
+
+  const getItemFeatures = async (request: GetItemFeaturesRequest, ctx: CallContext): Promise<GetItemFeaturesResponse> => {
+    const { query, byId } = await readItems(request.itemIds, ALL_ITEM_COLUMNS, ctx);
     // One entry per requested id, in request order (a repeated id is answered each time it is asked).
     return {
-      items: query.itemIds.map((id) => itemToResponse(id, byId.get(id), query.nowMs)),
+      items: query.itemIds.map((id) => itemToResponse(id, byId.get(id), query.columns, query.nowMs)),
       featureNames: [...ITEM_FEATURE_NAMES],
       snapshot: snapshotToWire(query.nowMs, query.snapshot),
     };
   };
 
-  return { definition: FeatureServiceService, handlers: { getUserFeatures, getItemFeatures } };
+  const getItemFeatureColumns = async (request: GetItemFeatureColumnsRequest, ctx: CallContext): Promise<GetItemFeatureColumnsResponse> => {
+    const columns = request.featureNames.length === 0 ? ALL_ITEM_COLUMNS : itemFeatureColumns(request.featureNames);
+    const { query, byId } = await readItems(request.itemIds, columns, ctx);
+    // One row per requested id, in request order.
+    const rows = query.itemIds.length;
+    const width = columns.names.length;
+    const values = new Float32Array(rows * width);
+    const defaulted = newBitset(rows * width);
+    const known = new Uint8Array(rows);
+    const creators = new DictionaryEncoder(rows);
+    const topics = new DictionaryEncoder(rows);
+    const aspectRatios = new Float32Array(rows);
+    const unsafe = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const candidate = byId.get(query.itemIds[r]);
+      const row = rowOf(candidate, columns, query.nowMs);
+      for (let c = 0; c < width; c++) values[r * width + c] = row.values[c];
+      for (const c of row.defaulted) setBit(defaulted, r * width + c);
+      const item = candidate?.item;
+      known[r] = item ? 1 : 0;
+      creators.push(item?.creatorId ?? '');
+      topics.push(item?.topics[0] ?? '');
+      aspectRatios[r] = item?.aspectRatio ?? 0;
+      unsafe[r] = item?.unsafe ? 1 : 0;
+    }
+    return {
+      featureNames: [...columns.names],
+      values: float32MatrixToWire(rows, width, values),
+      defaulted: columnBytes(defaulted),
+      known: columnBytes(known),
+      creatorIds: creators.toWire(),
+      topics: topics.toWire(),
+      aspectRatios: columnBytes(aspectRatios),
+      unsafe: columnBytes(unsafe),
+      snapshot: snapshotToWire(query.nowMs, query.snapshot),
+    };
+  };
+
+  return { definition: FeatureServiceService, handlers: { getUserFeatures, getItemFeatures, getItemFeatureColumns } };
 }

@@ -1,6 +1,6 @@
 /** Queries and candidates of the feature-read pipelines. */
 import type { Item } from '@recsys/domain';
-import type { EntityRecord, ItemFeatureRow, UserFeatureView, UserRecord } from '@recsys/features';
+import type { EntityRecord, ItemFeatureColumns, ItemFeatureRow, UserFeatureView, UserRecord } from '@recsys/features';
 
 /** A bus position the state read by a request reflects. */
 export interface ReadPosition {
@@ -19,6 +19,8 @@ export interface ReadSnapshot {
 export interface ItemFeaturesQuery {
   /** Requested ids, in request order (may repeat). */
   itemIds: string[];
+  /** The item features to compute, in answer order. */
+  columns: ItemFeatureColumns;
   /** The time features are computed at, ms since the Unix epoch. */
   nowMs: number;
   /** Set by the source in the same store round trip as the records. */
@@ -33,7 +35,7 @@ export interface ItemCandidate {
   creator?: EntityRecord;
   /** Catalog attributes (set by the hydrator; absent outside the catalog). */
   item?: Item;
-  /** The item and creator features, aligned with ITEM_FEATURE_COLUMNS (set by the hydrator). */
+  /** The item and creator features, aligned with the query's `columns` (set by the hydrator). */
   row?: ItemFeatureRow;
 }
 

@@ -5,7 +5,18 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { EngagementEvent as WireEvent, FeatureServiceClient, itemToWire, userToWire, type GetItemFeaturesResponse } from '@recsys/contracts';
+import {
+  EngagementEvent as WireEvent,
+  FeatureServiceClient,
+  hasBit,
+  itemToWire,
+  readDictionary,
+  readFloat32Column,
+  readFloat32Matrix,
+  readUint8Column,
+  userToWire,
+  type GetItemFeaturesResponse,
+} from '@recsys/contracts';
 import { RecsysError, type EngagementEvent, type EventType, type Item, type User } from '@recsys/domain';
 import { AFFINITY_HALF_LIFE_MS, ITEM_FEATURES, USER_FEATURES } from '@recsys/features';
 import { createClient, type PromiseClient } from '@recsys/grpc';
@@ -294,6 +305,41 @@ describe.each<[Backend]>([['embedded'], ['redis-kafka']])('feature service e2e (
     expect(rows[0].defaulted).toEqual(expect.arrayContaining(['item_clicks', 'item_ctr_smoothed', 'creator_clicks']));
     expect(rows[0].defaulted).not.toContain('item_quality');
     expect(res.items[0].attributes).toEqual({ ...itemToWire(ITEMS[2]), embedding: [] });
+  });
+
+  it('answers GetItemFeatureColumns with the values of GetItemFeatures as float32 columns, only the features named', async () => {
+    const itemIds = [C, id('nope'), A, C];
+    const byItem = await client.getItemFeatures({ itemIds });
+    const rows = rowsOf(byItem);
+    const all = await client.getItemFeatureColumns({ itemIds, featureNames: [] });
+    expect(all.featureNames).toEqual(byItem.featureNames);
+    const width = all.featureNames.length;
+    const values = readFloat32Matrix(all.values, 4, width, 'values').values;
+    rows.forEach((row, r) =>
+      all.featureNames.forEach((name, c) => {
+        // Time-dependent features (ages, recency) move with the clock between the two calls: 3 decimals.
+        expect(values[r * width + c]).toBeCloseTo(Math.fround(row.features[name]), 3);
+        expect(hasBit(all.defaulted, r * width + c)).toBe(row.defaulted.includes(name));
+      }),
+    );
+    expect(Array.from(readUint8Column(all.known, 4, 'known'))).toEqual([1, 0, 1, 1]);
+    const creators = readDictionary(all.creatorIds, 4, 'creator_ids');
+    const topics = readDictionary(all.topics, 4, 'topics');
+    expect(Array.from(creators.indexes, (i) => creators.values[i])).toEqual(byItem.items.map((i) => i.attributes?.creatorId ?? ''));
+    expect(Array.from(topics.indexes, (i) => topics.values[i])).toEqual(byItem.items.map((i) => i.attributes?.topics[0] ?? ''));
+    expect(Array.from(readFloat32Column(all.aspectRatios, 4, 'aspect_ratios'))).toEqual(byItem.items.map((i) => Math.fround(i.attributes?.aspectRatio ?? 0)));
+    expect(Array.from(readUint8Column(all.unsafe, 4, 'unsafe'))).toEqual(byItem.items.map((i) => (i.attributes?.unsafe ? 1 : 0)));
+    expect(all.snapshot?.positions).toEqual(byItem.snapshot?.positions);
+
+    const names = ['item_clicks', 'creator_items'];
+    const some = await client.getItemFeatureColumns({ itemIds, featureNames: names });
+    expect(some.featureNames).toEqual(names);
+    expect(Array.from(readFloat32Matrix(some.values, 4, 2, 'values').values)).toEqual(rows.flatMap((row) => names.map((name) => row.features[name])));
+    const error = await client.getItemFeatureColumns({ itemIds, featureNames: ['item_clicks', 'user_clicks'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ category: 'bad-request', field: 'feature_names[1]' });
   });
 
   it.each<[string, () => Promise<unknown>]>([

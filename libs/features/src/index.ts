@@ -55,8 +55,8 @@ export { Catalog } from './state/catalog';
 export type { CatalogLookup } from './state/catalog';
 export { RecordSet } from './state/record-set';
 export { applyEngagement, isApplicable } from './state/apply-engagement';
-export { ITEM_FEATURE_COLUMNS, itemFeatureRow, itemView, topicAffinityOf, userTopicFeatures, userView } from './views/views';
-export type { ItemFeatureRow, ItemFeatureView, ItemViewInput, UserFeatureView, UserViewInput } from './views/views';
+export { ITEM_FEATURE_COLUMNS, itemFeatureColumns, itemFeatureRow, itemView, topicAffinityOf, userTopicFeatures, userView } from './views/views';
+export type { ItemFeatureColumns, ItemFeatureRow, ItemFeatureView, ItemViewInput, UserFeatureView, UserViewInput } from './views/views';
 export { FeatureEngine } from './engine/feature-engine';
 export type { FeatureEngineStats } from './engine/feature-engine';
 export {

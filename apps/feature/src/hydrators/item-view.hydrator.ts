@@ -4,10 +4,10 @@ import type { CandidateHydrator } from '@recsys/pipeline';
 import type { ItemCandidate, ItemFeaturesQuery } from '../types';
 
 /**
- * Adds `item` (catalog attributes) and `row`: the declared item and creator features computed from the stored records
- * and the catalog at `query.nowMs` (time-dependent features — windows, recency, item age — are exact at read time),
- * as a row aligned with ITEM_FEATURE_COLUMNS; an item outside the catalog gets catalog and creator defaults.
- * O(features) per item.
+ * Adds `item` (catalog attributes) and `row`: the item and creator features of `query.columns` computed from the
+ * stored records and the catalog at `query.nowMs` (time-dependent features — windows, recency, item age — are exact at
+ * read time), as a row aligned with those columns; an item outside the catalog gets catalog and creator defaults.
+ * O(columns) per item.
  */
 export function itemViewHydrator(deps: { catalog: Catalog }): CandidateHydrator<ItemFeaturesQuery, ItemCandidate> {
   return {
@@ -17,7 +17,7 @@ export function itemViewHydrator(deps: { catalog: Catalog }): CandidateHydrator<
       candidates.map((c) => {
         const item = deps.catalog.item(c.id);
         const creatorItems = item ? deps.catalog.itemsOfCreator(item.creatorId) : undefined;
-        return { item, row: itemFeatureRow({ record: c.record, item, creator: c.creator, creatorItems }, query.nowMs) };
+        return { item, row: itemFeatureRow({ record: c.record, item, creator: c.creator, creatorItems }, query.nowMs, query.columns) };
       }),
   };
 }

@@ -1,6 +1,7 @@
 import { FeatureEngine } from '../engine/feature-engine';
 import { HOUR, event, item } from '../testing/fixtures';
-import { ITEM_FEATURE_COLUMNS, itemFeatureRow, itemView } from './views';
+import { RecsysError } from '@recsys/domain';
+import { ITEM_FEATURE_COLUMNS, itemFeatureColumns, itemFeatureRow, itemView } from './views';
 
 describe('itemFeatureRow', () => {
   it('gives the values and defaulted names of itemView, as a row in column order', () => {
@@ -26,5 +27,27 @@ describe('itemFeatureRow', () => {
     }
     expect(itemFeatureRow(inputs.i1, now).values[ITEM_FEATURE_COLUMNS.indexOf('item_clicks_1h')]).toBe(1);
     expect(itemFeatureRow(inputs.unknown, now).defaulted).toHaveLength(ITEM_FEATURE_COLUMNS.length);
+  });
+
+  it('computes only the selected columns, in the order asked, with their defaulted indexes', () => {
+    const engine = new FeatureEngine();
+    engine.applyCatalogItem(item('i1', 'c1', ['t1'], { createdAtMs: 0, quality: 0.9 }));
+    engine.applyEvent(event('click', 'u1', 'i1', HOUR));
+    const now = 2 * HOUR;
+    const input = { record: engine.itemRecord('i1'), item: engine.catalog.item('i1'), creator: engine.creatorRecord('c1'), creatorItems: 1 };
+    const all = itemFeatureRow(input, now);
+    const names = ['creator_ctr_smoothed', 'item_quality', 'item_clicks_24h', 'item_hours_since_engaged'];
+    const row = itemFeatureRow(input, now, itemFeatureColumns(names));
+    expect(row.values).toEqual(names.map((name) => all.values[ITEM_FEATURE_COLUMNS.indexOf(name)]));
+    expect(row.defaulted).toEqual([]);
+    const unknown = itemFeatureRow({}, now, itemFeatureColumns(names));
+    expect(unknown.defaulted).toEqual([0, 1, 2, 3]);
+  });
+
+  it('rejects unknown and repeated names, naming the field', () => {
+    expect(() => itemFeatureColumns(['item_quality', 'user_clicks'])).toThrow(RecsysError);
+    expect(() => itemFeatureColumns(['item_quality', 'user_clicks'])).toThrow('feature_names[1]: "user_clicks" is not an item feature');
+    expect(() => itemFeatureColumns(['item_quality', 'item_quality'], 'names')).toThrow('names[1]: "item_quality" is named twice');
+    expect(itemFeatureColumns().names).toEqual(ITEM_FEATURE_COLUMNS);
   });
 });

@@ -2,12 +2,16 @@
 
 import { decayedValue } from '@recsys/algorithms';
 import type { Item, User } from '@recsys/domain';
+import { RecsysError } from '@recsys/domain';
 import {
   CREATOR_FEATURE_DEFINITIONS,
   ITEM_FEATURE_DEFINITIONS,
   USER_FEATURE_DEFINITIONS,
   USER_TOPIC_FEATURE_DEFINITIONS,
   computeFeatures,
+  type CreatorFeatureSource,
+  type FeatureDefinition,
+  type ItemFeatureSource,
 } from '../definitions/features';
 import { AFFINITY_HALF_LIFE_MS } from '../definitions/knobs';
 import type { EntityRecord, UserRecord } from '../records/records';
@@ -115,7 +119,41 @@ export function itemView(itemId: string, input: ItemViewInput, nowMs: number): I
 /** Names of the item view's features (item, then creator features) in declaration order: the columns of a row. */
 export const ITEM_FEATURE_COLUMNS: readonly string[] = Object.freeze([...ITEM_FEATURE_DEFINITIONS, ...CREATOR_FEATURE_DEFINITIONS].map((d) => d.name));
 
-/** An item's features as a row aligned with {@link ITEM_FEATURE_COLUMNS}. */
+/**
+ * Which item features a row holds, in order: a selection of {@link ITEM_FEATURE_COLUMNS} resolved to their
+ * definitions once, so rows compute only what is asked for. Build one with {@link itemFeatureColumns}.
+ */
+export interface ItemFeatureColumns {
+  readonly names: readonly string[];
+  /** For each column: its definition and whether it reads the item's (false) or the creator's (true) state. */
+  readonly defs: readonly { readonly creator: boolean; readonly def: FeatureDefinition<ItemFeatureSource> | FeatureDefinition<CreatorFeatureSource> }[];
+}
+
+const COLUMN_DEFS = new Map<string, ItemFeatureColumns['defs'][number]>([
+  ...ITEM_FEATURE_DEFINITIONS.map((def) => [def.name, { creator: false, def }] as const),
+  ...CREATOR_FEATURE_DEFINITIONS.map((def) => [def.name, { creator: true, def }] as const),
+]);
+
+/**
+ * The columns `names` (default: every item feature, {@link ITEM_FEATURE_COLUMNS}). Throws a bad-request RecsysError
+ * naming `<field>[i]` for an unknown or repeated name.
+ */
+export function itemFeatureColumns(names: readonly string[] = ITEM_FEATURE_COLUMNS, field = 'feature_names'): ItemFeatureColumns {
+  const seen = new Set<string>();
+  const defs = names.map((name, i) => {
+    const column = COLUMN_DEFS.get(name);
+    if (column === undefined) throw RecsysError.badRequest(`${field}[${i}]`, `"${name}" is not an item feature (see GetItemFeatures feature_names)`);
+    if (seen.has(name)) throw RecsysError.badRequest(`${field}[${i}]`, `"${name}" is named twice`);
+    seen.add(name);
+    return column;
+  });
+  return { names: [...names], defs };
+}
+
+/** Every item feature. */
+const ALL_COLUMNS = itemFeatureColumns();
+
+/** An item's features as a row aligned with the names of an {@link ItemFeatureColumns}. */
 export interface ItemFeatureRow {
   values: number[];
   /** Column indexes of the values that are declared defaults, ascending. */
@@ -123,24 +161,20 @@ export interface ItemFeatureRow {
 }
 
 /**
- * The same values as {@link itemView}, as a row aligned with {@link ITEM_FEATURE_COLUMNS}: no per-item object keyed by
- * name (the feature service answers hundreds of items per call with one shared list of names). O(features).
+ * The same values as {@link itemView}, as a row aligned with `columns` (default: every item feature, in
+ * {@link ITEM_FEATURE_COLUMNS} order): no per-item object keyed by name, and only the asked-for features computed
+ * (the feature service answers hundreds of items per call with one shared list of names). O(columns).
  */
-export function itemFeatureRow(input: ItemViewInput, nowMs: number): ItemFeatureRow {
-  const values = new Array<number>(ITEM_FEATURE_COLUMNS.length);
+export function itemFeatureRow(input: ItemViewInput, nowMs: number, columns: ItemFeatureColumns = ALL_COLUMNS): ItemFeatureRow {
+  const values = new Array<number>(columns.defs.length);
   const defaulted: number[] = [];
-  let column = 0;
-  const item = { counters: input.record?.counters, item: input.item, nowMs, sums: undefined };
-  for (const def of ITEM_FEATURE_DEFINITIONS) {
-    const value = def.value(item);
+  const item: ItemFeatureSource = { counters: input.record?.counters, item: input.item, nowMs, sums: undefined };
+  const creator: CreatorFeatureSource = { counters: input.creator?.counters, items: input.creatorItems, nowMs, sums: undefined };
+  for (let column = 0; column < columns.defs.length; column++) {
+    const { creator: ofCreator, def } = columns.defs[column];
+    const value = ofCreator ? (def as FeatureDefinition<CreatorFeatureSource>).value(creator) : (def as FeatureDefinition<ItemFeatureSource>).value(item);
     if (value === undefined) defaulted.push(column);
-    values[column++] = value ?? def.default;
-  }
-  const creator = { counters: input.creator?.counters, items: input.creatorItems, nowMs, sums: undefined };
-  for (const def of CREATOR_FEATURE_DEFINITIONS) {
-    const value = def.value(creator);
-    if (value === undefined) defaulted.push(column);
-    values[column++] = value ?? def.default;
+    values[column] = value ?? def.default;
   }
   return { values, defaulted };
 }
