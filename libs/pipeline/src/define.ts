@@ -18,6 +18,7 @@ function componentsOf<Q, C extends CandidateBase>(def: PipelineDefinition<Q, C>)
   }
   add('scorers', def.scorers);
   add('selectors', def.selectors);
+  add('finalizer', def.finalizer ? [def.finalizer] : undefined);
   add('sideEffects', def.sideEffects);
   return out;
 }

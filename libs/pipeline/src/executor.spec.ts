@@ -56,6 +56,7 @@ describe('executePipeline step order', () => {
       ],
       scorers: [{ id: 'scorer', score: (_q, cs) => (calls.push('scorer'), cs.map(() => ({}))) }],
       selectors: [{ id: 'selector', select: (_q, cs) => (calls.push('selector'), [...cs]) }],
+      finalizer: { id: 'final', finalize: (_q, cs) => (calls.push('finalizer'), [...cs]) },
       sideEffects: [{ id: 'effect', run: async () => void calls.push('sideEffect') }],
     });
 
@@ -73,6 +74,7 @@ describe('executePipeline step order', () => {
       'phaseSelector',
       'scorer',
       'selector',
+      'finalizer',
       'returned',
       'sideEffect',
     ]);
@@ -309,6 +311,54 @@ describe('executePipeline failure policy', () => {
       { step: 'sources', component: 'hangs', reason: 'timeout' },
       { step: 'filters', component: 'late-filter', reason: 'timeout' },
       { step: 'selectors', component: 'late-selector', reason: 'timeout' },
+    ]);
+  });
+
+  it('runs the finalizer after the deadline passed and selectors were skipped; its answer is the result', async () => {
+    const seen: string[][] = [];
+    const def = definePipeline<Query, Cand>({
+      id: 'finalize',
+      sources: [source('fast', ['a', 'b', 'c'], { score: 1 }), { id: 'hangs', fetch: () => forever<Cand[]>() }],
+      selectors: [{ id: 'late-selector', select: () => [] }],
+      finalizer: { id: 'page', finalize: (q, cs) => (seen.push(ids(cs)), cs.slice(0, q.pageSize)) },
+      sideEffects: [{ id: 'log', run: async (_q, r) => void seen.push(ids(r.candidates)) }],
+    });
+    const result = await executePipeline(def, { userId: 'u', pageSize: 2 }, { deadlineMs: Date.now() + 40 });
+    await result.sideEffects;
+    expect(ids(result.candidates)).toEqual(['a', 'b']);
+    // The finalizer saw what the skipped selector left, and side effects see its answer.
+    expect(seen).toEqual([['a', 'b', 'c'], ['a', 'b']]);
+    expect(result.removed).toEqual([{ candidate: { id: 'c', score: 1 }, step: 'finalizer', component: 'page' }]);
+    expect(result.degraded.map((d) => d.component)).toEqual(['hangs', 'late-selector']);
+    expect(result.query.pageSize).toBe(2);
+  });
+
+  it('fails the run when the finalizer throws or answers a candidate it was not given', async () => {
+    const run = (finalize: (q: Query, cs: readonly Cand[]) => Cand[]) =>
+      executePipeline(definePipeline<Query, Cand>({ id: 'bad-final', sources: [source('s', ['a'])], finalizer: { id: 'page', finalize } }), { userId: 'u' }, { deadlineMs: inOneSecond() });
+    await expect(run(() => { throw new Error('broken page'); })).rejects.toThrow('broken page');
+    await expect(run(() => [{ id: 'zzz' }])).rejects.toMatchObject({ category: 'internal', message: expect.stringContaining('finalizer page returned candidate zzz') });
+  });
+
+  it('records what a component reports with ctx.degrade while it still answers', async () => {
+    const def = definePipeline<Query, Cand>({
+      id: 'partial',
+      sources: [
+        {
+          id: 'remote',
+          fetch: async (_q, ctx) => {
+            ctx.degrade('channel x timed out', { stage: 'remote.x', fallback: 'other channels' });
+            ctx.degrade('slow');
+            return [{ id: 'a' }];
+          },
+        },
+      ],
+    });
+    const result = await executePipeline(def, { userId: 'u' }, { deadlineMs: inOneSecond() });
+    expect(ids(result.candidates)).toEqual(['a']);
+    expect(result.degraded).toEqual([
+      { step: 'sources', component: 'remote', reason: 'channel x timed out', stage: 'remote.x', fallback: 'other channels' },
+      { step: 'sources', component: 'remote', reason: 'slow' },
     ]);
   });
 

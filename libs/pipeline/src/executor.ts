@@ -8,6 +8,7 @@ import type {
   ComponentOptions,
   Degradation,
   FilterResult,
+  Finalizer,
   PipelineDefinition,
   PipelineResult,
   Removal,
@@ -88,10 +89,16 @@ function partitionViolation<C extends CandidateBase>(input: readonly C[], result
 /** Describes why `selected` is not a duplicate-free subset of `input` by id; undefined when it is. */
 function subsetViolation<C extends CandidateBase>(input: readonly C[], selected: C[]): string | undefined {
   if (!Array.isArray(selected)) return 'must return an array';
-  const inputIds = new Set(input.map((c) => c.id));
+  // Candidate ids are unique within a run, so the input objects themselves identify candidates: most selectors return
+  // some of them unchanged and need no look-up by id. Ids are compared only for objects the selector made anew.
+  const objects = new Set<C>(input);
+  let inputIds: Set<string> | undefined;
   const seen = new Set<string>();
   for (const c of selected) {
-    if (!inputIds.has(c.id)) return `returned candidate ${c.id} that was not in its input`;
+    if (!objects.has(c)) {
+      inputIds ??= new Set(input.map((x) => x.id));
+      if (!inputIds.has(c.id)) return `returned candidate ${c.id} that was not in its input`;
+    }
     if (seen.has(c.id)) return `returned candidate ${c.id} twice`;
     seen.add(c.id);
   }
@@ -128,7 +135,7 @@ class Execution<Q, C extends CandidateBase> {
     setMaxListeners(0, this.controller.signal);
   }
 
-  async run(query: Q): Promise<PipelineResult<C>> {
+  async run(query: Q): Promise<PipelineResult<C, Q>> {
     const external = this.opts.signal;
     const onCancel = () => this.controller.abort(this.cancelled(external?.reason));
     if (external?.aborted) onCancel();
@@ -151,7 +158,7 @@ class Execution<Q, C extends CandidateBase> {
     });
   }
 
-  private async steps(initial: Q): Promise<PipelineResult<C>> {
+  private async steps(initial: Q): Promise<PipelineResult<C, Q>> {
     const def = this.def;
     if (await this.gatedBy(initial)) {
       return {
@@ -179,8 +186,9 @@ class Execution<Q, C extends CandidateBase> {
     }
     candidates = await this.patch('scorers', scoring(def.scorers), candidates, true);
     candidates = await this.select('selectors', def.selectors ?? [], query, candidates);
+    if (def.finalizer) candidates = await this.finalize(def.finalizer, query, candidates);
 
-    const result: PipelineResult<C> = {
+    const result: PipelineResult<C, Q> = {
       candidates,
       query,
       degraded: this.degraded,
@@ -190,6 +198,21 @@ class Execution<Q, C extends CandidateBase> {
     if (this.traces) result.traces = [...this.traces.values()];
     result.sideEffects = this.startSideEffects(query, result);
     return result;
+  }
+
+  /**
+   * Runs the finalizer, whatever the deadline says: its answer is the result; inputs it leaves out count as removed by
+   * it. A finalizer that throws, or answers candidates that were not in its input, fails the run.
+   */
+  private finalize(finalizer: Finalizer<Q, C>, query: Q, candidates: C[]): Promise<C[]> {
+    return this.inStep('finalizer', candidates.length, async (span) => {
+      span.setAttribute('recsys.component', finalizer.id);
+      const out = finalizer.finalize(query, candidates);
+      const violation = subsetViolation(candidates, out);
+      if (violation !== undefined) throw new RecsysError('internal', `pipeline ${this.def.id}: finalizer ${finalizer.id} ${violation}`);
+      this.removeMissing(candidates, out, 'finalizer', finalizer.id);
+      return out;
+    }, (v) => v.length);
   }
 
   /** The id of the first gate that said no, or undefined when the pipeline runs. Gates run in order. */
@@ -304,7 +327,16 @@ class Execution<Q, C extends CandidateBase> {
           });
         }
       }
-      return candidates.map((c, i) => Object.assign({}, c, ...applied.map((a) => a.patches[i])) as C);
+      const merged: C[] = new Array(candidates.length);
+      for (let i = 0; i < candidates.length; i++) {
+        let c = candidates[i];
+        for (const a of applied) {
+          const patch = a.patches[i];
+          if (patch !== undefined) c = { ...c, ...patch };
+        }
+        merged[i] = c;
+      }
+      return merged;
     }, (v) => v.length);
   }
 
@@ -348,12 +380,18 @@ class Execution<Q, C extends CandidateBase> {
           (v) => v.length,
         );
         if (!outcome.ok) continue;
-        const kept = new Set(outcome.value.map((c) => c.id));
-        for (const c of input) if (!kept.has(c.id)) this.remove(c, step, s.id);
+        this.removeMissing(input, outcome.value, step, s.id);
         current = outcome.value;
       }
       return current;
     }, (v) => v.length);
+  }
+
+  /** Records every candidate of `input` that `output` does not hold (by id) as removed by `component`. */
+  private removeMissing(input: readonly C[], output: readonly C[], step: string, component: string): void {
+    if (output.length === input.length) return; // a subset of the same size holds every input
+    const kept = new Set(output.map((c) => c.id));
+    for (const c of input) if (!kept.has(c.id)) this.remove(c, step, component);
   }
 
   private remove(candidate: C, step: string, component: string): void {
@@ -397,7 +435,7 @@ class Execution<Q, C extends CandidateBase> {
     if (inCount !== undefined) attributes['recsys.candidates.in'] = inCount;
     return this.tracer.startActiveSpan(component.id, { attributes }, async (span): Promise<Outcome<T>> => {
       try {
-        const value = await this.withinBudget(component, call);
+        const value = await this.withinBudget(step, component, call);
         const violation = check(value);
         if (violation !== undefined) {
           throw new RecsysError('internal', `pipeline ${this.def.id}: ${component.id} ${violation}`);
@@ -421,7 +459,7 @@ class Execution<Q, C extends CandidateBase> {
    * Calls `call` with a signal that aborts at min(component budget, pipeline deadline) or on cancellation,
    * and races the call against that signal so a component ignoring it still stops the wait.
    */
-  private async withinBudget<T>(component: ComponentOptions, call: (ctx: StepContext) => T | Promise<T>): Promise<T> {
+  private async withinBudget<T>(step: string, component: ComponentOptions, call: (ctx: StepContext) => T | Promise<T>): Promise<T> {
     const now = Date.now();
     const deadlineMs = Math.min(component.timeoutMs === undefined ? Infinity : now + component.timeoutMs, this.opts.deadlineMs);
     const runSignal = this.controller.signal;
@@ -445,7 +483,12 @@ class Execution<Q, C extends CandidateBase> {
       controller.signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const ctx: StepContext = { signal: controller.signal, deadlineMs, debug: this.opts.debug === true };
+      const ctx: StepContext = {
+        signal: controller.signal,
+        deadlineMs,
+        debug: this.opts.debug === true,
+        degrade: (reason, report) => this.degraded.push({ step, component: component.id, reason, ...report }),
+      };
       return await Promise.race([Promise.resolve().then(() => call(ctx)), aborted]);
     } finally {
       clearTimeout(timer);
@@ -471,7 +514,7 @@ class Execution<Q, C extends CandidateBase> {
   }
 
   /** Schedules the side effects after the current turn; the returned promise settles when all are done, never rejects. */
-  private startSideEffects(query: Q, result: PipelineResult<C>): Promise<void> {
+  private startSideEffects(query: Q, result: PipelineResult<C, Q>): Promise<void> {
     const effects = this.def.sideEffects ?? [];
     if (effects.length === 0) return Promise.resolve();
     const parent = context.active();
@@ -488,7 +531,7 @@ class Execution<Q, C extends CandidateBase> {
   }
 
   /** Runs one side effect in its span, bounded by its own `timeoutMs` only (the response is already out). */
-  private runSideEffect(effect: SideEffect<Q, C>, query: Q, result: PipelineResult<C>): Promise<void> {
+  private runSideEffect(effect: SideEffect<Q, C>, query: Q, result: PipelineResult<C, Q>): Promise<void> {
     return this.tracer.startActiveSpan(effect.id, { attributes: { 'recsys.component': effect.id, 'recsys.step': 'sideEffects' } }, async (span) => {
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -531,7 +574,10 @@ class Execution<Q, C extends CandidateBase> {
  * - A failed, timed-out or contract-violating component (wrong patch count, a filter result that is not a
  *   partition of its input, a selector returning unknown candidates) is recorded in `degraded` and skipped;
  *   with `failOpen: false` the run rejects instead: a {@link RecsysError} `deadline` on timeout, `internal`
- *   on a contract violation, the component's own error otherwise.
+ *   on a contract violation, the component's own error otherwise. A component may also report part of its work as
+ *   degraded while answering (`ctx.degrade`).
+ * - The finalizer, when defined, runs after the selectors whatever happened before (deadline passed, selectors
+ *   failed): its answer is `result.candidates`. It fails the run when it throws or answers unknown candidates.
  * - Side effects start with setImmediate after the result is built; they are never awaited here, their failures
  *   go to `opts.onSideEffectError`, and `result.sideEffects` settles when all are done.
  *
@@ -542,6 +588,6 @@ export function executePipeline<Q, C extends CandidateBase>(
   def: PipelineDefinition<Q, C>,
   query: Q,
   opts: ExecuteOptions,
-): Promise<PipelineResult<C>> {
+): Promise<PipelineResult<C, Q>> {
   return new Execution(def, opts).run(query);
 }

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { dropDuplicates, sortBy, topK } from './selectors';
+import type { StepContext } from './types';
 
 interface Cand {
   id: string;
@@ -6,7 +8,7 @@ interface Cand {
   creator?: string;
 }
 
-const ctx = { signal: new AbortController().signal, deadlineMs: Infinity, debug: false };
+const ctx: StepContext = { signal: new AbortController().signal, deadlineMs: Infinity, debug: false, degrade: () => undefined };
 const cands = (...scores: number[]): Cand[] => scores.map((score, i) => ({ id: `c${i}`, score }));
 const ids = (cs: readonly { id: string }[]) => cs.map((c) => c.id);
 
@@ -31,6 +33,29 @@ describe('topK', () => {
     expect(ids(await sel.select({ size: 2.9 }, input, ctx))).toEqual(['c2', 'c1']);
     expect(await sel.select({ size: -1 }, input, ctx)).toEqual([]);
     expect(ids(await sel.select({ size: Infinity }, input, ctx))).toEqual(['c2', 'c1', 'c0']);
+  });
+
+  it('is the stable descending sort cut at k, for any scores (ties, NaN, ±Infinity) and any k', async () => {
+    const score = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(Number.NaN, Infinity, -Infinity), fc.double({ noNaN: true }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(score, { maxLength: 60 }), fc.integer({ min: 0, max: 70 }), async (scores, k) => {
+        const input = cands(...scores);
+        const full = await sortBy<unknown, Cand>('sort', (c) => c.score).select(undefined, input, ctx);
+        const top = await topK<unknown, Cand>('top', k, (c) => c.score).select(undefined, input, ctx);
+        expect(ids(top)).toEqual(ids(full).slice(0, k));
+        // A stable sort by hand: numbers descending, NaN last, ties by input order.
+        const expected = input
+          .map((c, i) => ({ c, i }))
+          .sort((a, b) => {
+            const x = a.c.score;
+            const y = b.c.score;
+            if (Number.isNaN(x) || Number.isNaN(y)) return Number.isNaN(x) === Number.isNaN(y) ? a.i - b.i : Number.isNaN(x) ? 1 : -1;
+            return x === y ? a.i - b.i : y > x ? 1 : -1;
+          })
+          .map(({ c }) => c.id);
+        expect(ids(full)).toEqual(expected);
+      }),
+    );
   });
 
   it('carries component options', () => {

@@ -16,6 +16,12 @@ export interface StepContext {
   readonly deadlineMs: number;
   /** True when the request asked for candidate traces. */
   readonly debug: boolean;
+  /**
+   * Records that part of this component's work degraded although it answered (e.g. a downstream service reporting one
+   * of its own stages as degraded): the run's `degraded` gets an entry for this component with `reason` and, when
+   * given, the stage and fallback the component names.
+   */
+  degrade(reason: string, report?: { stage?: string; fallback?: string }): void;
 }
 
 /** Options every component may declare. */
@@ -75,9 +81,19 @@ export interface Selector<Q, C extends CandidateBase> extends ComponentOptions {
   select(query: Q, candidates: readonly C[], ctx: StepContext): Promise<C[]> | C[];
 }
 
+/**
+ * The last step, which always runs: after the selectors, also when the deadline passed or a selector failed (a pure,
+ * synchronous function of the query and what the earlier steps left, e.g. the rules every page must satisfy). Returns
+ * the final candidates, in order; input candidates it does not return count as removed by it. Its failure fails the run.
+ */
+export interface Finalizer<Q, C extends CandidateBase> {
+  readonly id: string;
+  finalize(query: Q, candidates: readonly C[]): C[];
+}
+
 /** Runs after the response is produced (logging, publishing); never delays or fails the response. */
 export interface SideEffect<Q, C extends CandidateBase> extends ComponentOptions {
-  run(query: Q, result: PipelineResult<C>): Promise<void>;
+  run(query: Q, result: PipelineResult<C, Q>): Promise<void>;
 }
 
 /** A scoring phase: its scorers run in parallel, then its selectors in order. */
@@ -91,7 +107,7 @@ export interface ScoringPhase<Q, C extends CandidateBase> {
  * A declarative pipeline. The executor runs the steps in this fixed order:
  * gates → query hydrators (parallel) → sources (parallel, merged by id) → candidate hydrators (parallel)
  * → filters (in order) → phases (each: scorers in parallel, then selectors in order)
- * → scorers (parallel) → selectors (in order) → side effects (after the result is returned).
+ * → scorers (parallel) → selectors (in order) → finalizer (always) → side effects (after the result is returned).
  */
 export interface PipelineDefinition<Q, C extends CandidateBase> {
   readonly id: string;
@@ -105,6 +121,7 @@ export interface PipelineDefinition<Q, C extends CandidateBase> {
   readonly phases?: readonly ScoringPhase<Q, C>[];
   readonly scorers?: readonly Scorer<Q, C>[];
   readonly selectors?: readonly Selector<Q, C>[];
+  readonly finalizer?: Finalizer<Q, C>;
   readonly sideEffects?: readonly SideEffect<Q, C>[];
 }
 
@@ -114,8 +131,12 @@ export interface Degradation {
   step: string;
   /** The component id. */
   component: string;
-  /** `timeout` or the error message. */
+  /** `timeout` or the error message, or what the component reported with `StepContext.degrade`. */
   reason: string;
+  /** The stage the component named when it reported a partial degradation (`StepContext.degrade`). */
+  stage?: string;
+  /** What was used instead, when the component named it (`StepContext.degrade`). */
+  fallback?: string;
 }
 
 /** A candidate removed by a filter or selector. */
@@ -139,11 +160,11 @@ export interface CandidateTrace {
 }
 
 /** What a pipeline run returns. */
-export interface PipelineResult<C> {
-  /** The final candidates, in order. */
+export interface PipelineResult<C, Q = unknown> {
+  /** The final candidates, in order (the finalizer's answer when the pipeline has one). */
   candidates: C[];
   /** The query after hydration. */
-  query: unknown;
+  query: Q;
   /** Components that failed open. */
   degraded: Degradation[];
   /** Candidates removed by filters and selectors (always recorded; cheap). */
