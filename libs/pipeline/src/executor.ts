@@ -332,7 +332,6 @@ class Execution<Q, C extends CandidateBase> {
         let c = candidates[i];
         for (const a of applied) {
           const patch = a.patches[i];
-          // Object.assign onto a fresh object: several times faster than an object spread here (V8 in Node 20).
           // Object.assign onto a fresh object: never slower than an object spread, and several times faster for some
           // candidate shapes (V8 in Node 20).
           if (patch !== undefined) c = Object.assign({}, c, patch);
