@@ -1,5 +1,5 @@
 /** Human-readable reasons for a recommendation, from the channels that found it and its scores. */
-import type { PinCandidate } from './query';
+import type { ChannelHit } from './query';
 
 const REASONS: Record<string, string> = {
   popular: 'Popular right now',
@@ -16,10 +16,10 @@ const REASONS: Record<string, string> = {
 };
 
 /** The reason for the channel that scored the candidate highest, e.g. "Popular right now (recall: popular)". */
-export function explain(c: PinCandidate): string {
-  const best = [...c.channels].sort((a, b) => b.score - a.score)[0];
+export function explain(channels: readonly ChannelHit[]): string {
+  const best = [...channels].sort((a, b) => b.score - a.score)[0];
   if (!best) return 'Recommended';
   const reason = REASONS[best.channel] ?? `Found by ${best.channel}`;
-  const also = c.channels.length > 1 ? `; also ${c.channels.filter((h) => h !== best).map((h) => h.channel).join(', ')}` : '';
+  const also = channels.length > 1 ? `; also ${channels.filter((h) => h !== best).map((h) => h.channel).join(', ')}` : '';
   return `${reason} (recall: ${best.channel}${also})`;
 }

@@ -16,13 +16,12 @@ import {
 import { RecsysError, errorMessage } from '@recsys/domain';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
-import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
+import { executePipeline, type PipelineDefinition, type PipelineResult } from '@recsys/pipeline';
 import { TOPICS, type EventBus, type OutgoingMessage } from '@recsys/stores';
 import { context, propagation } from '@opentelemetry/api';
 import { stageDegradations } from './degradations';
 import { explain } from './explanations';
-import { finalPage } from './selectors/page.selector';
-import type { PinCandidate, RecommendQuery } from './query';
+import { channelsOf, creatorOf, aspectRatioOf, bestScore, tasksOf, topicOf, type PinCandidate, type RecommendQuery } from './query';
 import { validateEvents, validateItems, validateUsers } from './validation/ingest.validator';
 import { validateRecommend } from './validation/recommend.validator';
 
@@ -35,6 +34,23 @@ export interface OrchestratorServiceDeps {
   recommendTimeoutMs: number;
   /** Clock, for tests. */
   now?: () => number;
+}
+
+/** A candidate's score at every stage it passed. */
+function scoresOf(c: PinCandidate) {
+  return { recall: c.recallScore, preRank: c.preRankScore ?? 0, rank: c.rankScore ?? 0, rerank: c.rerankScore ?? 0, tasks: tasksOf(c) };
+}
+
+/** The debug traces of a run (empty unless the request asked for debug). */
+function traceOf(result: PipelineResult<PinCandidate, RecommendQuery>) {
+  if (!result.traces) return [];
+  const byId = new Map<string, PinCandidate>();
+  for (const r of result.removed) byId.set(r.candidate.id, r.candidate);
+  for (const c of result.candidates) byId.set(c.id, c);
+  return result.traces.map((t) => {
+    const c = byId.get(t.id);
+    return { itemId: t.id, channels: c ? channelsOf(c) : [], scores: c ? scoresOf(c) : undefined, outcome: t.outcome };
+  });
 }
 
 /** Builds the OrchestratorService binding. */
@@ -57,40 +73,36 @@ export function orchestratorService(deps: OrchestratorServiceDeps): ServiceBindi
   const recommend = async (req: RecommendRequest, ctx: CallContext): Promise<RecommendResponse> => {
     const nowMs = now();
     const base = validateRecommend(req, randomUUID(), nowMs);
-    const query: RecommendQuery = { ...base, arms: {}, params: {}, recallDegraded: [] };
+    const query: RecommendQuery = { ...base, arms: {}, params: {} };
     const deadlineMs = Math.min(ctx.deadlineMs, nowMs + deps.recommendTimeoutMs);
-    const result = await executePipeline(deps.pipeline, query, { deadlineMs, debug: query.debug, signal: ctx.signal });
-    const hydrated = result.query as RecommendQuery;
-    void result.sideEffects;
-    // The page selector is skipped when the pipeline's deadline has passed before it ran; the page rules
-    // (size, seen, unsafe, layout) still hold, so they are applied here. It is pure and idempotent.
-    const page = finalPage(hydrated, result.candidates);
+    const result = await executePipeline(deps.pipeline, query, {
+      deadlineMs,
+      debug: query.debug,
+      signal: ctx.signal,
+      onSideEffectError: (component, error) =>
+        deps.logger.warn('a Recommend side effect failed (the response was already sent)', { component, request_id: query.requestId, error: errorMessage(error) }),
+    });
+    // The page is the pipeline's finalizer's answer: the same list the served log records.
+    const page = result.candidates;
     return {
       requestId: query.requestId,
-      items: page.map((c) => ({
-        itemId: c.id,
-        score: c.rankScore ?? c.preRankScore ?? c.recallScore,
-        channels: c.channels.map((h) => ({ ...h })),
-        scores: { recall: c.recallScore, preRank: c.preRankScore ?? 0, rank: c.rankScore ?? 0, rerank: c.rerankScore ?? 0, tasks: { ...(c.tasks ?? {}) } },
-        explanation: explain(c),
-        creatorId: c.creatorId ?? '',
-        topic: c.topic ?? '',
-        aspectRatio: c.aspectRatio ?? 0,
-        column: c.column ?? 0,
-      })),
-      degraded: [...(hydrated.recallDegraded ?? []), ...stageDegradations(result.degraded)],
-      experimentArms: { ...hydrated.arms },
-      trace: (result.traces ?? []).map((t) => {
-        const c = result.candidates.find((x) => x.id === t.id) ?? result.removed.find((r) => r.candidate.id === t.id)?.candidate;
+      items: page.map((c) => {
+        const channels = channelsOf(c);
         return {
-          itemId: t.id,
-          channels: (c?.channels ?? []).map((h) => ({ ...h })),
-          scores: c
-            ? { recall: c.recallScore, preRank: c.preRankScore ?? 0, rank: c.rankScore ?? 0, rerank: c.rerankScore ?? 0, tasks: { ...(c.tasks ?? {}) } }
-            : undefined,
-          outcome: t.outcome,
+          itemId: c.id,
+          score: bestScore(c),
+          channels,
+          scores: scoresOf(c),
+          explanation: explain(channels),
+          creatorId: creatorOf(c),
+          topic: topicOf(c),
+          aspectRatio: aspectRatioOf(c),
+          column: c.column ?? 0,
         };
       }),
+      degraded: stageDegradations(result.degraded),
+      experimentArms: { ...result.query.arms },
+      trace: traceOf(result),
     };
   };
 

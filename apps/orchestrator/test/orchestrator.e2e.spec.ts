@@ -14,8 +14,19 @@ import {
   RerankingServiceService,
   ServedEvent,
   Surface,
-  type Candidate,
+  columnBytes,
+  dictionaryToWire,
+  float32MatrixToWire,
+  hasBit,
+  readFloat32Matrix,
+  readUint8Column,
+  setBit,
+  newBitset,
+  type GetItemFeatureColumnsRequest,
+  type PreRankColumnsRequest,
+  type RankColumnsRequest,
   type RecommendRequest,
+  type RerankColumnsRequest,
 } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
 import { createClient, startGrpcServer, type GrpcServer, type PromiseClient } from '@recsys/grpc';
@@ -25,7 +36,7 @@ import { freeDataDir, waitFor } from '@recsys/testing';
 import { startOrchestratorApp, type OrchestratorApp } from '../src/app';
 import { loadConfig } from '../src/config';
 
-/** 'misaligned' (feature service only): answers one item fewer than asked, breaking the batch contract. */
+/** 'misaligned' (feature service only): answers one row fewer than asked, breaking the batch contract. */
 type Mode = 'ok' | 'slow' | 'fail' | 'misaligned';
 const modes: Record<'recall' | 'feature' | 'ranking' | 'reranking', Mode> = { recall: 'ok', feature: 'ok', ranking: 'ok', reranking: 'ok' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,21 +47,28 @@ async function behave(name: keyof typeof modes): Promise<void> {
 
 // A catalog of 60 pins: pin_i has topic t(i % 4), creator c(i % 6), recall score falling with i; pin_3 is unsafe.
 const PINS = Array.from({ length: 60 }, (_, i) => `pin_${i}`);
-const topicOf = (id: string) => `t${Number(id.slice(4)) % 4}`;
-const candidate = (id: string, scores: Partial<NonNullable<Candidate['scores']>> = {}): Candidate => ({
-  itemId: id,
-  channels: [{ channel: 'popular', score: 1 - Number(id.slice(4)) / 100 }],
-  scores: { recall: 1 - Number(id.slice(4)) / 100, preRank: 0, rank: 0, rerank: 0, tasks: {}, ...scores },
-  explanation: '',
-});
+const numberOf = (id: string) => Number(id.slice(4));
+const topicOf = (id: string) => `t${numberOf(id) % 4}`;
+const recallScore = (id: string) => 1 - numberOf(id) / 100;
+/** The item features the fake feature service knows: pin_i has item_ctr i / 1000; item_quality is always a declared default. */
+const FEATURES = ['item_ctr', 'item_quality'];
 
-/** What the ranking service was sent: the request's feature names and each candidate's values. */
+/** What the ranking service was sent: the request's feature names and each row's values. */
 interface ScoringSeen {
   rpc: 'preRank' | 'rank';
   featureNames: string[];
   featureValues: number[][];
 }
-type ScoringRequest = { candidates: { candidate: Candidate; featureValues: number[] }[]; featureNames: string[] };
+
+/** The rows of a scoring request as values per row, and each row's pin number (from item_ctr, else the row). */
+function rowsOf(req: PreRankColumnsRequest | RankColumnsRequest): { values: number[][]; pins: number[] } {
+  const names = req.candidates?.featureNames ?? [];
+  const rows = req.candidates?.itemFeatures?.rows ?? 0;
+  const flat = Array.from(readFloat32Matrix(req.candidates?.itemFeatures, rows, names.length, 'm').values);
+  const values = Array.from({ length: rows }, (_, r) => flat.slice(r * names.length, (r + 1) * names.length));
+  const ctr = names.indexOf('item_ctr');
+  return { values, pins: values.map((v, r) => (ctr >= 0 ? Math.round(v[ctr] * 1000) : r)) };
+}
 
 describe('orchestrator (real gRPC, controlled downstreams)', () => {
   const logger = createLogger({ service: 'orchestrator-test', level: 'error' });
@@ -59,8 +77,16 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
   let app: OrchestratorApp;
   let client: PromiseClient<OrchestratorServiceClient>;
   const scoringSeen: ScoringSeen[] = [];
-  const see = (rpc: ScoringSeen['rpc'], req: ScoringRequest) =>
-    scoringSeen.push({ rpc, featureNames: req.featureNames, featureValues: req.candidates.map((c) => c.featureValues) });
+  const featureRequests: string[][] = [];
+  /** The item features the fake ranking models read. */
+  let modelFeatures = ['item_ctr', 'item_quality'];
+  const see = (rpc: ScoringSeen['rpc'], req: PreRankColumnsRequest | RankColumnsRequest) =>
+    scoringSeen.push({ rpc, featureNames: req.candidates?.featureNames ?? [], featureValues: rowsOf(req).values });
+  const modelInputs = (req: PreRankColumnsRequest | RankColumnsRequest) => ({
+    modelVersion: 'test',
+    modelFeatureNames: modelFeatures,
+    missingFeatures: modelFeatures.filter((f) => !(req.candidates?.featureNames ?? []).includes(f)),
+  });
 
   beforeAll(async () => {
     const start = (definition: Parameters<typeof startGrpcServer>[0]['services'][0]) =>
@@ -71,9 +97,17 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     const recall = await start({
       definition: RecallServiceService,
       handlers: {
-        recall: async () => {
+        recallColumns: async () => {
           await behave('recall');
-          return { candidates: PINS.map((id) => candidate(id)), degraded: [{ stage: 'recall.fresh', reason: 'timeout', fallback: 'other channels' }] };
+          return {
+            itemIds: PINS,
+            recallScores: columnBytes(Float64Array.from(PINS, recallScore)),
+            channelNames: ['popular'],
+            hitEnds: columnBytes(Uint32Array.from(PINS, (_, i) => i + 1)),
+            hitChannels: Buffer.alloc(PINS.length),
+            hitScores: columnBytes(Float64Array.from(PINS, recallScore)),
+            degraded: [{ stage: 'recall.fresh', reason: 'timeout', fallback: 'other channels' }],
+          };
         },
       },
     });
@@ -84,19 +118,23 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
           await behave('feature');
           return { userId: req.userId, known: true, features: { values: {}, defaulted: [] }, recentItemIds: ['pin_1'], topicAffinity: { t0: 1 } };
         },
-        getItemFeatures: async (req: { itemIds: string[] }) => {
+        getItemFeatureColumns: async (req: GetItemFeatureColumnsRequest) => {
+          featureRequests.push(req.featureNames);
           await behave('feature');
           const ids = modes.feature === 'misaligned' ? req.itemIds.slice(1) : req.itemIds;
+          const names = req.featureNames.length > 0 ? req.featureNames.filter((n) => FEATURES.includes(n)) : FEATURES;
+          const values = Float32Array.from(ids.flatMap((id) => names.map((n) => (n === 'item_ctr' ? numberOf(id) / 1000 : 0.5))));
+          const defaulted = newBitset(ids.length * names.length);
+          ids.forEach((_, r) => names.forEach((n, c) => n === 'item_quality' && setBit(defaulted, r * names.length + c)));
           return {
-            // Columns: item_quality is a declared default (index 1) for every pin.
-            featureNames: ['item_ctr', 'item_quality'],
-            items: ids.map((id) => ({
-              itemId: id,
-              known: true,
-              attributes: { itemId: id, creatorId: `c${Number(id.slice(4)) % 6}`, topics: [topicOf(id)], aspectRatio: 0.75, createdAtMs: '0', quality: 0.5, embedding: [], unsafe: id === 'pin_3' },
-              values: [Number(id.slice(4)) / 1000, 0.5],
-              defaulted: [1],
-            })),
+            featureNames: names,
+            values: float32MatrixToWire(ids.length, names.length, values),
+            defaulted: columnBytes(defaulted),
+            known: Buffer.alloc(ids.length, 1),
+            creatorIds: dictionaryToWire(ids.length, (r) => `c${numberOf(ids[r]) % 6}`),
+            topics: dictionaryToWire(ids.length, (r) => topicOf(ids[r])),
+            aspectRatios: columnBytes(new Float32Array(ids.length).fill(0.75)),
+            unsafe: Buffer.from(ids.map((id) => (id === 'pin_3' ? 1 : 0))),
           };
         },
       },
@@ -105,28 +143,42 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
       definition: RankingServiceService,
       handlers: {
         // Pre-rank prefers even pins; rank prefers higher numbers: both orders differ from recall's.
-        preRank: async (req: ScoringRequest & { limit: number }) => {
+        preRankColumns: async (req: PreRankColumnsRequest) => {
           see('preRank', req);
           await behave('ranking');
-          const scored = req.candidates.map(({ candidate: c }) => ({ ...c, scores: { ...c.scores!, preRank: Number(c.itemId.slice(4)) % 2 === 0 ? 1 : 0.5 } }));
-          return { candidates: scored.sort((a, b) => b.scores.preRank - a.scores.preRank).slice(0, req.limit), modelVersion: 'test' };
+          const { pins } = rowsOf(req);
+          const scores = pins.map((n) => (n % 2 === 0 ? 1 : 0.5));
+          const order = pins.map((_, r) => r).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, req.limit);
+          return { rows: columnBytes(Uint32Array.from(order)), scores: columnBytes(Float64Array.from(order, (r) => scores[r])), ...modelInputs(req) };
         },
-        rank: async (req: ScoringRequest) => {
+        rankColumns: async (req: RankColumnsRequest) => {
           see('rank', req);
           await behave('ranking');
-          const scored = req.candidates.map(({ candidate: c }) => ({ ...c, scores: { ...c.scores!, rank: Number(c.itemId.slice(4)) / 100, tasks: { click: 0.2 } } }));
-          return { candidates: scored.sort((a, b) => b.scores.rank - a.scores.rank), modelVersion: 'test' };
+          const { pins } = rowsOf(req);
+          return {
+            scores: columnBytes(Float64Array.from(pins, (n) => n / 100)),
+            taskNames: ['click'],
+            taskProbabilities: float32MatrixToWire(pins.length, 1, new Float32Array(pins.length).fill(0.25)),
+            ...modelInputs(req),
+          };
         },
       },
     });
     const reranking = await start({
       definition: RerankingServiceService,
       handlers: {
-        rerank: async (req: { candidates: { candidate: Candidate; unsafe: boolean }[]; pageSize: number; seenItemIds: string[] }) => {
+        rerankColumns: async (req: RerankColumnsRequest) => {
           await behave('reranking');
           const seen = new Set(req.seenItemIds);
-          const kept = req.candidates.filter((c) => !c.unsafe && !seen.has(c.candidate.itemId)).slice(0, req.pageSize);
-          return { items: kept.map((c, i) => ({ candidate: c.candidate, column: i % 2 })), removed: [] };
+          const unsafe = readUint8Column(req.unsafe, req.itemIds.length, 'unsafe');
+          const kept = req.itemIds.map((id, r) => ({ id, r })).filter(({ id, r }) => !unsafe[r] && !seen.has(id)).slice(0, req.pageSize);
+          return {
+            rows: columnBytes(Uint32Array.from(kept, (k) => k.r)),
+            columns: columnBytes(Uint32Array.from(kept, (_, i) => i % 2)),
+            scores: columnBytes(Float64Array.from(kept, (_, i) => 1 - i / kept.length)),
+            removedRows: Buffer.alloc(0),
+            removedBy: { values: [], indexes: Buffer.alloc(0) },
+          };
         },
       },
     });
@@ -159,6 +211,8 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
   afterEach(() => {
     modes.recall = modes.feature = modes.ranking = modes.reranking = 'ok';
     scoringSeen.length = 0;
+    featureRequests.length = 0;
+    modelFeatures = ['item_ctr', 'item_quality'];
   });
 
   const request = (over: Partial<RecommendRequest> = {}): RecommendRequest => ({
@@ -176,7 +230,8 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     // Pre-rank keeps the 30 even pins and pin_1..pin_19; rank orders by number; re-rank drops seen pin_58.
     expect(res.items.map((i) => i.itemId)).toEqual(['pin_56', 'pin_54', 'pin_52', 'pin_50', 'pin_48', 'pin_46', 'pin_44', 'pin_42', 'pin_40', 'pin_38']);
     expect(res.degraded).toEqual([{ stage: 'recall.fresh', reason: 'timeout', fallback: 'other channels' }]);
-    expect(res.items[0].scores).toMatchObject({ recall: expect.any(Number), preRank: 1, rank: 0.56, tasks: { click: 0.2 } });
+    expect(res.items[0].scores).toMatchObject({ recall: recallScore('pin_56'), preRank: 1, rank: 0.56, tasks: { click: 0.25 } });
+    expect(res.items[0]).toMatchObject({ creatorId: 'c2', topic: 't0', aspectRatio: 0.75, channels: [{ channel: 'popular', score: recallScore('pin_56') }] });
     expect(res.items.map((i) => i.column)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
     expect(res.items[0].explanation).toContain('Popular right now');
     expect(res.experimentArms.fusion).toMatch(/^(control|save-heavy)$/);
@@ -193,9 +248,27 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
       // pin_i has item_ctr i / 1000: the values travel with their own candidate.
       for (const values of seen.featureValues) expect(values).toHaveLength(2);
     }
-    const [pre] = scoringSeen;
+    const [pre, rank] = scoringSeen;
     expect(pre.featureValues[0]).toEqual([0, 0.5]);
-    expect(pre.featureValues[59]).toEqual([0.059, 0.5]);
+    expect(pre.featureValues[59]).toEqual([Math.fround(0.059), 0.5]);
+    // Rank gets the 40 kept rows: the 30 even pins first (pre-rank 1), then odd ones, by recall.
+    expect(rank.featureValues.slice(0, 2)).toEqual([[0, 0.5], [Math.fround(0.002), 0.5]]);
+  });
+
+  it('asks the feature service for the item features the ranking models read, and reports features a new model lacked', async () => {
+    await client.recommend(request());
+    await client.recommend(request());
+    // Every feature until both models have answered once, then what they read.
+    expect(featureRequests.slice(-1)).toEqual([['item_ctr', 'item_quality']]);
+    modelFeatures = ['item_ctr', 'item_quality', 'item_new'];
+    const first = await client.recommend(request());
+    expect(first.degraded).toContainEqual({
+      stage: 'ranking',
+      reason: 'model test reads item features the request did not carry: item_new',
+      fallback: 'declared defaults for those features',
+    });
+    await client.recommend(request());
+    expect(featureRequests.slice(-1)).toEqual([['item_ctr', 'item_quality', 'item_new']]);
   });
 
   it('drops every item feature, marked degraded, when the feature service answers a batch out of line', async () => {
@@ -204,6 +277,8 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     expect(res.items).toHaveLength(10);
     expect(res.degraded).toContainEqual(expect.objectContaining({ stage: 'feature', fallback: 'default item features' }));
     expect(scoringSeen[0]).toEqual({ rpc: 'preRank', featureNames: [], featureValues: Array.from({ length: 60 }, () => []) });
+    // Without item features every item is unknown to re-ranking: creator and topic empty, aspect ratio 1.
+    expect(res.items[0]).toMatchObject({ creatorId: '', topic: '', aspectRatio: 1 });
   });
 
   it('falls back to the pre-rank score when ranking runs out of time', async () => {
@@ -247,7 +322,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     const byId = new Map(res.trace.map((t) => [t.itemId, t.outcome]));
     expect(res.trace).toHaveLength(60);
     expect(byId.get(res.items[0].itemId)).toBe('selected');
-    expect(byId.get('pin_21')).toBe('phase:pre-rank/selectors/ranking/pre-rank');
+    expect(byId.get('pin_21')).toBe('phase:pre-rank/selectors/candidate-budget');
     expect(byId.get('pin_1')).toBe('selectors/reranking');
     expect(byId.get('pin_3')).toBe('selectors/reranking');
   });
@@ -280,7 +355,17 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     expect(log.items.map((i) => i.itemId)).toEqual(page.items.map((i) => i.itemId));
     // The served log keys the features of each served pin by name again, defaults named.
     const first = log.items[0];
-    expect(first.features).toEqual({ values: { item_ctr: Number(first.itemId.slice(4)) / 1000, item_quality: 0.5 }, defaulted: ['item_quality'] });
+    expect(first.features).toEqual({ values: { item_ctr: Math.fround(numberOf(first.itemId) / 1000), item_quality: 0.5 }, defaulted: ['item_quality'] });
+    // And every ranked candidate (the page and the 30 re-ranking left out) as columns, with the values ranking got.
+    expect(log.itemFeatureNames).toEqual(FEATURES);
+    expect(log.rankedItemIds).toHaveLength(40);
+    expect(log.rankedItemIds.slice(0, page.items.length)).toEqual(page.items.map((i) => i.itemId));
+    const values = readFloat32Matrix(log.rankedValues, 40, 2, 'ranked_values').values;
+    log.rankedItemIds.forEach((id, r) => {
+      expect(values[r * 2]).toBe(Math.fround(numberOf(id) / 1000));
+      expect([hasBit(log.rankedDefaulted, r * 2), hasBit(log.rankedDefaulted, r * 2 + 1)]).toEqual([false, true]);
+    });
+    expect(log.degraded).toEqual([{ stage: 'recall.fresh', reason: 'timeout', fallback: 'other channels' }]);
     await Promise.all(subs.map((s) => s.stop()));
     await bus.close();
   });

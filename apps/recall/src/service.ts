@@ -2,9 +2,12 @@
 import {
   RecallServiceService,
   Surface,
+  columnBytes,
   surfaceFromWire,
   type Candidate,
   type Degradation,
+  type RecallColumnsRequest,
+  type RecallColumnsResponse,
   type RecallRequest,
   type RecallResponse,
 } from '@recsys/contracts';
@@ -44,7 +47,7 @@ function checkId(field: string, id: string): void {
  * Throws a bad-request {@link RecsysError} naming the first offending field.
  */
 export function queryFromRequest(
-  request: RecallRequest,
+  request: RecallRequest | RecallColumnsRequest,
   defaults: { quotas: Record<ChannelName, number>; limit: number },
 ): Omit<RecallQuery, 'nowMs'> {
   checkId('user_id', request.userId);
@@ -105,15 +108,54 @@ function candidateToWire(c: RecallCandidate): Candidate {
   };
 }
 
-/** The RecallService binding for `startGrpcServer`. */
+/** The merged candidates as the columns of a RecallColumns answer. */
+function candidatesToColumns(candidates: readonly RecallCandidate[]): Omit<RecallColumnsResponse, 'degraded'> {
+  const channelIndex = new Map<string, number>();
+  const channelNames: string[] = [];
+  let hits = 0;
+  for (const c of candidates) hits += c.channels.length;
+  const recallScores = new Float64Array(candidates.length);
+  const hitEnds = new Uint32Array(candidates.length);
+  const hitChannels = new Uint8Array(hits);
+  const hitScores = new Float64Array(hits);
+  let h = 0;
+  candidates.forEach((c, row) => {
+    recallScores[row] = c.recallScore;
+    for (const hit of c.channels) {
+      let at = channelIndex.get(hit.channel);
+      if (at === undefined) channelIndex.set(hit.channel, (at = channelNames.push(hit.channel) - 1));
+      hitChannels[h] = at;
+      hitScores[h++] = hit.score;
+    }
+    hitEnds[row] = h;
+  });
+  return {
+    itemIds: candidates.map((c) => c.id),
+    recallScores: columnBytes(recallScores),
+    channelNames,
+    hitEnds: columnBytes(hitEnds),
+    hitChannels: columnBytes(hitChannels),
+    hitScores: columnBytes(hitScores),
+  };
+}
+
+/** The RecallService binding for `startGrpcServer`: Recall and RecallColumns answer the same pipeline result. */
 export function recallServiceBinding(deps: RecallServiceDeps): ServiceBinding {
-  const recall = async (request: RecallRequest, ctx: CallContext): Promise<RecallResponse> => {
+  const run = async (request: RecallRequest | RecallColumnsRequest, ctx: CallContext) => {
     const query: RecallQuery = { ...queryFromRequest(request, { quotas: deps.defaultQuotas, limit: deps.defaultLimit }), nowMs: deps.index.now() };
     const deadlineMs = Math.min(ctx.deadlineMs, Date.now() + deps.maxCallMs);
     const result = await executePipeline(deps.pipeline, query, { deadlineMs, signal: ctx.signal });
     const degraded = result.degraded.map(degradationToWire);
     if (degraded.length > 0) deps.logger.warn('recall degraded', { degraded, candidates: result.candidates.length });
-    return { candidates: result.candidates.map(candidateToWire), degraded };
+    return { candidates: result.candidates, degraded };
   };
-  return { definition: RecallServiceService, handlers: { recall } };
+  const recall = async (request: RecallRequest, ctx: CallContext): Promise<RecallResponse> => {
+    const { candidates, degraded } = await run(request, ctx);
+    return { candidates: candidates.map(candidateToWire), degraded };
+  };
+  const recallColumns = async (request: RecallColumnsRequest, ctx: CallContext): Promise<RecallColumnsResponse> => {
+    const { candidates, degraded } = await run(request, ctx);
+    return { ...candidatesToColumns(candidates), degraded };
+  };
+  return { definition: RecallServiceService, handlers: { recall, recallColumns } };
 }

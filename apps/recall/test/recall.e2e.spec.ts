@@ -10,6 +10,9 @@ import {
   Surface,
   eventToWire,
   itemToWire,
+  readFloat64Column,
+  readUint32Column,
+  readUint8Column,
   userToWire,
   type RecallRequest,
   type RecallResponse,
@@ -191,6 +194,27 @@ describe('recall service (e2e)', () => {
       expect.closeTo(0.04, 10),
     ]);
     expect(response.degraded).toEqual([]);
+  });
+
+  it('answers RecallColumns with the candidates, scores and channel hits of Recall, as columns', async () => {
+    for (const userId of ['u-us', 'u-fr', 'someone-new']) {
+      const byItem = await client.recall(request({ userId }));
+      const res = await client.recallColumns(request({ userId }));
+      const rows = res.itemIds.length;
+      expect(res.itemIds).toEqual(ids(byItem));
+      // Popularity decays with the wall clock between the two calls: equal to 9 decimals.
+      expect(Array.from(readFloat64Column(res.recallScores, rows, 'recall_scores'))).toEqual(byItem.candidates.map((c) => expect.closeTo(c.scores?.recall ?? NaN, 9)));
+      const ends = readUint32Column(res.hitEnds, rows, 'hit_ends');
+      const hits = rows === 0 ? 0 : ends[rows - 1];
+      const channels = readUint8Column(res.hitChannels, hits, 'hit_channels');
+      const scores = readFloat64Column(res.hitScores, hits, 'hit_scores');
+      byItem.candidates.forEach((c, r) => {
+        const from = r === 0 ? 0 : ends[r - 1];
+        const hitsOfRow = Array.from({ length: ends[r] - from }, (_, k) => ({ channel: res.channelNames[channels[from + k]], score: scores[from + k] }));
+        expect(hitsOfRow).toEqual(c.channels.map((h) => ({ channel: h.channel, score: expect.closeTo(h.score, 9) })));
+      });
+      expect(res.degraded).toEqual(byItem.degraded);
+    }
   });
 
   it('uses the user segment: a French user sees food-1 from both popularity channels', async () => {

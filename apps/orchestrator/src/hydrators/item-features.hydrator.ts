@@ -1,44 +1,27 @@
-/** Reads every candidate's attributes and features from the feature service in one batched call. */
-import { RecsysError } from '@recsys/domain';
+/** Reads every candidate's attributes and the item features the ranking models read, in one batched call. */
 import type { CandidateHydrator } from '@recsys/pipeline';
 import type { Downstreams } from '../gateways/clients';
+import { itemFeatureBatchFromWire } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
+import type { RankingInputs } from '../state/ranking-inputs';
 
 /**
- * Creates the item-feature hydrator: every candidate gets its row of the answer's feature columns (sharing the
- * answer's `feature_names` array), known flag and attributes. An answer that is not one aligned item per
- * requested id, in request order, fails the hydrator; on failure candidates keep no features and ranking uses
- * declared defaults.
+ * Creates the item-feature hydrator: one GetItemFeatureColumns call for every candidate, asking for the features the
+ * ranking models read (`inputs`; every item feature until they are known); each candidate gets the answer and its row.
+ * An answer that is not one row per candidate fails the hydrator; on failure candidates keep no features, ranking uses
+ * declared defaults and re-ranking unknown attributes.
  */
-export function itemFeaturesHydrator(deps: { feature: Downstreams['feature'] }): CandidateHydrator<RecommendQuery, PinCandidate> {
+export function itemFeaturesHydrator(deps: { feature: Downstreams['feature']; inputs: RankingInputs }): CandidateHydrator<RecommendQuery, PinCandidate> {
   return {
     id: 'feature/items',
     hydrate: async (_q, candidates, ctx) => {
       if (candidates.length === 0) return [];
-      const res = await deps.feature.getItemFeatures(
-        { itemIds: candidates.map((c) => c.id) },
+      const res = await deps.feature.getItemFeatureColumns(
+        { itemIds: candidates.map((c) => c.id), featureNames: [...deps.inputs.names()] },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );
-      if (res.items.length !== candidates.length) {
-        throw new RecsysError('internal', `feature service answered ${res.items.length} items for ${candidates.length} ids`);
-      }
-      const names = res.featureNames;
-      const snapshot = res.snapshot;
-      return candidates.map((c, i) => {
-        const item = res.items[i];
-        if (item.itemId !== c.id) throw new RecsysError('internal', `feature service answered item ${i} with ${item.itemId}, asked for ${c.id}`);
-        if (item.values.length !== names.length) {
-          throw new RecsysError('internal', `feature service answered ${item.values.length} values for ${names.length} feature names (item ${c.id})`);
-        }
-        return {
-          known: item.known,
-          features: { names, values: item.values, defaulted: item.defaulted, snapshot },
-          creatorId: item.attributes?.creatorId ?? '',
-          topic: item.attributes?.topics[0] ?? '',
-          aspectRatio: item.attributes?.aspectRatio || 1,
-          unsafe: item.attributes?.unsafe ?? false,
-        };
-      });
+      const features = itemFeatureBatchFromWire(res, candidates.length);
+      return candidates.map((_, featureRow) => ({ features, featureRow }));
     },
   };
 }

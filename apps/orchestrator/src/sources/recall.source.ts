@@ -1,15 +1,15 @@
-/** Asks the recall service for merged multi-channel candidates. */
+/** Asks the recall service for merged multi-channel candidates, as columns. */
 import type { CandidateSource } from '@recsys/pipeline';
 import type { Downstreams } from '../gateways/clients';
-import { candidateFromWire, contextToWire, surfaceToWire } from '../gateways/wire';
+import { candidatesOfRecall, contextToWire, recallBatchFromWire, surfaceToWire } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
 
-/** Creates the recall source; channel degradations reported by recall are added to the query's report. */
+/** Creates the recall source: one candidate per row of the answer; channel degradations recall reports are reported as the source's own. */
 export function recallSource(deps: { recall: Downstreams['recall']; limit: number }): CandidateSource<RecommendQuery, PinCandidate> {
   return {
     id: 'recall',
     fetch: async (q, ctx) => {
-      const res = await deps.recall.recall(
+      const res = await deps.recall.recallColumns(
         {
           userId: q.userId,
           surface: surfaceToWire(q.surface),
@@ -19,8 +19,8 @@ export function recallSource(deps: { recall: Downstreams['recall']; limit: numbe
         },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );
-      q.recallDegraded?.push(...res.degraded.map((d) => ({ stage: d.stage, reason: d.reason, fallback: d.fallback })));
-      return res.candidates.map(candidateFromWire);
+      for (const d of res.degraded) ctx.degrade(d.reason, { stage: d.stage, fallback: d.fallback });
+      return candidatesOfRecall(recallBatchFromWire(res));
     },
   };
 }

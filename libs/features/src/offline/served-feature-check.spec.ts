@@ -65,6 +65,15 @@ describe('checkServedFeatures', () => {
     expect(report.matching).toBe(report.values);
   });
 
+  it('compares float32-served item values with the replayed value rounded to float32', () => {
+    const exact = servedAt('r1', 'u2', ['i1', 'i3'], new Map([[0, 2], [1, 1]]), 2.5 * HOUR);
+    const asFloat32 = { ...exact, items: { ...exact.items!, float32: true, rows: exact.items!.rows.map((r) => ({ ...r, values: Float32Array.from(r.values as number[]) })) } };
+    expect(checkServedFeatures({ items, users }, log(), [asFloat32]).share).toBe(1);
+    // Without the flag the rounded values do not match the exact replay (a rate such as 2/22 is not a float32).
+    const unflagged = { ...asFloat32, items: { ...asFloat32.items, float32: false } };
+    expect(checkServedFeatures({ items, users }, log(), [unflagged]).share).toBeLessThan(1);
+  });
+
   it('sees the state at the snapshot, not the end of the log (no future leakage)', () => {
     // Served from the whole log but claiming an earlier snapshot: the clicks after it make values differ.
     const early = servedAt('late-state', 'u1', ['i1'], new Map([[0, 8], [1, 2]]), 3 * HOUR);

@@ -29,7 +29,9 @@ export interface ServedFeatureLog {
   items?: {
     snapshot: LoggedSnapshot;
     names: readonly string[];
-    rows: readonly { itemId: string; values: readonly number[]; defaulted: readonly number[] }[];
+    rows: readonly { itemId: string; values: ArrayLike<number>; defaulted: readonly number[] }[];
+    /** The values were served (and logged) as float32: each is compared with the replayed value rounded to float32. */
+    float32?: boolean;
   };
 }
 
@@ -154,13 +156,14 @@ export function checkServedFeatures(
         compare({ requestId: log.requestId, entity: 'user', id: log.userId, feature, served: value, replayed }, servedDefaulted.has(feature), defaulted.has(feature));
       }
     } else if (read.kind === 'item' && log.items) {
-      const { names, rows } = log.items;
+      const { names, rows, float32 } = log.items;
       for (const row of rows) {
         const view = engine.itemFeatures(row.itemId, read.snapshot.asOfMs);
         const defaulted = new Set(view.defaulted);
         const servedDefaulted = new Set(row.defaulted);
         names.forEach((feature, j) => {
-          const replayed = view.features[feature] ?? Number.NaN;
+          const exact = view.features[feature] ?? Number.NaN;
+          const replayed = float32 ? Math.fround(exact) : exact;
           compare({ requestId: log.requestId, entity: 'item', id: row.itemId, feature, served: row.values[j], replayed }, servedDefaulted.has(j), defaulted.has(feature));
         });
       }

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { ServedEvent, decodeCatalogUpsert, decodeEngagement, type FeatureSnapshot } from '@recsys/contracts';
+import { ServedEvent, decodeCatalogUpsert, decodeEngagement, hasBit, readBitset, readFloat32Matrix, type FeatureSnapshot } from '@recsys/contracts';
 import type { Item, User } from '@recsys/domain';
 import { FeatureEngine, busEventRejection, checkServedFeatures, type LoggedEngagement, type LoggedSnapshot, type ServedFeatureLog, type ServedFeatureReport } from '@recsys/features';
 import { TOPICS, openEventBus, openFileLogEventBus, type DeliveredMessage, type EventBus } from '@recsys/stores';
@@ -77,7 +77,24 @@ export function servedFeatureLog(event: ServedEvent): ServedFeatureLog {
     log.user = { snapshot: userSnapshot, values: event.userFeatures.values, defaulted: event.userFeatures.defaulted };
   }
   const itemSnapshot = snapshotOf(event.itemSnapshot);
-  if (itemSnapshot && event.ranked.length > 0) {
+  if (itemSnapshot && event.rankedItemIds.length > 0) {
+    // Columnar (the orchestrator's current form): float32 values.
+    const names = event.itemFeatureNames;
+    const rows = event.rankedItemIds.length;
+    const values = readFloat32Matrix(event.rankedValues, rows, names.length, 'ranked_values', 'internal').values;
+    const defaulted = readBitset(event.rankedDefaulted, rows * names.length, 'ranked_defaulted', 'internal');
+    log.items = {
+      snapshot: itemSnapshot,
+      names,
+      float32: true,
+      rows: event.rankedItemIds.map((itemId, r) => ({
+        itemId,
+        values: values.subarray(r * names.length, (r + 1) * names.length),
+        defaulted: names.flatMap((_, j) => (hasBit(defaulted, r * names.length + j) ? [j] : [])),
+      })),
+    };
+  } else if (itemSnapshot && event.ranked.length > 0) {
+    // One message per candidate (events logged before the columnar fields): float64 values.
     log.items = { snapshot: itemSnapshot, names: event.itemFeatureNames, rows: event.ranked };
   }
   return log;
