@@ -18,7 +18,7 @@ export function preRankScorer(deps: { ranking: Downstreams['ranking']; inputs: R
         { user: userScoringContext(q), candidates: scoringColumns(candidates), limit: candidates.length },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );
-      deps.inputs.observe('preRank', res, ctx);
+      deps.inputs.observe('preRank', res, candidates[0].features !== undefined, ctx);
       const rows = readUint32Column(res.rows, candidates.length, 'pre-rank rows', 'internal');
       const scores = readFloat64Column(res.scores, candidates.length, 'pre-rank scores', 'internal');
       const patches: { preRankScore: number }[] = new Array(candidates.length);

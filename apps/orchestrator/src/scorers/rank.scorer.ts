@@ -16,7 +16,7 @@ export function rankScorer(deps: { ranking: Downstreams['ranking']; inputs: Rank
         { user: userScoringContext(q), candidates: scoringColumns(candidates), fusionWeights: { ...(q.params.fusionWeights ?? {}) } },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );
-      deps.inputs.observe('rank', res, ctx);
+      deps.inputs.observe('rank', res, candidates[0].features !== undefined, ctx);
       const scores = readFloat64Column(res.scores, candidates.length, 'rank scores', 'internal');
       const names = res.taskNames;
       const tasks = readFloat32Matrix(res.taskProbabilities, candidates.length, names.length, 'rank task_probabilities', 'internal').values;

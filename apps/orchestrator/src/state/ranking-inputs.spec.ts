@@ -20,8 +20,10 @@ describe('RankingInputs', () => {
     const inputs = new RankingInputs();
     const reported: unknown[] = [];
     const ctx = { degrade: (reason: string, report?: object) => void reported.push({ reason, ...report }) };
-    inputs.observe('preRank', { modelVersion: 'v1', modelFeatureNames: ['a'], missingFeatures: [] }, ctx);
-    inputs.observe('rank', { modelVersion: 'v2', modelFeatureNames: ['a', 'z'], missingFeatures: ['z'] }, ctx);
+    inputs.observe('preRank', { modelVersion: 'v1', modelFeatureNames: ['a'], missingFeatures: [] }, true, ctx);
+    inputs.observe('rank', { modelVersion: 'v2', modelFeatureNames: ['a', 'z'], missingFeatures: ['z'] }, true, ctx);
+    // A request without item features at all (the feature stage degraded) is not reported again here.
+    inputs.observe('rank', { modelVersion: 'v2', modelFeatureNames: ['a', 'z'], missingFeatures: ['a', 'z'] }, false, ctx);
     expect(reported).toEqual([
       { reason: 'model v2 reads item features the request did not carry: z', stage: 'ranking', fallback: 'declared defaults for those features' },
     ]);

@@ -29,11 +29,12 @@ export class RankingInputs {
 
   /**
    * Learns from a ranking answer what its model reads, and reports the request degraded when the model read item
-   * features the request did not carry (a newly loaded model reading new features: the next requests carry them).
+   * features the request did not carry although it carried item features (a newly loaded model reading new features:
+   * the next requests carry them). A request without any item features already reports the feature stage degraded.
    */
-  observe(stage: 'preRank' | 'rank', answer: ModelInputsAnswer, ctx: Pick<StepContext, 'degrade'>): void {
+  observe(stage: 'preRank' | 'rank', answer: ModelInputsAnswer, carriedFeatures: boolean, ctx: Pick<StepContext, 'degrade'>): void {
     this.learn(stage, answer.modelFeatureNames);
-    if (answer.missingFeatures.length > 0) {
+    if (carriedFeatures && answer.missingFeatures.length > 0) {
       ctx.degrade(`model ${answer.modelVersion} reads item features the request did not carry: ${answer.missingFeatures.join(', ')}`, {
         stage: 'ranking',
         fallback: 'declared defaults for those features',
