@@ -79,7 +79,7 @@ function toQuery(
     if (!(Number.isFinite(c.aspectRatio) && c.aspectRatio > 0)) {
       throw RecsysError.badRequest(field(row, 'aspect_ratio'), `must be a finite number > 0, got ${c.aspectRatio}`);
     }
-    candidates[row] = { ...c, row, score: rows - row };
+    candidates[row] = { id: c.id, row, creatorId: c.creatorId, topic: c.topic, aspectRatio: c.aspectRatio, unsafe: c.unsafe, score: rows - row };
   }
   return {
     userId: request.userId,

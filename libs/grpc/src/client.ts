@@ -64,6 +64,13 @@ export interface ClientFactoryOptions {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * grpc-js channel options of every client: no channelz bookkeeping (nothing here reads it) and no grpc-js retries —
+ * {@link createClient} retries idempotent calls itself, with its own deadline and backoff, so the library's
+ * retry layer (a per-call buffer of the request) would only add work to every call.
+ */
+export const CLIENT_CHANNEL_OPTIONS: Readonly<Partial<ClientOptions>> = Object.freeze({ 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 });
 const BACKOFF_BASE_MS = 20;
 const BACKOFF_MAX_MS = 200;
 
@@ -136,7 +143,7 @@ export function createClient<T>(
 ): PromiseClient<T> {
   const definition = (Ctor as unknown as { service?: ServiceDefinition }).service;
   if (!definition) throw new TypeError('createClient needs a grpc-js generated client constructor (with .service)');
-  const raw = new Ctor(address, credentials.createInsecure()) as unknown as RawClient;
+  const raw = new Ctor(address, credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS) as unknown as RawClient;
   const idempotent = new Set(opts.idempotent ?? []);
   const maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const tracer = getTracer('@recsys/grpc');

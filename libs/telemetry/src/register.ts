@@ -6,14 +6,19 @@
 //   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT   full OTLP/HTTP traces URL (wins), or
 //   OTEL_EXPORTER_OTLP_ENDPOINT          base URL; traces go to <base>/v1/traces
 //   OTEL_TRACES_EXPORTER                 otlp (default) | console | none
+//   OTEL_TRACES_SAMPLER(_ARG)            the standard sampler choice; default parentbased_always_on, but when nothing
+//                                        exports (OTEL_TRACES_EXPORTER=none or no endpoint) the root is never sampled:
+//                                        spans nobody reads are not recorded, a sampled incoming trace still is
 //   OTEL_SDK_DISABLED                    true: register nothing
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   BatchSpanProcessor,
   ConsoleSpanExporter,
   NodeTracerProvider,
+  ParentBasedSampler,
   SimpleSpanProcessor,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
@@ -43,7 +48,11 @@ function register(env: NodeJS.ProcessEnv): void {
   const resource = serviceName
     ? defaultResource().merge(resourceFromAttributes({ 'service.name': serviceName }))
     : defaultResource();
-  provider = new NodeTracerProvider({ resource, spanProcessors: spanProcessors(env) });
+  const processors = spanProcessors(env);
+  // Nothing exports: record no span of a trace started here (ids still propagate and still go to the logs). The
+  // standard OTEL_TRACES_SAMPLER, when set, decides instead.
+  const sampler = processors.length === 0 && !env.OTEL_TRACES_SAMPLER?.trim() ? new ParentBasedSampler({ root: new AlwaysOffSampler() }) : undefined;
+  provider = new NodeTracerProvider({ resource, spanProcessors: processors, ...(sampler ? { sampler } : {}) });
   // Context manager: the default AsyncLocalStorageContextManager. Propagator: W3C trace context only.
   provider.register({ propagator: new W3CTraceContextPropagator() });
   setRegisteredProvider(provider);

@@ -34,8 +34,9 @@ describe('register.ts', () => {
     expect(outer.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(inner.traceId).toBe(outer.traceId);
     expect(inner.spanId).not.toBe(outer.spanId);
-    // W3C trace context only (no baggage propagator): exactly the traceparent of the child span, sampled.
-    expect(headers).toEqual({ traceparent: `00-${inner.traceId}-${inner.spanId}-01` });
+    // W3C trace context only (no baggage propagator): exactly the traceparent of the child span. Nothing exports, so
+    // the trace is not sampled (flags 00): its ids travel, its spans are not recorded.
+    expect(headers).toEqual({ traceparent: `00-${inner.traceId}-${inner.spanId}-00` });
 
     const provider = api.trace.getTracerProvider() as Api.ProxyTracerProvider;
     const sdk = provider.getDelegate() as unknown as { shutdown(): Promise<void> };
@@ -48,5 +49,23 @@ describe('register.ts', () => {
     await telemetry.flushTelemetry();
     await telemetry.flushTelemetry();
     expect(shutdowns).toBe(1);
+  });
+
+  it('samples by the standard OTEL_TRACES_SAMPLER when it is set, exporter or not', () => {
+    process.env.OTEL_TRACES_EXPORTER = 'none';
+    process.env.OTEL_TRACES_SAMPLER = 'always_on';
+    jest.isolateModules(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const api = require('@opentelemetry/api') as typeof Api;
+      api.trace.disable();
+      api.context.disable();
+      api.propagation.disable();
+      require('../src/register');
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      const span = api.trace.getTracer('test').startSpan('root');
+      expect(span.isRecording()).toBe(true);
+      expect(span.spanContext().traceFlags).toBe(api.TraceFlags.SAMPLED);
+      span.end();
+    });
   });
 });
