@@ -142,6 +142,27 @@ describe('executePipeline parallelism and merging', () => {
     expect(original).toEqual({ id: 'x' });
   });
 
+  it('never changes an object a component made: its first patch copies it, later patches go to the copy', async () => {
+    const fromSource = { id: 'x' };
+    let seenByScorer: Cand | undefined;
+    let selectedAnew: Cand | undefined;
+    const def = definePipeline<Query, Cand>({
+      id: 'copies',
+      sources: [{ id: 'src', fetch: async () => [fromSource] }],
+      candidateHydrators: [{ id: 'h', hydrate: async (_q, cs) => cs.map(() => ({ topic: 't' })) }],
+      phases: [{ id: 'p', scorers: [{ id: 's1', score: (_q, cs) => ((seenByScorer = cs[0]), cs.map(() => ({ quality: 1 }))) }] }],
+      scorers: [{ id: 's2', score: (_q, cs) => cs.map(() => ({ score: 2 })) }],
+      selectors: [{ id: 'anew', select: (_q, cs) => [(selectedAnew = { ...cs[0], recall: 3 })] }],
+      finalizer: { id: 'f', finalize: (_q, cs) => [...cs] },
+    });
+    const result = await executePipeline(def, { userId: 'u' }, { deadlineMs: inOneSecond() });
+    expect(fromSource).toEqual({ id: 'x' });
+    expect(result.candidates).toEqual([{ id: 'x', topic: 't', quality: 1, score: 2, recall: 3 }]);
+    expect(result.candidates[0]).toBe(selectedAnew);
+    // The run's own copy took the later patches in place.
+    expect(seenByScorer).toEqual({ id: 'x', topic: 't', quality: 1, score: 2 });
+  });
+
   it('merges sources by id with the default keep-first, keeping every id in source order', async () => {
     const def = definePipeline<Query, Cand>({
       id: 'merge',

@@ -11,64 +11,64 @@ export type SelectorOptions = Omit<ComponentOptions, 'id'>;
  */
 function sortedDescending<C>(candidates: readonly C[], by: (c: C) => number, limit = Infinity): C[] {
   const n = candidates.length;
+  // Sort keys: NaN becomes −Infinity with a flag, so it ranks below every number, −Infinity included.
   const keys = new Float64Array(n);
+  const nan = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const value = by(candidates[i]);
-    // NaN last: below every number, −Infinity included; ties (and NaNs) by index.
-    keys[i] = Number.isNaN(value) ? Number.NaN : value;
+    if (Number.isNaN(value)) {
+      keys[i] = Number.NEGATIVE_INFINITY;
+      nan[i] = 1;
+    } else keys[i] = value;
   }
-  /** Whether candidate a ranks above candidate b. */
-  const above = (a: number, b: number): boolean => {
+  /** < 0 when candidate a ranks above candidate b (ties by input order). */
+  const compare = (a: number, b: number): number => {
+    if (nan[a] !== nan[b]) return nan[a] - nan[b];
     const x = keys[a];
     const y = keys[b];
-    if (x !== y) {
-      if (Number.isNaN(x)) return Number.isNaN(y) ? a < b : false;
-      if (Number.isNaN(y)) return true;
-      return x > y;
-    }
-    return a < b;
+    return x > y ? -1 : x < y ? 1 : a - b;
   };
-  let chosen: number[];
+  let chosen: Uint32Array;
   if (limit >= n) {
-    chosen = Array.from({ length: n }, (_, i) => i);
+    chosen = new Uint32Array(n);
+    for (let i = 0; i < n; i++) chosen[i] = i;
   } else {
-    // A min-heap (worst on top) of the best `limit` seen so far.
-    const heap = new Int32Array(Math.max(0, limit));
+    // A heap with the worst of the best `limit` seen so far on top.
+    const heap = new Uint32Array(Math.max(0, limit));
     let size = 0;
-    const down = (at: number) => {
-      for (;;) {
-        const l = 2 * at + 1;
-        if (l >= size) return;
-        let worst = l;
-        if (l + 1 < size && above(heap[worst], heap[l + 1])) worst = l + 1;
-        if (!above(heap[at], heap[worst])) return;
-        const t = heap[at];
-        heap[at] = heap[worst];
-        heap[worst] = t;
-        at = worst;
-      }
-    };
     for (let i = 0; i < n && heap.length > 0; i++) {
       if (size < heap.length) {
         let at = size++;
         heap[at] = i;
         while (at > 0) {
           const parent = (at - 1) >> 1;
-          if (!above(heap[parent], heap[at])) break;
+          if (compare(heap[parent], heap[at]) > 0) break;
           const t = heap[at];
           heap[at] = heap[parent];
           heap[parent] = t;
           at = parent;
         }
-      } else if (above(i, heap[0])) {
+      } else if (compare(i, heap[0]) < 0) {
         heap[0] = i;
-        down(0);
+        let at = 0;
+        for (;;) {
+          const l = 2 * at + 1;
+          if (l >= size) break;
+          const worst = l + 1 < size && compare(heap[l + 1], heap[l]) > 0 ? l + 1 : l;
+          if (compare(heap[at], heap[worst]) > 0) break;
+          const t = heap[at];
+          heap[at] = heap[worst];
+          heap[worst] = t;
+          at = worst;
+        }
       }
     }
-    chosen = Array.from(heap.subarray(0, size));
+    chosen = heap.subarray(0, size);
   }
-  chosen.sort((a, b) => (above(a, b) ? -1 : above(b, a) ? 1 : 0));
-  return chosen.map((i) => candidates[i]);
+  chosen.sort(compare);
+  const out: C[] = new Array(chosen.length);
+  for (let i = 0; i < chosen.length; i++) out[i] = candidates[chosen[i]];
+  return out;
 }
 
 /**
