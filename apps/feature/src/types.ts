@@ -33,7 +33,7 @@ export interface ItemCandidate {
   record?: EntityRecord;
   /** The item's creator's record. */
   creator?: EntityRecord;
-  /** Catalog attributes (set by the hydrator; absent outside the catalog). */
+  /** Catalog attributes (set by the source; absent outside the catalog). */
   item?: Item;
   /** The item and creator features, aligned with the query's `columns` (set by the hydrator). */
   row?: ItemFeatureRow;

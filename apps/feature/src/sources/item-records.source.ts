@@ -17,8 +17,8 @@ export interface ItemRecordsSourceDeps {
 }
 
 /**
- * One candidate per distinct requested item id, with its record and its creator's (the creator comes from the
- * in-memory catalog, so both are read together). All keys — `i:<item>`, `c:<creator>` and the engagement
+ * One candidate per distinct requested item id, with its catalog entry, its record and its creator's (the creator comes
+ * from the in-memory catalog, so both are read together). All keys — `i:<item>`, `c:<creator>` and the engagement
  * watermarks — are read in ONE `getMany` (one MGET on Redis), which also makes the read one consistent snapshot
  * recorded in `query.snapshot`. A corrupt record is logged and served as missing. Fails closed: a store failure
  * fails the request.
@@ -30,18 +30,24 @@ export function itemRecordsSource(deps: ItemRecordsSourceDeps): CandidateSource<
     failOpen: false,
     fetch: async (query) => {
       const ids = [...new Set(query.itemIds)];
-      const creators = [...new Set(ids.map((id) => deps.catalog.item(id)?.creatorId).filter((c): c is string => c !== undefined))];
-      const values = await deps.store.getMany([...wmKeys, ...ids.map(itemKey), ...creators.map(creatorKey)]);
+      // Each item's catalog entry is looked up once: it names the creator whose record is read with the item's.
+      const items = ids.map((id) => deps.catalog.item(id));
+      const creators = [...new Set(items.flatMap((item) => (item ? [item.creatorId] : [])))];
+      const keys = [...wmKeys];
+      for (const id of ids) keys.push(itemKey(id));
+      for (const c of creators) keys.push(creatorKey(c));
+      const values = await deps.store.getMany(keys);
       query.snapshot.positions = positionsOf(values.slice(0, wmKeys.length));
       const creatorRecords = new Map(
         creators.map((c, i) => [c, decodeOrWarn(values[wmKeys.length + ids.length + i], decodeCreatorRecord, deps.logger, { creator_id: c })]),
       );
       return ids.map((id, i) => {
-        const creatorId = deps.catalog.item(id)?.creatorId;
+        const item = items[i];
         return {
           id,
+          item,
           record: decodeOrWarn(values[wmKeys.length + i], decodeItemRecord, deps.logger, { item_id: id }),
-          creator: creatorId === undefined ? undefined : creatorRecords.get(creatorId),
+          creator: item === undefined ? undefined : creatorRecords.get(item.creatorId),
         };
       });
     },
