@@ -80,6 +80,7 @@ export async function startFeatureApp(config: FeatureConfig, logger: Logger): Pr
     const binding = featureServiceBinding({
       userPipeline: buildUserFeaturesPipeline(pipelineDeps),
       itemPipeline: buildItemFeaturesPipeline(pipelineDeps),
+      catalog,
       now: () => clock.now(),
       maxCallMs: config.FEATURE_MAX_CALL_MS,
     });

@@ -8,8 +8,8 @@ import {
   newBitset,
   setBit,
   userToWire,
-  type GetItemFeatureColumnsRequest,
-  type GetItemFeatureColumnsResponse,
+  type GetFeatureColumnsRequest,
+  type GetFeatureColumnsResponse,
   type GetItemFeaturesRequest,
   type GetItemFeaturesResponse,
   type GetUserFeaturesRequest,
@@ -18,9 +18,19 @@ import {
   type ItemFeatures,
 } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
-import { ITEM_FEATURE_COLUMNS, itemFeatureColumns, itemFeatureRow, userView, type ItemFeatureColumns, type ItemFeatureRow, type UserFeatureView } from '@recsys/features';
+import {
+  ITEM_FEATURE_COLUMNS,
+  itemFeatureColumns,
+  itemFeatureRow,
+  userView,
+  type Catalog,
+  type ItemFeatureColumns,
+  type ItemFeatureRow,
+  type UserFeatureView,
+} from '@recsys/features';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
+import { userViewOf } from './hydrators/user-view.hydrator';
 import type { ItemCandidate, ItemFeaturesQuery, ReadSnapshot, UserCandidate, UserFeaturesQuery } from './types';
 
 /** Longest accepted id, characters. */
@@ -41,6 +51,8 @@ const ALL_ITEM_COLUMNS = itemFeatureColumns(ITEM_FEATURE_NAMES);
 export interface FeatureServiceDeps {
   userPipeline: PipelineDefinition<UserFeaturesQuery, UserCandidate>;
   itemPipeline: PipelineDefinition<ItemFeaturesQuery, ItemCandidate>;
+  /** The catalog (users' registration attributes, for the user part of GetFeatureColumns). */
+  catalog: Catalog;
   /** The time features are computed at (see `EventClock`). */
   now: () => number;
   /** Longest a call may run, ms (the caller's deadline applies when earlier). */
@@ -114,10 +126,10 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
     return userToResponse(view, snapshotToWire(query.nowMs, query.snapshot));
   };
 
-  /** Runs the item pipeline: the candidate of each distinct requested id, by id. */
-  const readItems = async (itemIds: readonly string[], columns: ItemFeatureColumns, ctx: CallContext) => {
+  /** Runs the item pipeline (reading `userId`'s record too when given): the candidate of each distinct requested id, by id. */
+  const readItems = async (itemIds: readonly string[], columns: ItemFeaturesQuery['columns'], ctx: CallContext, userId?: string) => {
     validateItemIds(itemIds);
-    const query: ItemFeaturesQuery = { itemIds: [...itemIds], columns, nowMs: deps.now(), snapshot: { positions: [] } };
+    const query: ItemFeaturesQuery = { itemIds: [...itemIds], userId, columns, nowMs: deps.now(), snapshot: { positions: [] } };
     const result = await executePipeline(deps.itemPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
     return { query, byId: new Map(result.candidates.map((c) => [c.id, c])) };
   };
@@ -132,9 +144,11 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
     };
   };
 
-  const getItemFeatureColumns = async (request: GetItemFeatureColumnsRequest, ctx: CallContext): Promise<GetItemFeatureColumnsResponse> => {
-    const columns = request.featureNames.length === 0 ? ALL_ITEM_COLUMNS : itemFeatureColumns(request.featureNames);
-    const { query, byId } = await readItems(request.itemIds, columns, ctx);
+  const getFeatureColumns = async (request: GetFeatureColumnsRequest, ctx: CallContext): Promise<GetFeatureColumnsResponse> => {
+    if (request.userId !== '') checkId('user_id', request.userId);
+    const columns = request.itemFeatureNames.length === 0 ? ALL_ITEM_COLUMNS : itemFeatureColumns(request.itemFeatureNames, 'item_feature_names');
+    const { query, byId } = await readItems(request.itemIds, columns, ctx, request.userId === '' ? undefined : request.userId);
+    const snapshot = snapshotToWire(query.nowMs, query.snapshot);
     // One row per requested id, in request order.
     const rows = query.itemIds.length;
     const width = columns.names.length;
@@ -166,9 +180,10 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
       topics: topics.toWire(),
       aspectRatios: columnBytes(aspectRatios),
       unsafe: columnBytes(unsafe),
-      snapshot: snapshotToWire(query.nowMs, query.snapshot),
+      snapshot,
+      user: query.userId === undefined ? undefined : userToResponse(userViewOf(deps.catalog, query.userId, query.user?.record, query.nowMs), snapshot),
     };
   };
 
-  return { definition: FeatureServiceService, handlers: { getUserFeatures, getItemFeatures, getItemFeatureColumns } };
+  return { definition: FeatureServiceService, handlers: { getUserFeatures, getItemFeatures, getFeatureColumns } };
 }

@@ -15,10 +15,14 @@ export interface ReadSnapshot {
   positions: ReadPosition[];
 }
 
-/** A validated GetItemFeatures request. */
+/** A validated GetItemFeatures or GetFeatureColumns request. */
 export interface ItemFeaturesQuery {
   /** Requested ids, in request order (may repeat). */
   itemIds: string[];
+  /** A user whose record is read in the same store round trip (GetFeatureColumns). */
+  userId?: string;
+  /** Set by the source with the records when `userId` is set: the user's stored record (undefined when none). */
+  user?: { record?: UserRecord };
   /** The item features to compute, in answer order. */
   columns: ItemFeatureColumns;
   /** The time features are computed at, ms since the Unix epoch. */

@@ -307,11 +307,12 @@ describe.each<[Backend]>([['embedded'], ['redis-kafka']])('feature service e2e (
     expect(res.items[0].attributes).toEqual({ ...itemToWire(ITEMS[2]), embedding: [] });
   });
 
-  it('answers GetItemFeatureColumns with the values of GetItemFeatures as float32 columns, only the features named', async () => {
+  it('answers GetFeatureColumns with the values of GetItemFeatures as float32 columns, only the features named, and the user', async () => {
     const itemIds = [C, id('nope'), A, C];
     const byItem = await client.getItemFeatures({ itemIds });
     const rows = rowsOf(byItem);
-    const all = await client.getItemFeatureColumns({ itemIds, featureNames: [] });
+    const all = await client.getFeatureColumns({ userId: '', itemIds, itemFeatureNames: [] });
+    expect(all.user).toBeUndefined();
     expect(all.featureNames).toEqual(byItem.featureNames);
     const width = all.featureNames.length;
     const values = readFloat32Matrix(all.values, 4, width, 'values').values;
@@ -332,14 +333,21 @@ describe.each<[Backend]>([['embedded'], ['redis-kafka']])('feature service e2e (
     expect(all.snapshot?.positions).toEqual(byItem.snapshot?.positions);
 
     const names = ['item_clicks', 'creator_items'];
-    const some = await client.getItemFeatureColumns({ itemIds, featureNames: names });
+    const some = await client.getFeatureColumns({ userId: U1, itemIds, itemFeatureNames: names });
     expect(some.featureNames).toEqual(names);
     expect(Array.from(readFloat32Matrix(some.values, 4, 2, 'values').values)).toEqual(rows.flatMap((row) => names.map((name) => row.features[name])));
-    const error = await client.getItemFeatureColumns({ itemIds, featureNames: ['item_clicks', 'user_clicks'] }).then(
+    // The user, read in the same round trip, as GetUserFeatures answers it (same snapshot as the items).
+    const user = await client.getUserFeatures({ userId: U1 });
+    // Affinities decay with the clock between the two calls: equal to 9 decimals.
+    const closeTo = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, expect.closeTo(v, 9)]));
+    expect(some.user).toMatchObject({ userId: U1, known: true, recentItemIds: user.recentItemIds, topicAffinity: closeTo(user.topicAffinity), attributes: user.attributes });
+    expect(some.user?.features?.values.user_clicks).toBe(user.features?.values.user_clicks);
+    expect(some.user?.snapshot).toEqual(some.snapshot);
+    const error = await client.getFeatureColumns({ userId: '', itemIds, itemFeatureNames: ['item_clicks', 'user_clicks'] }).then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toMatchObject({ category: 'bad-request', field: 'feature_names[1]' });
+    expect(error).toMatchObject({ category: 'bad-request', field: 'item_feature_names[1]' });
   });
 
   it.each<[string, () => Promise<unknown>]>([

@@ -9,11 +9,9 @@ export interface StageDegradation {
 }
 
 const STAGES: Record<string, { stage: string; fallback: string }> = {
-  'feature/user': { stage: 'feature', fallback: 'default user features' },
-  'feature/items': { stage: 'feature', fallback: 'default item features' },
+  features: { stage: 'feature', fallback: 'default user and item features' },
   recall: { stage: 'recall', fallback: 'none: no candidates' },
-  'ranking/pre-rank': { stage: 'ranking', fallback: 'recall score' },
-  'ranking/rank': { stage: 'ranking', fallback: 'pre-rank score' },
+  ranking: { stage: 'ranking', fallback: 'recall score' },
   reranking: { stage: 'reranking', fallback: 'score order with seen/unsafe rules, no diversity' },
 };
 

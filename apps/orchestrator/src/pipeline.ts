@@ -1,18 +1,17 @@
 /**
- * The request path of DESIGN.md as a declarative pipeline: experiments and user features → recall → item features →
- * pre-rank and the candidate budget → rank → re-rank → the page (always) → served log.
+ * The request path as a declarative pipeline: experiments → recall → user and item features (one call) → ranking
+ * (pre-rank, budget, rank in one call) and the candidate budget → re-rank → the page (always) → served log.
  */
-import { definePipeline, sortBy, topK, type PipelineDefinition } from '@recsys/pipeline';
+import { definePipeline, sortBy, type PipelineDefinition } from '@recsys/pipeline';
 import type { EventBus } from '@recsys/stores';
 import type { Layer } from './experiments/layers';
 import { pageFinalizer } from './finalizers/page.finalizer';
 import type { Downstreams } from './gateways/clients';
 import { experimentHydrator } from './hydrators/experiment.hydrator';
-import { itemFeaturesHydrator } from './hydrators/item-features.hydrator';
-import { userFeaturesHydrator } from './hydrators/user-features.hydrator';
+import { featuresHydrator } from './hydrators/features.hydrator';
 import { bestScore, type PinCandidate, type RecommendQuery } from './query';
-import { preRankScorer } from './scorers/pre-rank.scorer';
 import { rankScorer } from './scorers/rank.scorer';
+import { candidateBudgetSelector } from './selectors/candidate-budget.selector';
 import { rerankSelector } from './selectors/rerank.selector';
 import { servedLogSideEffect } from './side-effects/served-log.side-effect';
 import { recallSource } from './sources/recall.source';
@@ -34,19 +33,15 @@ export function recommendPipeline(deps: RecommendPipelineDeps): PipelineDefiniti
   const inputs = new RankingInputs();
   return definePipeline<RecommendQuery, PinCandidate>({
     id: 'recommend',
-    queryHydrators: [experimentHydrator({ layers: deps.layers }), userFeaturesHydrator({ feature: d.feature })],
+    queryHydrators: [experimentHydrator({ layers: deps.layers })],
     sources: [recallSource({ recall: d.recall, limit: deps.recallLimit })],
-    candidateHydrators: [itemFeaturesHydrator({ feature: d.feature, inputs })],
-    phases: [
-      {
-        id: 'pre-rank',
-        scorers: [preRankScorer({ ranking: d.ranking, inputs })],
-        // The budget of the rank stage: the best by pre-rank score, or by recall score when pre-ranking degraded.
-        selectors: [topK<RecommendQuery, PinCandidate>('candidate-budget', deps.preRankLimit, (c) => c.preRankScore ?? c.recallScore)],
-      },
+    candidateHydrators: [featuresHydrator({ feature: d.feature, inputs })],
+    scorers: [rankScorer({ ranking: d.ranking, inputs, preRankLimit: deps.preRankLimit })],
+    selectors: [
+      candidateBudgetSelector(deps.preRankLimit),
+      sortBy<RecommendQuery, PinCandidate>('rank-order', bestScore),
+      rerankSelector({ reranking: d.reranking }),
     ],
-    scorers: [rankScorer({ ranking: d.ranking, inputs })],
-    selectors: [sortBy<RecommendQuery, PinCandidate>('rank-order', bestScore), rerankSelector({ reranking: d.reranking })],
     finalizer: pageFinalizer,
     sideEffects: [servedLogSideEffect({ bus: deps.bus })],
   });

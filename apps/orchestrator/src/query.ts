@@ -39,7 +39,7 @@ export interface RecommendQuery {
   arms: Record<string, string>;
   /** Parameters set by the arms. */
   params: ArmParams;
-  /** Set by the user-feature hydrator; absent when the feature service degraded. */
+  /** Set by the feature hydrator; absent when the feature service degraded. */
   user?: UserView;
 }
 
@@ -60,7 +60,7 @@ export interface RecallBatch {
   hitScores: Float64Array;
 }
 
-/** The feature service's answer as columns, one row per requested item (see GetItemFeatureColumnsResponse). */
+/** The feature service's answer for the items as columns, one row per requested item (see GetFeatureColumnsResponse). */
 export interface ItemFeatureBatch {
   /** The feature columns of `values`. */
   names: readonly string[];
@@ -91,7 +91,7 @@ export interface PinCandidate {
   readonly recall: RecallBatch;
   readonly recallRow: number;
   recallScore: number;
-  /** The item-feature answer and the candidate's row there (set by the item-feature hydrator for every candidate, or for none when it degraded). */
+  /** The item-feature answer and the candidate's row there (set by the feature hydrator for every candidate, or for none when it degraded). */
   features?: ItemFeatureBatch;
   featureRow?: number;
   preRankScore?: number;

@@ -22,8 +22,7 @@ import {
   readUint8Column,
   setBit,
   newBitset,
-  type GetItemFeatureColumnsRequest,
-  type PreRankColumnsRequest,
+  type GetFeatureColumnsRequest,
   type RankColumnsRequest,
   type RecommendRequest,
   type RerankColumnsRequest,
@@ -53,15 +52,15 @@ const recallScore = (id: string) => 1 - numberOf(id) / 100;
 /** The item features the fake feature service knows: pin_i has item_ctr i / 1000; item_quality is always a declared default. */
 const FEATURES = ['item_ctr', 'item_quality'];
 
-/** What the ranking service was sent: the request's feature names and each row's values. */
+/** What the ranking service was sent: the request's feature names, each row's values and the pre-rank budget. */
 interface ScoringSeen {
-  rpc: 'preRank' | 'rank';
   featureNames: string[];
   featureValues: number[][];
+  preRankLimit: number;
 }
 
 /** The rows of a scoring request as values per row, and each row's pin number (from item_ctr, else the row). */
-function rowsOf(req: PreRankColumnsRequest | RankColumnsRequest): { values: number[][]; pins: number[] } {
+function rowsOf(req: RankColumnsRequest): { values: number[][]; pins: number[] } {
   const names = req.candidates?.featureNames ?? [];
   const rows = req.candidates?.itemFeatures?.rows ?? 0;
   const flat = Array.from(readFloat32Matrix(req.candidates?.itemFeatures, rows, names.length, 'm').values);
@@ -80,9 +79,9 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
   const featureRequests: string[][] = [];
   /** The item features the fake ranking models read. */
   let modelFeatures = ['item_ctr', 'item_quality'];
-  const see = (rpc: ScoringSeen['rpc'], req: PreRankColumnsRequest | RankColumnsRequest) =>
-    scoringSeen.push({ rpc, featureNames: req.candidates?.featureNames ?? [], featureValues: rowsOf(req).values });
-  const modelInputs = (req: PreRankColumnsRequest | RankColumnsRequest) => ({
+  const see = (req: RankColumnsRequest) =>
+    scoringSeen.push({ featureNames: req.candidates?.featureNames ?? [], featureValues: rowsOf(req).values, preRankLimit: req.preRankLimit });
+  const modelInputs = (req: RankColumnsRequest) => ({
     modelVersion: 'test',
     modelFeatureNames: modelFeatures,
     missingFeatures: modelFeatures.filter((f) => !(req.candidates?.featureNames ?? []).includes(f)),
@@ -118,11 +117,11 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
           await behave('feature');
           return { userId: req.userId, known: true, features: { values: {}, defaulted: [] }, recentItemIds: ['pin_1'], topicAffinity: { t0: 1 } };
         },
-        getItemFeatureColumns: async (req: GetItemFeatureColumnsRequest) => {
-          featureRequests.push(req.featureNames);
+        getFeatureColumns: async (req: GetFeatureColumnsRequest) => {
+          featureRequests.push(req.itemFeatureNames);
           await behave('feature');
           const ids = modes.feature === 'misaligned' ? req.itemIds.slice(1) : req.itemIds;
-          const names = req.featureNames.length > 0 ? req.featureNames.filter((n) => FEATURES.includes(n)) : FEATURES;
+          const names = req.itemFeatureNames.length > 0 ? req.itemFeatureNames.filter((n) => FEATURES.includes(n)) : FEATURES;
           const values = Float32Array.from(ids.flatMap((id) => names.map((n) => (n === 'item_ctr' ? numberOf(id) / 1000 : 0.5))));
           const defaulted = newBitset(ids.length * names.length);
           ids.forEach((_, r) => names.forEach((n, c) => n === 'item_quality' && setBit(defaulted, r * names.length + c)));
@@ -135,6 +134,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
             topics: dictionaryToWire(ids.length, (r) => topicOf(ids[r])),
             aspectRatios: columnBytes(new Float32Array(ids.length).fill(0.75)),
             unsafe: Buffer.from(ids.map((id) => (id === 'pin_3' ? 1 : 0))),
+            user: { userId: req.userId, known: true, features: { values: { user_clicks: 4 }, defaulted: [] }, recentItemIds: ['pin_1'], topicAffinity: { t0: 1 } },
           };
         },
       },
@@ -143,22 +143,19 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
       definition: RankingServiceService,
       handlers: {
         // Pre-rank prefers even pins; rank prefers higher numbers: both orders differ from recall's.
-        preRankColumns: async (req: PreRankColumnsRequest) => {
-          see('preRank', req);
-          await behave('ranking');
-          const { pins } = rowsOf(req);
-          const scores = pins.map((n) => (n % 2 === 0 ? 1 : 0.5));
-          const order = pins.map((_, r) => r).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, req.limit);
-          return { rows: columnBytes(Uint32Array.from(order)), scores: columnBytes(Float64Array.from(order, (r) => scores[r])), ...modelInputs(req) };
-        },
         rankColumns: async (req: RankColumnsRequest) => {
-          see('rank', req);
+          see(req);
           await behave('ranking');
           const { pins } = rowsOf(req);
+          const preRank = pins.map((n) => (n % 2 === 0 ? 1 : 0.5));
+          const kept = pins.map((_, r) => r).sort((a, b) => preRank[b] - preRank[a] || a - b).slice(0, req.preRankLimit);
+          const ranked = kept.sort((a, b) => pins[b] - pins[a]);
           return {
-            scores: columnBytes(Float64Array.from(pins, (n) => n / 100)),
+            rows: columnBytes(Uint32Array.from(ranked)),
+            scores: columnBytes(Float64Array.from(ranked, (r) => pins[r] / 100)),
             taskNames: ['click'],
-            taskProbabilities: float32MatrixToWire(pins.length, 1, new Float32Array(pins.length).fill(0.25)),
+            taskProbabilities: float32MatrixToWire(ranked.length, 1, new Float32Array(ranked.length).fill(0.25)),
+            preRankScores: columnBytes(Float64Array.from(preRank)),
             ...modelInputs(req),
           };
         },
@@ -237,22 +234,23 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     expect(res.experimentArms.fusion).toMatch(/^(control|save-heavy)$/);
   });
 
-  it('sends the ranking service the feature names once and each candidate its values in that order', async () => {
+  it('sends the ranking service every candidate once: the feature names once, each row its values, the pre-rank budget', async () => {
     await client.recommend(request());
-    expect(scoringSeen.map((s) => [s.rpc, s.featureValues.length])).toEqual([
-      ['preRank', 60],
-      ['rank', 40],
-    ]);
-    for (const seen of scoringSeen) {
-      expect(seen.featureNames).toEqual(['item_ctr', 'item_quality']);
-      // pin_i has item_ctr i / 1000: the values travel with their own candidate.
-      for (const values of seen.featureValues) expect(values).toHaveLength(2);
-    }
-    const [pre, rank] = scoringSeen;
-    expect(pre.featureValues[0]).toEqual([0, 0.5]);
-    expect(pre.featureValues[59]).toEqual([Math.fround(0.059), 0.5]);
-    // Rank gets the 40 kept rows: the 30 even pins first (pre-rank 1), then odd ones, by recall.
-    expect(rank.featureValues.slice(0, 2)).toEqual([[0, 0.5], [Math.fround(0.002), 0.5]]);
+    expect(scoringSeen.map((s) => [s.featureValues.length, s.preRankLimit])).toEqual([[60, 40]]);
+    const [seen] = scoringSeen;
+    expect(seen.featureNames).toEqual(['item_ctr', 'item_quality']);
+    // pin_i has item_ctr i / 1000: the values travel with their own candidate.
+    for (const values of seen.featureValues) expect(values).toHaveLength(2);
+    expect(seen.featureValues[0]).toEqual([0, 0.5]);
+    expect(seen.featureValues[59]).toEqual([Math.fround(0.059), 0.5]);
+  });
+
+  it('keeps pre-rank scores of every candidate and ranks only those the budget kept', async () => {
+    const res = await client.recommend(request({ debug: true }));
+    const traced = new Map(res.trace.map((t) => [t.itemId, t]));
+    // pin_21 (odd, past the 10 odd ones the budget keeps) was pre-ranked but not ranked.
+    expect(traced.get('pin_21')).toMatchObject({ outcome: 'selectors/candidate-budget', scores: { preRank: 0.5, rank: 0 } });
+    expect(traced.get('pin_19')?.scores).toMatchObject({ preRank: 0.5, rank: 0.19 });
   });
 
   it('asks the feature service for the item features the ranking models read, and reports features a new model lacked', async () => {
@@ -275,19 +273,19 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     modes.feature = 'misaligned';
     const res = await client.recommend(request());
     expect(res.items).toHaveLength(10);
-    expect(res.degraded).toContainEqual(expect.objectContaining({ stage: 'feature', fallback: 'default item features' }));
-    expect(scoringSeen[0]).toEqual({ rpc: 'preRank', featureNames: [], featureValues: Array.from({ length: 60 }, () => []) });
+    expect(res.degraded).toContainEqual(expect.objectContaining({ stage: 'feature', fallback: 'default user and item features' }));
+    expect(scoringSeen[0]).toEqual({ featureNames: [], featureValues: Array.from({ length: 60 }, () => []), preRankLimit: 40 });
     // Without item features every item is unknown to re-ranking: creator and topic empty, aspect ratio 1.
     expect(res.items[0]).toMatchObject({ creatorId: '', topic: '', aspectRatio: 1 });
   });
 
-  it('falls back to the pre-rank score when ranking runs out of time', async () => {
+  it('falls back to the recall score when ranking runs out of time', async () => {
     modes.ranking = 'slow';
     const res = await client.recommend(request());
     expect(res.items).toHaveLength(10);
-    expect(res.degraded.map((d) => d.stage)).toEqual(['recall.fresh', 'ranking', 'ranking']);
+    expect(res.degraded.map((d) => d.stage)).toEqual(['recall.fresh', 'ranking']);
     expect(res.degraded[1]).toMatchObject({ fallback: 'recall score' });
-    // Without pre-rank scores the budget keeps the best 40 by recall score: pin_0..pin_39, seen pin_58 is outside.
+    // Without ranking the budget keeps the best 40 by recall score: pin_0..pin_39, seen pin_58 is outside.
     expect(res.items[0].itemId).toBe('pin_0');
   });
 
@@ -307,7 +305,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     modes.feature = 'fail';
     const res = await client.recommend(request());
     expect(res.items).toHaveLength(10);
-    expect(res.degraded.filter((d) => d.stage === 'feature')).toHaveLength(2);
+    expect(res.degraded.filter((d) => d.stage === 'feature')).toEqual([expect.objectContaining({ fallback: 'default user and item features' })]);
   });
 
   it('answers with an empty page, marked degraded, when recall is down', async () => {
@@ -322,7 +320,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     const byId = new Map(res.trace.map((t) => [t.itemId, t.outcome]));
     expect(res.trace).toHaveLength(60);
     expect(byId.get(res.items[0].itemId)).toBe('selected');
-    expect(byId.get('pin_21')).toBe('phase:pre-rank/selectors/candidate-budget');
+    expect(byId.get('pin_21')).toBe('selectors/candidate-budget');
     expect(byId.get('pin_1')).toBe('selectors/reranking');
     expect(byId.get('pin_3')).toBe('selectors/reranking');
   });

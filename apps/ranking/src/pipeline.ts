@@ -3,6 +3,7 @@ import { definePipeline, sortBy, topK, type PipelineDefinition } from '@recsys/p
 import { rankingFeaturesHydrator } from './hydrators/ranking-features.hydrator';
 import { multitaskLogisticScorer } from './scorers/multitask-logistic.scorer';
 import { prerankLinearScorer } from './scorers/prerank-linear.scorer';
+import { preRankBudgetSelector } from './selectors/pre-rank-budget.selector';
 import { requestCandidatesSource } from './sources/request-candidates.source';
 import type { RankingCandidate, RankingQuery } from './types';
 
@@ -15,11 +16,15 @@ export const preRankPipeline: PipelineDefinition<RankingQuery, RankingCandidate>
   selectors: [topK('selector/top-k', (q: RankingQuery) => q.limit, (c: RankingCandidate) => c.preRank ?? Number.NaN, { failOpen: false })],
 });
 
-/** Rank: ranking features → task probabilities and fused score → every candidate, best first. */
+/**
+ * Rank: ranking features → pre-rank score and the budget of `query.limit` (the cascade; every candidate when the
+ * budget holds them all) → task probabilities and fused score → the ranked candidates, best first.
+ */
 export const rankPipeline: PipelineDefinition<RankingQuery, RankingCandidate> = definePipeline<RankingQuery, RankingCandidate>({
   id: 'rank',
   queryHydrators: [rankingFeaturesHydrator],
   sources: [requestCandidatesSource],
+  phases: [{ id: 'pre-rank', scorers: [prerankLinearScorer], selectors: [preRankBudgetSelector] }],
   scorers: [multitaskLogisticScorer],
   selectors: [sortBy('selector/sort-by-rank', (c: RankingCandidate) => c.rank ?? Number.NaN, { failOpen: false })],
 });

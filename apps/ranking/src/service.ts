@@ -7,8 +7,6 @@ import {
   readDictionary,
   readFloat32Matrix,
   type Candidate,
-  type PreRankColumnsRequest,
-  type PreRankColumnsResponse,
   type PreRankRequest,
   type PreRankResponse,
   type RankColumnsRequest,
@@ -191,8 +189,7 @@ function modelInputs(query: RankingQuery): { modelFeatureNames: string[]; missin
 export function rankingService(deps: RankingServiceDeps): ServiceBinding {
   const run = async (pipeline: PipelineDefinition<RankingQuery, RankingCandidate>, query: RankingQuery, ctx: CallContext) => {
     const deadlineMs = Number.isFinite(ctx.deadlineMs) ? ctx.deadlineMs : Date.now() + deps.defaultDeadlineMs;
-    const result = await executePipeline(pipeline, query, { deadlineMs, signal: ctx.signal });
-    return { candidates: result.candidates, query: result.query as RankingQuery };
+    return executePipeline(pipeline, query, { deadlineMs, signal: ctx.signal });
   };
 
   /** PreRank of a batch: the kept candidates, best first. */
@@ -203,9 +200,15 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
       ctx,
     );
 
-  /** Rank of a batch: every candidate, best first. */
-  const rankBatch = (user: UserScoringContext | undefined, batch: ScoringBatch, weights: Readonly<Record<string, number>>, model: LoadedModel, ctx: CallContext) =>
-    run(deps.rank, { user: userContextOf(user), batch, model, limit: batch.rows, fusion: fusionWeights(model.model, weights) }, ctx);
+  /** Rank of a batch: the candidates ranked (the best `budget` by pre-rank score; every row without a budget), best first. */
+  const rankBatch = (
+    user: UserScoringContext | undefined,
+    batch: ScoringBatch,
+    weights: Readonly<Record<string, number>>,
+    budget: number | undefined,
+    model: LoadedModel,
+    ctx: CallContext,
+  ) => run(deps.rank, { user: userContextOf(user), batch, model, limit: budget ?? batch.rows, fusion: fusionWeights(model.model, weights) }, ctx);
 
   const preRank = async (request: PreRankRequest, ctx: CallContext): Promise<PreRankResponse> => {
     validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxPreRankCandidates);
@@ -223,7 +226,7 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
     const model = deps.models.current();
     validateFusionWeights(request.fusionWeights, model);
     if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
-    const result = await rankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.fusionWeights, model, ctx);
+    const result = await rankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.fusionWeights, undefined, model, ctx);
     const tasks = taskNames(model.model);
     return {
       candidates: result.candidates.map((c) =>
@@ -236,38 +239,39 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
     };
   };
 
-  const preRankColumns = async (request: PreRankColumnsRequest, ctx: CallContext): Promise<PreRankColumnsResponse> => {
-    validateUser(request.user);
-    const batch = batchOfColumns(request.candidates, RANKING_LIMITS.maxPreRankCandidates);
-    const model = deps.models.current();
-    const result = await preRankBatch(request.user, batch, request.limit, model, ctx);
-    const rows = Uint32Array.from(result.candidates, (c) => c.row);
-    const scores = Float64Array.from(result.candidates, (c) => c.preRank ?? 0);
-    return { rows: columnBytes(rows), scores: columnBytes(scores), modelVersion: model.version, ...modelInputs(result.query) };
-  };
-
   const rankColumns = async (request: RankColumnsRequest, ctx: CallContext): Promise<RankColumnsResponse> => {
     validateUser(request.user);
-    const batch = batchOfColumns(request.candidates, RANKING_LIMITS.maxRankCandidates);
+    const batch = batchOfColumns(request.candidates, RANKING_LIMITS.maxPreRankCandidates);
+    if (request.preRankLimit === 0 && batch.rows > RANKING_LIMITS.maxRankCandidates) {
+      throw RecsysError.badRequest('candidates', `at most ${RANKING_LIMITS.maxRankCandidates} candidates without pre_rank_limit, got ${batch.rows}`);
+    }
+    if (request.preRankLimit > RANKING_LIMITS.maxRankCandidates) {
+      throw RecsysError.badRequest('pre_rank_limit', `at most ${RANKING_LIMITS.maxRankCandidates}, got ${request.preRankLimit}`);
+    }
     const model = deps.models.current();
     validateFusionWeights(request.fusionWeights, model);
-    const result = await rankBatch(request.user, batch, request.fusionWeights, model, ctx);
+    const budget = request.preRankLimit === 0 ? undefined : request.preRankLimit;
+    const result = await rankBatch(request.user, batch, request.fusionWeights, budget, model, ctx);
     const tasks = taskNames(model.model);
-    // Every row in request order (the pipeline answers best first).
-    const scores = new Float64Array(batch.rows);
-    const probabilities = new Float32Array(batch.rows * tasks.length);
-    for (const c of result.candidates) {
-      scores[c.row] = c.rank ?? 0;
-      if (c.tasks) probabilities.set(c.tasks, c.row * tasks.length);
+    const ranked = result.candidates;
+    const probabilities = new Float32Array(ranked.length * tasks.length);
+    ranked.forEach((c, i) => c.tasks && probabilities.set(c.tasks, i * tasks.length));
+    // Every row's pre-rank score (the pre-rank scorer scored them all) when the request asked to pre-rank.
+    const preRankScores = new Float64Array(budget === undefined ? 0 : batch.rows);
+    if (budget !== undefined) {
+      for (const c of ranked) preRankScores[c.row] = c.preRank ?? 0;
+      for (const r of result.removed) preRankScores[r.candidate.row] = r.candidate.preRank ?? 0;
     }
     return {
-      scores: columnBytes(scores),
+      rows: columnBytes(Uint32Array.from(ranked, (c) => c.row)),
+      scores: columnBytes(Float64Array.from(ranked, (c) => c.rank ?? 0)),
       taskNames: tasks,
-      taskProbabilities: float32MatrixToWire(batch.rows, tasks.length, probabilities),
+      taskProbabilities: float32MatrixToWire(ranked.length, tasks.length, probabilities),
+      preRankScores: columnBytes(preRankScores),
       modelVersion: model.version,
       ...modelInputs(result.query),
     };
   };
 
-  return { definition: RankingServiceService, handlers: { preRank, rank, preRankColumns, rankColumns } };
+  return { definition: RankingServiceService, handlers: { preRank, rank, rankColumns } };
 }

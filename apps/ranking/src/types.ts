@@ -34,7 +34,7 @@ export interface RankingQuery {
   /** The candidates, in request order. */
   batch: ScoringBatch;
   model: LoadedModel;
-  /** PreRank: candidates to keep. */
+  /** PreRank: candidates to keep. Rank: candidates ranked after the pre-rank budget (all of them unless it pre-ranks). */
   limit: number;
   /** Rank: fusion weights per task (the model's, with the request's overrides applied). */
   fusion: Readonly<Record<string, number>>;

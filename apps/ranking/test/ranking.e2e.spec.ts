@@ -5,7 +5,6 @@ import { Writable } from 'node:stream';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import type { MultitaskLogisticModel } from '@recsys/algorithms';
 import {
-  PreRankColumnsRequest,
   PreRankRequest,
   RankColumnsRequest,
   RankRequest,
@@ -193,34 +192,44 @@ describe('ranking service over gRPC', () => {
   // Values exactly representable in float32, so both forms see the same inputs.
   const five = [cand('c1', 0.25, 't1', 0.0078125), cand('c2', 0.25, 't2', 0.1875), cand('c3', 0.875, 't1', 0.0625), cand('c4', 0.125, 't1', 0.125), cand('c5', 0, 't2', 0)];
 
-  it('RankColumns scores every row in request order, like Rank, with task probabilities and the inputs it reads', async () => {
+  it('RankColumns ranks every row like Rank, best first, with task probabilities and the inputs it reads', async () => {
     const fusionWeights = { save: 3 };
     const res = await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: columnsOf(five), fusionWeights }));
     const byRow = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: five, fusionWeights }));
     expect(res.modelVersion).toBe('v1');
     expect(res.taskNames).toEqual(['click', 'save', 'hide']);
+    const rows = Array.from(readUint32Column(res.rows, 5, 'rows'));
+    expect(rows.map((r) => five[r].candidate?.itemId)).toEqual(byRow.candidates.map((c) => c.itemId));
     const scores = readFloat64Column(res.scores, 5, 'scores');
     const tasks = readFloat32Matrix(res.taskProbabilities, 5, 3, 'task_probabilities').values;
-    five.forEach((c, r) => {
-      const same = byRow.candidates.find((x) => x.itemId === c.candidate?.itemId);
-      expect(scores[r]).toBeCloseTo(same?.scores?.rank ?? NaN, 12);
-      expect(tasks[r * 3 + 2]).toBeCloseTo(same?.scores?.tasks.hide ?? NaN, 6);
+    byRow.candidates.forEach((c, i) => {
+      expect(scores[i]).toBeCloseTo(c.scores?.rank ?? NaN, 12);
+      expect(tasks[i * 3 + 2]).toBeCloseTo(c.scores?.tasks.hide ?? NaN, 6);
     });
+    expect(res.preRankScores).toHaveLength(0);
     expect(res.modelFeatureNames).toEqual(['item_ctr_smoothed', 'item_save_rate_smoothed', 'item_impressions', 'creator_ctr_smoothed', 'item_age_hours', 'item_quality']);
     // NAMES carries only quality and CTR: the other inputs took their declared defaults.
     expect(res.missingFeatures).toEqual(['item_save_rate_smoothed', 'item_impressions', 'creator_ctr_smoothed', 'item_age_hours']);
   });
 
-  it('PreRankColumns keeps the best `limit` rows, best first, like PreRank', async () => {
-    const res = await client.preRankColumns(PreRankColumnsRequest.fromPartial({ user, candidates: columnsOf(five), limit: 2 }));
-    const byRow = await client.preRank(PreRankRequest.fromPartial({ featureNames: NAMES, user, candidates: five, limit: 2 }));
+  it('RankColumns with pre_rank_limit pre-ranks every row, then ranks the best: PreRank then Rank in one call', async () => {
+    const res = await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: columnsOf(five), preRankLimit: 2 }));
+    const pre = await client.preRank(PreRankRequest.fromPartial({ featureNames: NAMES, user, candidates: five, limit: 5 }));
+    const kept = pre.candidates.slice(0, 2).map((c) => c.itemId);
+    const ranked = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: five.filter((c) => kept.includes(c.candidate?.itemId ?? '')) }));
     const rows = Array.from(readUint32Column(res.rows, 2, 'rows'));
-    expect(rows.map((r) => five[r].candidate?.itemId)).toEqual(byRow.candidates.map((c) => c.itemId));
-    expect(Array.from(readFloat64Column(res.scores, 2, 'scores'))).toEqual(byRow.candidates.map((c) => c.scores?.preRank));
-    expect(res.modelVersion).toBe('v1');
+    expect(rows.map((r) => five[r].candidate?.itemId)).toEqual(ranked.candidates.map((c) => c.itemId));
+    expect(Array.from(readFloat64Column(res.scores, 2, 'scores'))).toEqual(ranked.candidates.map((c) => expect.closeTo(c.scores?.rank ?? NaN, 12)));
+    // Every row's pre-rank score, in request order.
+    const preRank = readFloat64Column(res.preRankScores, 5, 'pre_rank_scores');
+    five.forEach((c, r) => expect(preRank[r]).toBeCloseTo(pre.candidates.find((x) => x.itemId === c.candidate?.itemId)?.scores?.preRank ?? NaN, 12));
     // An empty batch answers nothing.
-    const none = await client.preRankColumns(PreRankColumnsRequest.fromPartial({ user, candidates: columnsOf([]) }));
+    const none = await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: columnsOf([]), preRankLimit: 2 }));
     expect(none.rows).toHaveLength(0);
+    await expect(client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: columnsOf(five), preRankLimit: 2001 }))).rejects.toMatchObject({
+      category: 'bad-request',
+      field: 'pre_rank_limit',
+    });
   });
 
   it.each([
@@ -230,6 +239,7 @@ describe('ranking service over gRPC', () => {
     ['candidates.topics.indexes', 'fewer topics than rows', (c: ScoringColumns) => ({ ...c, topics: dictionaryToWire(1, () => 't') })],
     ['candidates.topics.indexes', 'a topic index past the dictionary', (c: ScoringColumns) => ({ ...c, topics: { values: ['t'], indexes: columnBytes(new Uint32Array(5).fill(1)) } })],
     ['feature_names[1]', 'a repeated feature name', (c: ScoringColumns) => ({ ...c, featureNames: ['item_quality', 'item_quality'] })],
+    ['candidates', 'more rows than Rank takes without a pre-rank budget', () => columnsOf(Array.from({ length: 2001 }, (_, i) => cand(`x${i}`, 0.5, 't1')))],
   ] as [string, string, (c: ScoringColumns) => ScoringColumns][])('RankColumns rejects %s (%s) with INVALID_ARGUMENT naming the field', async (field, _what, spoil) => {
     const error = await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: spoil(columnsOf(five)) })).then(
       () => undefined,

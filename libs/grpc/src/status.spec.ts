@@ -33,7 +33,7 @@ const assertType = <T extends true>(value: T) => value;
 describe('PromiseClient typing', () => {
   it('keeps exactly the unary RPC methods, with request and response types from the ts-proto overloads', () => {
     type Ranking = PromiseClient<RankingServiceClient>;
-    assertType<Equal<UnaryMethodNames<RankingServiceClient>, 'preRank' | 'rank' | 'preRankColumns' | 'rankColumns'>>(true);
+    assertType<Equal<UnaryMethodNames<RankingServiceClient>, 'preRank' | 'rank' | 'rankColumns'>>(true);
     assertType<Equal<Parameters<Ranking['rank']>[0], RankRequest>>(true);
     assertType<Equal<ReturnType<Ranking['rank']>, Promise<RankResponse>>>(true);
     const probe = (client: Ranking, request: PreRankRequest) => {

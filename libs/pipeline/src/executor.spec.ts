@@ -99,6 +99,38 @@ describe('executePipeline step order', () => {
   });
 });
 
+describe('executePipeline candidate hydrators that learn about the query', () => {
+  it('merges the query patch of a hydrator into the query later steps and the result see', async () => {
+    const seen: (string | undefined)[] = [];
+    const def = definePipeline<Query, Cand>({
+      id: 'learn',
+      sources: [source('s', ['a', 'b'])],
+      candidateHydrators: [
+        { id: 'features', hydrate: async (_q, cs) => ({ candidates: cs.map(() => ({ topic: 't' })), query: { segment: 'fr' } }) },
+        { id: 'broken', hydrate: async () => Promise.reject(new Error('down')) },
+      ],
+      scorers: [{ id: 'sc', score: (q, cs) => (seen.push(q.segment), cs.map(() => ({}))) }],
+      selectors: [{ id: 'sel', select: (q, cs) => (seen.push(q.segment), [...cs]) }],
+    });
+    const result = await executePipeline(def, { userId: 'u' }, { deadlineMs: inOneSecond() });
+    expect(seen).toEqual(['fr', 'fr']);
+    expect(result.query).toEqual({ userId: 'u', segment: 'fr' });
+    expect(result.candidates).toEqual([{ id: 'a', topic: 't' }, { id: 'b', topic: 't' }]);
+    expect(result.degraded.map((d) => d.component)).toEqual(['broken']);
+  });
+
+  it('treats a hydration whose candidates are not one patch per candidate as a failure, query patch included', async () => {
+    const def = definePipeline<Query, Cand>({
+      id: 'bad-learn',
+      sources: [source('s', ['a', 'b'])],
+      candidateHydrators: [{ id: 'features', hydrate: async () => ({ candidates: [{}], query: { segment: 'fr' } }) }],
+    });
+    const result = await executePipeline(def, { userId: 'u' }, { deadlineMs: inOneSecond() });
+    expect(result.query).toEqual({ userId: 'u' });
+    expect(result.degraded).toEqual([{ step: 'candidateHydrators', component: 'features', reason: expect.stringContaining('returned 1 patches for 2 candidates') }]);
+  });
+});
+
 describe('executePipeline parallelism and merging', () => {
   it('runs sources in parallel: both start before either ends', async () => {
     const events: string[] = [];

@@ -4,6 +4,7 @@ import { SpanStatusCode, context, trace, type Attributes, type Span, type Tracer
 import { RecsysError, errorMessage } from '@recsys/domain';
 import type {
   CandidateBase,
+  CandidateHydration,
   CandidateTrace,
   ComponentOptions,
   Degradation,
@@ -38,10 +39,16 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Outcome<T> = { ok: true; value: T } | { ok: false };
 
-/** A candidate hydrator or scorer: one patch per candidate, in order. */
-interface PatchProducer<C> {
+/** A candidate hydrator or scorer: one patch per candidate, in order (hydrators: maybe with a patch of the query). */
+interface PatchProducer<Q, C> {
   component: ComponentOptions;
-  patches(candidates: readonly C[], ctx: StepContext): Promise<Partial<C>[]> | Partial<C>[];
+  patches(candidates: readonly C[], ctx: StepContext): Promise<Partial<C>[] | CandidateHydration<Q, C>> | Partial<C>[];
+}
+
+/** A producer's answer as candidate patches and, when it sent one, a query patch. */
+function splitPatches<Q, C>(answer: Partial<C>[] | CandidateHydration<Q, C>): { patches: unknown; query?: Partial<Q> } {
+  if (Array.isArray(answer) || !isPlainObject(answer) || !('candidates' in answer)) return { patches: answer };
+  return { patches: answer.candidates, query: isPlainObject(answer.query) ? answer.query : undefined };
 }
 
 /** Why the executor itself failed a component call; anything else is the component's own error. */
@@ -183,21 +190,24 @@ class Execution<Q, C extends CandidateBase> {
         sideEffects: Promise.resolve(),
       };
     }
-    const query = await this.hydrateQuery(initial);
-    const scoring = (scorers: readonly Scorer<Q, C>[] = []): PatchProducer<C>[] =>
+    let query: Q = await this.hydrateQuery(initial);
+    const scoring = (scorers: readonly Scorer<Q, C>[] = []): PatchProducer<Q, C>[] =>
       scorers.map((s) => ({ component: s, patches: (cs, ctx) => s.score(query, cs, ctx) }));
     let candidates = await this.fetch(query);
     const hydrators = (def.candidateHydrators ?? []).map((h) => ({
       component: h,
       patches: (cs: readonly C[], ctx: StepContext) => h.hydrate(query, cs, ctx),
     }));
-    candidates = await this.patch('candidateHydrators', hydrators, candidates, false);
+    const hydrated = await this.patch('candidateHydrators', hydrators, candidates, false);
+    candidates = hydrated.candidates;
+    // Later steps see the query with what the hydrators learnt about it (in declaration order, later wins).
+    if (hydrated.query.length > 0) query = Object.assign({}, query, ...hydrated.query) as Q;
     candidates = await this.filter(query, candidates);
     for (const phase of def.phases ?? []) {
-      candidates = await this.patch(`phase:${phase.id}/scorers`, scoring(phase.scorers), candidates, true);
+      candidates = (await this.patch(`phase:${phase.id}/scorers`, scoring(phase.scorers), candidates, true)).candidates;
       candidates = await this.select(`phase:${phase.id}/selectors`, phase.selectors ?? [], query, candidates);
     }
-    candidates = await this.patch('scorers', scoring(def.scorers), candidates, true);
+    candidates = (await this.patch('scorers', scoring(def.scorers), candidates, true)).candidates;
     candidates = await this.select('selectors', def.selectors ?? [], query, candidates);
     if (def.finalizer) candidates = await this.finalize(def.finalizer, query, candidates);
 
@@ -313,8 +323,13 @@ class Execution<Q, C extends CandidateBase> {
    * their patches in declaration order: a candidate object a component made is copied once, and the copy (the run's
    * own) takes later patches in place. Failed producers contribute nothing.
    */
-  private async patch(step: string, producers: readonly PatchProducer<C>[], candidates: C[], recordScores: boolean): Promise<C[]> {
-    if (producers.length === 0) return candidates;
+  private async patch(
+    step: string,
+    producers: readonly PatchProducer<Q, C>[],
+    candidates: C[],
+    recordScores: boolean,
+  ): Promise<{ candidates: C[]; query: Partial<Q>[] }> {
+    if (producers.length === 0) return { candidates, query: [] };
     return this.inStep(step, candidates.length, async () => {
       const outcomes = await Promise.all(
         producers.map((p) =>
@@ -322,17 +337,18 @@ class Execution<Q, C extends CandidateBase> {
             step,
             p.component,
             candidates.length,
-            (ctx) => p.patches(candidates, ctx),
-            (v) => patchViolation(candidates, v),
-            (v) => v.length,
+            async (ctx) => splitPatches(await p.patches(candidates, ctx)),
+            (v) => patchViolation(candidates, v.patches),
+            () => candidates.length,
           ),
         ),
       );
       const applied = producers.flatMap((p, i) => {
         const o = outcomes[i];
-        return o.ok ? [{ id: p.component.id, patches: o.value }] : [];
+        return o.ok ? [{ id: p.component.id, patches: o.value.patches as Partial<C>[], query: o.value.query }] : [];
       });
-      if (applied.length === 0) return candidates;
+      const query = applied.flatMap((a) => (a.query ? [a.query] : []));
+      if (applied.length === 0) return { candidates, query };
       if (recordScores && this.traces) {
         for (const { id, patches } of applied) {
           candidates.forEach((c, i) => {
@@ -358,8 +374,8 @@ class Execution<Q, C extends CandidateBase> {
         }
         merged[i] = c;
       }
-      return merged;
-    }, (v) => v.length);
+      return { candidates: merged, query };
+    }, (v) => v.candidates.length);
   }
 
   /** Runs filters in order; each sees what the previous kept. A failed filter keeps everything. */

@@ -52,9 +52,21 @@ export interface CandidateSource<Q, C extends CandidateBase> extends ComponentOp
   fetch(query: Q, ctx: StepContext): Promise<C[]>;
 }
 
-/** Adds facts to candidates: must return one patch per input candidate, in the same order. */
+/**
+ * What a candidate hydrator may answer besides its patches: facts about the query it learnt in the same call (e.g. the
+ * user's features read in the same store round trip as the candidates'), merged into the query the later steps see.
+ */
+export interface CandidateHydration<Q, C> {
+  candidates: Partial<C>[];
+  query: Partial<Q>;
+}
+
+/**
+ * Adds facts to candidates: must return one patch per input candidate, in the same order (alone, or with a patch of
+ * the query: {@link CandidateHydration}).
+ */
 export interface CandidateHydrator<Q, C extends CandidateBase> extends ComponentOptions {
-  hydrate(query: Q, candidates: readonly C[], ctx: StepContext): Promise<Partial<C>[]>;
+  hydrate(query: Q, candidates: readonly C[], ctx: StepContext): Promise<Partial<C>[] | CandidateHydration<Q, C>>;
 }
 
 /** The result of a filter: every input candidate is in exactly one of the two lists. */

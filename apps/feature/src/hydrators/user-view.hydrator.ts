@@ -1,5 +1,5 @@
 // Candidate hydrator `hydrator/user-view`: computes the user's feature view from the record at the query time.
-import { userView, type Catalog } from '@recsys/features';
+import { userView, type Catalog, type UserFeatureView, type UserRecord } from '@recsys/features';
 import type { CandidateHydrator } from '@recsys/pipeline';
 import type { UserCandidate, UserFeaturesQuery } from '../types';
 
@@ -12,7 +12,11 @@ export function userViewHydrator(deps: { catalog: Catalog }): CandidateHydrator<
   return {
     id: 'hydrator/user-view',
     failOpen: false,
-    hydrate: async (query, candidates) =>
-      candidates.map((c) => ({ view: userView(c.id, { record: c.record, user: deps.catalog.user(c.id) }, query.nowMs) })),
+    hydrate: async (query, candidates) => candidates.map((c) => ({ view: userViewOf(deps.catalog, c.id, c.record, query.nowMs) })),
   };
+}
+
+/** A user's view at `nowMs` from the stored record (if any) and the catalog's registration attributes. */
+export function userViewOf(catalog: Catalog, userId: string, record: UserRecord | undefined, nowMs: number): UserFeatureView {
+  return userView(userId, { record, user: catalog.user(userId) }, nowMs);
 }

@@ -1,9 +1,9 @@
 // Source `source/item-records`: every requested item's and creator's record and the watermarks, in ONE getMany.
-import { decodeCreatorRecord, decodeItemRecord, type Catalog } from '@recsys/features';
+import { decodeCreatorRecord, decodeItemRecord, decodeUserRecord, type Catalog } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
 import type { CandidateSource } from '@recsys/pipeline';
 import type { FeatureStore } from '@recsys/stores';
-import { creatorKey, itemKey } from '../keys';
+import { creatorKey, itemKey, userKey } from '../keys';
 import type { ItemCandidate, ItemFeaturesQuery } from '../types';
 import { decodeOrWarn, positionsOf, watermarkKeys } from './read-records';
 
@@ -18,10 +18,10 @@ export interface ItemRecordsSourceDeps {
 
 /**
  * One candidate per distinct requested item id, with its catalog entry, its record and its creator's (the creator comes
- * from the in-memory catalog, so both are read together). All keys — `i:<item>`, `c:<creator>` and the engagement
- * watermarks — are read in ONE `getMany` (one MGET on Redis), which also makes the read one consistent snapshot
- * recorded in `query.snapshot`. A corrupt record is logged and served as missing. Fails closed: a store failure
- * fails the request.
+ * from the in-memory catalog, so both are read together). All keys — `i:<item>`, `c:<creator>`, the engagement
+ * watermarks and, when `query.userId` is set, `u:<user>` (into `query.user`) — are read in ONE `getMany` (one MGET on
+ * Redis), which also makes the read one consistent snapshot recorded in `query.snapshot`. A corrupt record is logged
+ * and served as missing. Fails closed: a store failure fails the request.
  */
 export function itemRecordsSource(deps: ItemRecordsSourceDeps): CandidateSource<ItemFeaturesQuery, ItemCandidate> {
   const wmKeys = watermarkKeys(deps.partitions);
@@ -36,8 +36,12 @@ export function itemRecordsSource(deps: ItemRecordsSourceDeps): CandidateSource<
       const keys = [...wmKeys];
       for (const id of ids) keys.push(itemKey(id));
       for (const c of creators) keys.push(creatorKey(c));
+      if (query.userId !== undefined) keys.push(userKey(query.userId));
       const values = await deps.store.getMany(keys);
       query.snapshot.positions = positionsOf(values.slice(0, wmKeys.length));
+      if (query.userId !== undefined) {
+        query.user = { record: decodeOrWarn(values[keys.length - 1], decodeUserRecord, deps.logger, { user_id: query.userId }) };
+      }
       const creatorRecords = new Map(
         creators.map((c, i) => [c, decodeOrWarn(values[wmKeys.length + ids.length + i], decodeCreatorRecord, deps.logger, { creator_id: c })]),
       );

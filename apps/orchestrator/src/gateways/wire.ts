@@ -16,7 +16,8 @@ import {
   surfaceToWire,
   type DictionaryColumn,
   type Float32Matrix,
-  type GetItemFeatureColumnsResponse,
+  type GetFeatureColumnsResponse,
+  type GetUserFeaturesResponse,
   type RecallColumnsResponse,
   type RequestContext,
   type RerankColumnsRequest,
@@ -33,6 +34,7 @@ import {
   type PinCandidate,
   type RecallBatch,
   type RecommendQuery,
+  type UserView,
 } from '../query';
 
 export { surfaceToWire };
@@ -69,11 +71,23 @@ export function candidatesOfRecall(batch: RecallBatch): PinCandidate[] {
   return out;
 }
 
+/** The user part of a GetFeatureColumns answer (undefined when it has none). */
+export function userViewFromWire(res: GetUserFeaturesResponse | undefined): UserView | undefined {
+  if (!res) return undefined;
+  return {
+    known: res.known,
+    features: { values: res.features?.values ?? {}, defaulted: res.features?.defaulted ?? [] },
+    recentItemIds: res.recentItemIds,
+    topicAffinity: res.topicAffinity,
+    snapshot: res.snapshot,
+  };
+}
+
 /**
- * A GetItemFeatureColumns answer for `rows` requested items as a batch; throws an internal RecsysError naming the
- * field when it does not hold one row per requested item.
+ * The item part of a GetFeatureColumns answer for `rows` requested items as a batch; throws an internal RecsysError
+ * naming the field when it does not hold one row per requested item.
  */
-export function itemFeatureBatchFromWire(res: GetItemFeatureColumnsResponse, rows: number): ItemFeatureBatch {
+export function itemFeatureBatchFromWire(res: GetFeatureColumnsResponse, rows: number): ItemFeatureBatch {
   const width = res.featureNames.length;
   const field = (name: string) => `feature service ${name}`;
   return {
@@ -100,7 +114,7 @@ export function sharedFeatures(candidates: readonly PinCandidate[]): ItemFeature
   const batch = candidates[0]?.features;
   for (const c of candidates) {
     if (c.features !== batch || (batch !== undefined && c.featureRow === undefined)) {
-      throw new RecsysError('internal', `candidate ${c.id} has item features of another GetItemFeatureColumns answer than its batch, or none`);
+      throw new RecsysError('internal', `candidate ${c.id} has item features of another GetFeatureColumns answer than its batch, or none`);
     }
   }
   return batch;
@@ -135,8 +149,8 @@ function gatherDictionary(candidates: readonly PinCandidate[], batch: ItemFeatur
 }
 
 /**
- * The candidates of a PreRankColumns or RankColumns request: their item feature rows (sent without a copy when they are
- * a whole GetItemFeatureColumns answer in order) and primary topics. Without item features the request names no
+ * The candidates of a RankColumns request: their item feature rows (sent without a copy when they are a whole
+ * GetFeatureColumns answer in order) and primary topics. Without item features the request names no
  * feature and every feature takes its declared default.
  */
 export function scoringColumns(candidates: readonly PinCandidate[]): ScoringColumns {

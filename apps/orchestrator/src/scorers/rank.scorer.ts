@@ -1,26 +1,46 @@
-/** Scores candidates with the ranking service's multi-task model and its fused score. */
-import { readFloat32Matrix, readFloat64Column } from '@recsys/contracts';
+/** Ranks candidates with the ranking service's cascade: the pre-rank model over all, the multi-task model over the best. */
+import { readFloat32Matrix, readFloat64Column, readUint32Column } from '@recsys/contracts';
+import { RecsysError } from '@recsys/domain';
 import type { Scorer } from '@recsys/pipeline';
 import type { Downstreams } from '../gateways/clients';
 import { scoringColumns, userScoringContext } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
 import type { RankingInputs } from '../state/ranking-inputs';
 
-/** Creates the rank scorer; when it fails candidates keep their pre-rank (or recall) score. */
-export function rankScorer(deps: { ranking: Downstreams['ranking']; inputs: RankingInputs }): Scorer<RecommendQuery, PinCandidate> {
+/**
+ * Creates the rank scorer: one RankColumns call pre-ranks every candidate and ranks the best `preRankLimit` with the
+ * multi-task model and its fused score (the features travel once). Every candidate gets its pre-rank score, the
+ * ranked ones their rank score and task probabilities. When it fails candidates keep their recall score.
+ */
+export function rankScorer(deps: { ranking: Downstreams['ranking']; inputs: RankingInputs; preRankLimit: number }): Scorer<RecommendQuery, PinCandidate> {
   return {
-    id: 'ranking/rank',
+    id: 'ranking',
     score: async (q, candidates, ctx) => {
       if (candidates.length === 0) return [];
       const res = await deps.ranking.rankColumns(
-        { user: userScoringContext(q), candidates: scoringColumns(candidates), fusionWeights: { ...(q.params.fusionWeights ?? {}) } },
+        {
+          user: userScoringContext(q),
+          candidates: scoringColumns(candidates),
+          fusionWeights: { ...(q.params.fusionWeights ?? {}) },
+          preRankLimit: deps.preRankLimit,
+        },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );
-      deps.inputs.observe('rank', res, candidates[0].features !== undefined, ctx);
-      const scores = readFloat64Column(res.scores, candidates.length, 'rank scores', 'internal');
+      deps.inputs.observe(res, candidates[0].features !== undefined, ctx);
+      const preRank = readFloat64Column(res.preRankScores, candidates.length, 'ranking pre_rank_scores', 'internal');
+      const patches: Partial<PinCandidate>[] = Array.from(preRank, (preRankScore) => ({ preRankScore }));
+      const ranked = Math.floor(res.rows.byteLength / 4);
+      const rows = readUint32Column(res.rows, ranked, 'ranking rows', 'internal');
+      const scores = readFloat64Column(res.scores, ranked, 'ranking scores', 'internal');
       const names = res.taskNames;
-      const tasks = readFloat32Matrix(res.taskProbabilities, candidates.length, names.length, 'rank task_probabilities', 'internal').values;
-      return candidates.map((_, i) => ({ rankScore: scores[i], tasks: { names, values: tasks.subarray(i * names.length, (i + 1) * names.length) } }));
+      const tasks = readFloat32Matrix(res.taskProbabilities, ranked, names.length, 'ranking task_probabilities', 'internal').values;
+      rows.forEach((row, i) => {
+        const patch = patches[row];
+        if (patch === undefined || patch.rankScore !== undefined) throw new RecsysError('internal', `ranking answered row ${row} of ${candidates.length} twice or out of range`);
+        patch.rankScore = scores[i];
+        patch.tasks = { names, values: tasks.subarray(i * names.length, (i + 1) * names.length) };
+      });
+      return patches;
     },
   };
 }

@@ -6,7 +6,7 @@
 
 import type { StepContext } from '@recsys/pipeline';
 
-/** What a PreRankColumns or RankColumns answer says about the model's inputs. */
+/** What a RankColumns answer says about the models' inputs. */
 export interface ModelInputsAnswer {
   modelVersion: string;
   modelFeatureNames: readonly string[];
@@ -15,16 +15,11 @@ export interface ModelInputsAnswer {
 
 /** What the ranking service said its models read. One instance per orchestrator, shared by the components. */
 export class RankingInputs {
-  private preRank?: readonly string[];
-  private rank?: readonly string[];
-  private union: string[] = [];
+  private known: readonly string[] = [];
 
-  /**
-   * The item features to ask the feature service for: the union of what the pre-rank and rank models read, or `[]`
-   * (every item feature) until both have answered once.
-   */
+  /** The item features to ask the feature service for: what the ranking models read, or `[]` (every item feature) until they answered once. */
   names(): readonly string[] {
-    return this.union;
+    return this.known;
   }
 
   /**
@@ -32,8 +27,8 @@ export class RankingInputs {
    * features the request did not carry although it carried item features (a newly loaded model reading new features:
    * the next requests carry them). A request without any item features already reports the feature stage degraded.
    */
-  observe(stage: 'preRank' | 'rank', answer: ModelInputsAnswer, carriedFeatures: boolean, ctx: Pick<StepContext, 'degrade'>): void {
-    this.learn(stage, answer.modelFeatureNames);
+  observe(answer: ModelInputsAnswer, carriedFeatures: boolean, ctx: Pick<StepContext, 'degrade'>): void {
+    this.learn(answer.modelFeatureNames);
     if (carriedFeatures && answer.missingFeatures.length > 0) {
       ctx.degrade(`model ${answer.modelVersion} reads item features the request did not carry: ${answer.missingFeatures.join(', ')}`, {
         stage: 'ranking',
@@ -42,12 +37,8 @@ export class RankingInputs {
     }
   }
 
-  /** Records the item features a PreRank or Rank answer said its model reads. */
-  learn(stage: 'preRank' | 'rank', names: readonly string[]): void {
-    const known = stage === 'preRank' ? this.preRank : this.rank;
-    if (known !== undefined && known.length === names.length && known.every((n, i) => n === names[i])) return;
-    if (stage === 'preRank') this.preRank = [...names];
-    else this.rank = [...names];
-    this.union = this.preRank && this.rank ? [...new Set([...this.preRank, ...this.rank])] : [];
+  /** Records the item features a ranking answer said its models read. */
+  learn(names: readonly string[]): void {
+    if (this.known.length !== names.length || this.known.some((n, i) => n !== names[i])) this.known = [...names];
   }
 }

@@ -86,17 +86,19 @@ export interface GetItemFeaturesResponse {
   snapshot?: FeatureSnapshot | undefined;
 }
 
-export interface GetItemFeatureColumnsRequest {
+export interface GetFeatureColumnsRequest {
+  /** The user whose features are read with the items' (optional: empty reads no user). */
+  userId: string;
   itemIds: string[];
   /**
    * The item features to compute, by name (item and creator features, as in GetItemFeaturesResponse.feature_names);
    * each known, no repeats. Empty: every item feature.
    */
-  featureNames: string[];
+  itemFeatureNames: string[];
 }
 
-/** GetItemFeatureColumnsResponse has one row per requested id, in request order (a repeated id is answered each time). */
-export interface GetItemFeatureColumnsResponse {
+/** GetFeatureColumnsResponse has one row per requested item id, in request order (a repeated id is answered each time). */
+export interface GetFeatureColumnsResponse {
   /** The columns of `values`: the requested names, or every item feature when none was named. */
   featureNames: string[];
   /** rows = requested ids, columns = feature_names. */
@@ -122,8 +124,12 @@ export interface GetItemFeatureColumnsResponse {
   aspectRatios: Buffer;
   /** uint8 per row: 1 when flagged unsafe. */
   unsafe: Buffer;
-  /** The state the answer was computed from (for the served-feature log and its replay check). */
-  snapshot?: FeatureSnapshot | undefined;
+  /** The state the answer was computed from, users and items alike (for the served-feature log and its replay check). */
+  snapshot?:
+    | FeatureSnapshot
+    | undefined;
+  /** The requested user's features, as GetUserFeatures answers them (absent when no user was asked for). */
+  user?: GetUserFeaturesResponse | undefined;
 }
 
 function createBaseGetUserFeaturesRequest(): GetUserFeaturesRequest {
@@ -745,25 +751,28 @@ export const GetItemFeaturesResponse = {
   },
 };
 
-function createBaseGetItemFeatureColumnsRequest(): GetItemFeatureColumnsRequest {
-  return { itemIds: [], featureNames: [] };
+function createBaseGetFeatureColumnsRequest(): GetFeatureColumnsRequest {
+  return { userId: "", itemIds: [], itemFeatureNames: [] };
 }
 
-export const GetItemFeatureColumnsRequest = {
-  encode(message: GetItemFeatureColumnsRequest, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
-    for (const v of message.itemIds) {
-      writer.uint32(10).string(v!);
+export const GetFeatureColumnsRequest = {
+  encode(message: GetFeatureColumnsRequest, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
     }
-    for (const v of message.featureNames) {
+    for (const v of message.itemIds) {
       writer.uint32(18).string(v!);
+    }
+    for (const v of message.itemFeatureNames) {
+      writer.uint32(26).string(v!);
     }
     return writer;
   },
 
-  decode(input: _m0.Reader | Uint8Array, length?: number): GetItemFeatureColumnsRequest {
+  decode(input: _m0.Reader | Uint8Array, length?: number): GetFeatureColumnsRequest {
     const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
     let end = length === undefined ? reader.len : reader.pos + length;
-    const message = createBaseGetItemFeatureColumnsRequest();
+    const message = createBaseGetFeatureColumnsRequest();
     while (reader.pos < end) {
       const tag = reader.uint32();
       switch (tag >>> 3) {
@@ -772,14 +781,21 @@ export const GetItemFeatureColumnsRequest = {
             break;
           }
 
-          message.itemIds.push(reader.string());
+          message.userId = reader.string();
           continue;
         case 2:
           if (tag !== 18) {
             break;
           }
 
-          message.featureNames.push(reader.string());
+          message.itemIds.push(reader.string());
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.itemFeatureNames.push(reader.string());
           continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
@@ -790,38 +806,43 @@ export const GetItemFeatureColumnsRequest = {
     return message;
   },
 
-  fromJSON(object: any): GetItemFeatureColumnsRequest {
+  fromJSON(object: any): GetFeatureColumnsRequest {
     return {
+      userId: isSet(object.userId) ? globalThis.String(object.userId) : "",
       itemIds: globalThis.Array.isArray(object?.itemIds) ? object.itemIds.map((e: any) => globalThis.String(e)) : [],
-      featureNames: globalThis.Array.isArray(object?.featureNames)
-        ? object.featureNames.map((e: any) => globalThis.String(e))
+      itemFeatureNames: globalThis.Array.isArray(object?.itemFeatureNames)
+        ? object.itemFeatureNames.map((e: any) => globalThis.String(e))
         : [],
     };
   },
 
-  toJSON(message: GetItemFeatureColumnsRequest): unknown {
+  toJSON(message: GetFeatureColumnsRequest): unknown {
     const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
     if (message.itemIds?.length) {
       obj.itemIds = message.itemIds;
     }
-    if (message.featureNames?.length) {
-      obj.featureNames = message.featureNames;
+    if (message.itemFeatureNames?.length) {
+      obj.itemFeatureNames = message.itemFeatureNames;
     }
     return obj;
   },
 
-  create(base?: DeepPartial<GetItemFeatureColumnsRequest>): GetItemFeatureColumnsRequest {
-    return GetItemFeatureColumnsRequest.fromPartial(base ?? {});
+  create(base?: DeepPartial<GetFeatureColumnsRequest>): GetFeatureColumnsRequest {
+    return GetFeatureColumnsRequest.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<GetItemFeatureColumnsRequest>): GetItemFeatureColumnsRequest {
-    const message = createBaseGetItemFeatureColumnsRequest();
+  fromPartial(object: DeepPartial<GetFeatureColumnsRequest>): GetFeatureColumnsRequest {
+    const message = createBaseGetFeatureColumnsRequest();
+    message.userId = object.userId ?? "";
     message.itemIds = object.itemIds?.map((e) => e) || [];
-    message.featureNames = object.featureNames?.map((e) => e) || [];
+    message.itemFeatureNames = object.itemFeatureNames?.map((e) => e) || [];
     return message;
   },
 };
 
-function createBaseGetItemFeatureColumnsResponse(): GetItemFeatureColumnsResponse {
+function createBaseGetFeatureColumnsResponse(): GetFeatureColumnsResponse {
   return {
     featureNames: [],
     values: undefined,
@@ -832,11 +853,12 @@ function createBaseGetItemFeatureColumnsResponse(): GetItemFeatureColumnsRespons
     aspectRatios: Buffer.alloc(0),
     unsafe: Buffer.alloc(0),
     snapshot: undefined,
+    user: undefined,
   };
 }
 
-export const GetItemFeatureColumnsResponse = {
-  encode(message: GetItemFeatureColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+export const GetFeatureColumnsResponse = {
+  encode(message: GetFeatureColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
     for (const v of message.featureNames) {
       writer.uint32(10).string(v!);
     }
@@ -864,13 +886,16 @@ export const GetItemFeatureColumnsResponse = {
     if (message.snapshot !== undefined) {
       FeatureSnapshot.encode(message.snapshot, writer.uint32(74).fork()).ldelim();
     }
+    if (message.user !== undefined) {
+      GetUserFeaturesResponse.encode(message.user, writer.uint32(82).fork()).ldelim();
+    }
     return writer;
   },
 
-  decode(input: _m0.Reader | Uint8Array, length?: number): GetItemFeatureColumnsResponse {
+  decode(input: _m0.Reader | Uint8Array, length?: number): GetFeatureColumnsResponse {
     const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
     let end = length === undefined ? reader.len : reader.pos + length;
-    const message = createBaseGetItemFeatureColumnsResponse();
+    const message = createBaseGetFeatureColumnsResponse();
     while (reader.pos < end) {
       const tag = reader.uint32();
       switch (tag >>> 3) {
@@ -937,6 +962,13 @@ export const GetItemFeatureColumnsResponse = {
 
           message.snapshot = FeatureSnapshot.decode(reader, reader.uint32());
           continue;
+        case 10:
+          if (tag !== 82) {
+            break;
+          }
+
+          message.user = GetUserFeaturesResponse.decode(reader, reader.uint32());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -946,7 +978,7 @@ export const GetItemFeatureColumnsResponse = {
     return message;
   },
 
-  fromJSON(object: any): GetItemFeatureColumnsResponse {
+  fromJSON(object: any): GetFeatureColumnsResponse {
     return {
       featureNames: globalThis.Array.isArray(object?.featureNames)
         ? object.featureNames.map((e: any) => globalThis.String(e))
@@ -959,10 +991,11 @@ export const GetItemFeatureColumnsResponse = {
       aspectRatios: isSet(object.aspectRatios) ? Buffer.from(bytesFromBase64(object.aspectRatios)) : Buffer.alloc(0),
       unsafe: isSet(object.unsafe) ? Buffer.from(bytesFromBase64(object.unsafe)) : Buffer.alloc(0),
       snapshot: isSet(object.snapshot) ? FeatureSnapshot.fromJSON(object.snapshot) : undefined,
+      user: isSet(object.user) ? GetUserFeaturesResponse.fromJSON(object.user) : undefined,
     };
   },
 
-  toJSON(message: GetItemFeatureColumnsResponse): unknown {
+  toJSON(message: GetFeatureColumnsResponse): unknown {
     const obj: any = {};
     if (message.featureNames?.length) {
       obj.featureNames = message.featureNames;
@@ -991,14 +1024,17 @@ export const GetItemFeatureColumnsResponse = {
     if (message.snapshot !== undefined) {
       obj.snapshot = FeatureSnapshot.toJSON(message.snapshot);
     }
+    if (message.user !== undefined) {
+      obj.user = GetUserFeaturesResponse.toJSON(message.user);
+    }
     return obj;
   },
 
-  create(base?: DeepPartial<GetItemFeatureColumnsResponse>): GetItemFeatureColumnsResponse {
-    return GetItemFeatureColumnsResponse.fromPartial(base ?? {});
+  create(base?: DeepPartial<GetFeatureColumnsResponse>): GetFeatureColumnsResponse {
+    return GetFeatureColumnsResponse.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<GetItemFeatureColumnsResponse>): GetItemFeatureColumnsResponse {
-    const message = createBaseGetItemFeatureColumnsResponse();
+  fromPartial(object: DeepPartial<GetFeatureColumnsResponse>): GetFeatureColumnsResponse {
+    const message = createBaseGetFeatureColumnsResponse();
     message.featureNames = object.featureNames?.map((e) => e) || [];
     message.values = (object.values !== undefined && object.values !== null)
       ? Float32Matrix.fromPartial(object.values)
@@ -1015,6 +1051,9 @@ export const GetItemFeatureColumnsResponse = {
     message.unsafe = object.unsafe ?? Buffer.alloc(0);
     message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
       ? FeatureSnapshot.fromPartial(object.snapshot)
+      : undefined;
+    message.user = (object.user !== undefined && object.user !== null)
+      ? GetUserFeaturesResponse.fromPartial(object.user)
       : undefined;
     return message;
   },
@@ -1044,19 +1083,19 @@ export const FeatureServiceService = {
     responseDeserialize: (value: Buffer) => GetItemFeaturesResponse.decode(value),
   },
   /**
-   * GetItemFeatureColumns returns the named features and the attributes of a batch of items as columns (see
-   * Float32Matrix in common.proto), computing only the features asked for; one store read.
+   * GetFeatureColumns returns the named features and the attributes of a batch of items as columns (see
+   * Float32Matrix in common.proto), computing only the features asked for, and the requesting user's features: one
+   * store read for all of it.
    */
-  getItemFeatureColumns: {
-    path: "/recsys.v1.FeatureService/GetItemFeatureColumns",
+  getFeatureColumns: {
+    path: "/recsys.v1.FeatureService/GetFeatureColumns",
     requestStream: false,
     responseStream: false,
-    requestSerialize: (value: GetItemFeatureColumnsRequest) =>
-      Buffer.from(GetItemFeatureColumnsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer) => GetItemFeatureColumnsRequest.decode(value),
-    responseSerialize: (value: GetItemFeatureColumnsResponse) =>
-      Buffer.from(GetItemFeatureColumnsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer) => GetItemFeatureColumnsResponse.decode(value),
+    requestSerialize: (value: GetFeatureColumnsRequest) => Buffer.from(GetFeatureColumnsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer) => GetFeatureColumnsRequest.decode(value),
+    responseSerialize: (value: GetFeatureColumnsResponse) =>
+      Buffer.from(GetFeatureColumnsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer) => GetFeatureColumnsResponse.decode(value),
   },
 } as const;
 
@@ -1066,10 +1105,11 @@ export interface FeatureServiceServer extends UntypedServiceImplementation {
   /** GetItemFeatures returns attributes and counters for a batch of items in one store read. */
   getItemFeatures: handleUnaryCall<GetItemFeaturesRequest, GetItemFeaturesResponse>;
   /**
-   * GetItemFeatureColumns returns the named features and the attributes of a batch of items as columns (see
-   * Float32Matrix in common.proto), computing only the features asked for; one store read.
+   * GetFeatureColumns returns the named features and the attributes of a batch of items as columns (see
+   * Float32Matrix in common.proto), computing only the features asked for, and the requesting user's features: one
+   * store read for all of it.
    */
-  getItemFeatureColumns: handleUnaryCall<GetItemFeatureColumnsRequest, GetItemFeatureColumnsResponse>;
+  getFeatureColumns: handleUnaryCall<GetFeatureColumnsRequest, GetFeatureColumnsResponse>;
 }
 
 export interface FeatureServiceClient extends Client {
@@ -1106,23 +1146,24 @@ export interface FeatureServiceClient extends Client {
     callback: (error: ServiceError | null, response: GetItemFeaturesResponse) => void,
   ): ClientUnaryCall;
   /**
-   * GetItemFeatureColumns returns the named features and the attributes of a batch of items as columns (see
-   * Float32Matrix in common.proto), computing only the features asked for; one store read.
+   * GetFeatureColumns returns the named features and the attributes of a batch of items as columns (see
+   * Float32Matrix in common.proto), computing only the features asked for, and the requesting user's features: one
+   * store read for all of it.
    */
-  getItemFeatureColumns(
-    request: GetItemFeatureColumnsRequest,
-    callback: (error: ServiceError | null, response: GetItemFeatureColumnsResponse) => void,
+  getFeatureColumns(
+    request: GetFeatureColumnsRequest,
+    callback: (error: ServiceError | null, response: GetFeatureColumnsResponse) => void,
   ): ClientUnaryCall;
-  getItemFeatureColumns(
-    request: GetItemFeatureColumnsRequest,
+  getFeatureColumns(
+    request: GetFeatureColumnsRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: GetItemFeatureColumnsResponse) => void,
+    callback: (error: ServiceError | null, response: GetFeatureColumnsResponse) => void,
   ): ClientUnaryCall;
-  getItemFeatureColumns(
-    request: GetItemFeatureColumnsRequest,
+  getFeatureColumns(
+    request: GetFeatureColumnsRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: GetItemFeatureColumnsResponse) => void,
+    callback: (error: ServiceError | null, response: GetFeatureColumnsResponse) => void,
   ): ClientUnaryCall;
 }
 

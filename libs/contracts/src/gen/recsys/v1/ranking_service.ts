@@ -102,27 +102,6 @@ export interface ScoringColumns {
   topics?: DictionaryColumn | undefined;
 }
 
-export interface PreRankColumnsRequest {
-  user?: UserScoringContext | undefined;
-  candidates?:
-    | ScoringColumns
-    | undefined;
-  /** Number of rows to keep (0 means the service default). */
-  limit: number;
-}
-
-export interface PreRankColumnsResponse {
-  /** The kept rows of the request, best first: uint32 per kept row. */
-  rows: Buffer;
-  /** float64 per kept row, aligned with `rows`: its pre-rank score. */
-  scores: Buffer;
-  modelVersion: string;
-  /** The item features the model reads, by name: the columns a caller should send. */
-  modelFeatureNames: string[];
-  /** Item features the model reads that the request did not carry (their declared defaults were used). */
-  missingFeatures: string[];
-}
-
 export interface RankColumnsRequest {
   user?: UserScoringContext | undefined;
   candidates?:
@@ -130,6 +109,8 @@ export interface RankColumnsRequest {
     | undefined;
   /** Fusion weights per task, overriding the configured ones (e.g. from an experiment arm). */
   fusionWeights: { [key: string]: number };
+  /** When > 0: every row is pre-ranked first and only the best `pre_rank_limit` are ranked. 0: every row is ranked. */
+  preRankLimit: number;
 }
 
 export interface RankColumnsRequest_FusionWeightsEntry {
@@ -137,14 +118,20 @@ export interface RankColumnsRequest_FusionWeightsEntry {
   value: number;
 }
 
-/** RankColumnsResponse scores every row of the request, in request order. */
+/** RankColumnsResponse holds the ranked rows, best first, and every row's pre-rank score when the request pre-ranked. */
 export interface RankColumnsResponse {
-  /** float64 per row: the fused rank score. */
+  /** The ranked rows of the request, best first: uint32 per ranked row. */
+  rows: Buffer;
+  /** float64 per ranked row, aligned with `rows`: the fused rank score. */
   scores: Buffer;
   /** The model's tasks, the columns of `task_probabilities`. */
   taskNames: string[];
-  /** rows = request rows, columns = task_names: each task's probability. */
-  taskProbabilities?: Float32Matrix | undefined;
+  /** rows = ranked rows (aligned with `rows`), columns = task_names: each task's probability. */
+  taskProbabilities?:
+    | Float32Matrix
+    | undefined;
+  /** float64 per request row, in request order: its pre-rank score (empty when the request did not pre-rank). */
+  preRankScores: Buffer;
   modelVersion: string;
   /** The item features the model reads, by name: the columns a caller should send. */
   modelFeatureNames: string[];
@@ -1007,230 +994,8 @@ export const ScoringColumns = {
   },
 };
 
-function createBasePreRankColumnsRequest(): PreRankColumnsRequest {
-  return { user: undefined, candidates: undefined, limit: 0 };
-}
-
-export const PreRankColumnsRequest = {
-  encode(message: PreRankColumnsRequest, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
-    if (message.user !== undefined) {
-      UserScoringContext.encode(message.user, writer.uint32(10).fork()).ldelim();
-    }
-    if (message.candidates !== undefined) {
-      ScoringColumns.encode(message.candidates, writer.uint32(18).fork()).ldelim();
-    }
-    if (message.limit !== 0) {
-      writer.uint32(24).uint32(message.limit);
-    }
-    return writer;
-  },
-
-  decode(input: _m0.Reader | Uint8Array, length?: number): PreRankColumnsRequest {
-    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
-    let end = length === undefined ? reader.len : reader.pos + length;
-    const message = createBasePreRankColumnsRequest();
-    while (reader.pos < end) {
-      const tag = reader.uint32();
-      switch (tag >>> 3) {
-        case 1:
-          if (tag !== 10) {
-            break;
-          }
-
-          message.user = UserScoringContext.decode(reader, reader.uint32());
-          continue;
-        case 2:
-          if (tag !== 18) {
-            break;
-          }
-
-          message.candidates = ScoringColumns.decode(reader, reader.uint32());
-          continue;
-        case 3:
-          if (tag !== 24) {
-            break;
-          }
-
-          message.limit = reader.uint32();
-          continue;
-      }
-      if ((tag & 7) === 4 || tag === 0) {
-        break;
-      }
-      reader.skipType(tag & 7);
-    }
-    return message;
-  },
-
-  fromJSON(object: any): PreRankColumnsRequest {
-    return {
-      user: isSet(object.user) ? UserScoringContext.fromJSON(object.user) : undefined,
-      candidates: isSet(object.candidates) ? ScoringColumns.fromJSON(object.candidates) : undefined,
-      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
-    };
-  },
-
-  toJSON(message: PreRankColumnsRequest): unknown {
-    const obj: any = {};
-    if (message.user !== undefined) {
-      obj.user = UserScoringContext.toJSON(message.user);
-    }
-    if (message.candidates !== undefined) {
-      obj.candidates = ScoringColumns.toJSON(message.candidates);
-    }
-    if (message.limit !== 0) {
-      obj.limit = Math.round(message.limit);
-    }
-    return obj;
-  },
-
-  create(base?: DeepPartial<PreRankColumnsRequest>): PreRankColumnsRequest {
-    return PreRankColumnsRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<PreRankColumnsRequest>): PreRankColumnsRequest {
-    const message = createBasePreRankColumnsRequest();
-    message.user = (object.user !== undefined && object.user !== null)
-      ? UserScoringContext.fromPartial(object.user)
-      : undefined;
-    message.candidates = (object.candidates !== undefined && object.candidates !== null)
-      ? ScoringColumns.fromPartial(object.candidates)
-      : undefined;
-    message.limit = object.limit ?? 0;
-    return message;
-  },
-};
-
-function createBasePreRankColumnsResponse(): PreRankColumnsResponse {
-  return {
-    rows: Buffer.alloc(0),
-    scores: Buffer.alloc(0),
-    modelVersion: "",
-    modelFeatureNames: [],
-    missingFeatures: [],
-  };
-}
-
-export const PreRankColumnsResponse = {
-  encode(message: PreRankColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
-    if (message.rows.length !== 0) {
-      writer.uint32(10).bytes(message.rows);
-    }
-    if (message.scores.length !== 0) {
-      writer.uint32(18).bytes(message.scores);
-    }
-    if (message.modelVersion !== "") {
-      writer.uint32(26).string(message.modelVersion);
-    }
-    for (const v of message.modelFeatureNames) {
-      writer.uint32(34).string(v!);
-    }
-    for (const v of message.missingFeatures) {
-      writer.uint32(42).string(v!);
-    }
-    return writer;
-  },
-
-  decode(input: _m0.Reader | Uint8Array, length?: number): PreRankColumnsResponse {
-    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
-    let end = length === undefined ? reader.len : reader.pos + length;
-    const message = createBasePreRankColumnsResponse();
-    while (reader.pos < end) {
-      const tag = reader.uint32();
-      switch (tag >>> 3) {
-        case 1:
-          if (tag !== 10) {
-            break;
-          }
-
-          message.rows = reader.bytes() as Buffer;
-          continue;
-        case 2:
-          if (tag !== 18) {
-            break;
-          }
-
-          message.scores = reader.bytes() as Buffer;
-          continue;
-        case 3:
-          if (tag !== 26) {
-            break;
-          }
-
-          message.modelVersion = reader.string();
-          continue;
-        case 4:
-          if (tag !== 34) {
-            break;
-          }
-
-          message.modelFeatureNames.push(reader.string());
-          continue;
-        case 5:
-          if (tag !== 42) {
-            break;
-          }
-
-          message.missingFeatures.push(reader.string());
-          continue;
-      }
-      if ((tag & 7) === 4 || tag === 0) {
-        break;
-      }
-      reader.skipType(tag & 7);
-    }
-    return message;
-  },
-
-  fromJSON(object: any): PreRankColumnsResponse {
-    return {
-      rows: isSet(object.rows) ? Buffer.from(bytesFromBase64(object.rows)) : Buffer.alloc(0),
-      scores: isSet(object.scores) ? Buffer.from(bytesFromBase64(object.scores)) : Buffer.alloc(0),
-      modelVersion: isSet(object.modelVersion) ? globalThis.String(object.modelVersion) : "",
-      modelFeatureNames: globalThis.Array.isArray(object?.modelFeatureNames)
-        ? object.modelFeatureNames.map((e: any) => globalThis.String(e))
-        : [],
-      missingFeatures: globalThis.Array.isArray(object?.missingFeatures)
-        ? object.missingFeatures.map((e: any) => globalThis.String(e))
-        : [],
-    };
-  },
-
-  toJSON(message: PreRankColumnsResponse): unknown {
-    const obj: any = {};
-    if (message.rows.length !== 0) {
-      obj.rows = base64FromBytes(message.rows);
-    }
-    if (message.scores.length !== 0) {
-      obj.scores = base64FromBytes(message.scores);
-    }
-    if (message.modelVersion !== "") {
-      obj.modelVersion = message.modelVersion;
-    }
-    if (message.modelFeatureNames?.length) {
-      obj.modelFeatureNames = message.modelFeatureNames;
-    }
-    if (message.missingFeatures?.length) {
-      obj.missingFeatures = message.missingFeatures;
-    }
-    return obj;
-  },
-
-  create(base?: DeepPartial<PreRankColumnsResponse>): PreRankColumnsResponse {
-    return PreRankColumnsResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<PreRankColumnsResponse>): PreRankColumnsResponse {
-    const message = createBasePreRankColumnsResponse();
-    message.rows = object.rows ?? Buffer.alloc(0);
-    message.scores = object.scores ?? Buffer.alloc(0);
-    message.modelVersion = object.modelVersion ?? "";
-    message.modelFeatureNames = object.modelFeatureNames?.map((e) => e) || [];
-    message.missingFeatures = object.missingFeatures?.map((e) => e) || [];
-    return message;
-  },
-};
-
 function createBaseRankColumnsRequest(): RankColumnsRequest {
-  return { user: undefined, candidates: undefined, fusionWeights: {} };
+  return { user: undefined, candidates: undefined, fusionWeights: {}, preRankLimit: 0 };
 }
 
 export const RankColumnsRequest = {
@@ -1244,6 +1009,9 @@ export const RankColumnsRequest = {
     Object.entries(message.fusionWeights).forEach(([key, value]) => {
       RankColumnsRequest_FusionWeightsEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).ldelim();
     });
+    if (message.preRankLimit !== 0) {
+      writer.uint32(32).uint32(message.preRankLimit);
+    }
     return writer;
   },
 
@@ -1278,6 +1046,13 @@ export const RankColumnsRequest = {
             message.fusionWeights[entry3.key] = entry3.value;
           }
           continue;
+        case 4:
+          if (tag !== 32) {
+            break;
+          }
+
+          message.preRankLimit = reader.uint32();
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -1297,6 +1072,7 @@ export const RankColumnsRequest = {
           return acc;
         }, {})
         : {},
+      preRankLimit: isSet(object.preRankLimit) ? globalThis.Number(object.preRankLimit) : 0,
     };
   },
 
@@ -1316,6 +1092,9 @@ export const RankColumnsRequest = {
           obj.fusionWeights[k] = v;
         });
       }
+    }
+    if (message.preRankLimit !== 0) {
+      obj.preRankLimit = Math.round(message.preRankLimit);
     }
     return obj;
   },
@@ -1340,6 +1119,7 @@ export const RankColumnsRequest = {
       },
       {},
     );
+    message.preRankLimit = object.preRankLimit ?? 0;
     return message;
   },
 };
@@ -1420,9 +1200,11 @@ export const RankColumnsRequest_FusionWeightsEntry = {
 
 function createBaseRankColumnsResponse(): RankColumnsResponse {
   return {
+    rows: Buffer.alloc(0),
     scores: Buffer.alloc(0),
     taskNames: [],
     taskProbabilities: undefined,
+    preRankScores: Buffer.alloc(0),
     modelVersion: "",
     modelFeatureNames: [],
     missingFeatures: [],
@@ -1431,23 +1213,29 @@ function createBaseRankColumnsResponse(): RankColumnsResponse {
 
 export const RankColumnsResponse = {
   encode(message: RankColumnsResponse, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.rows.length !== 0) {
+      writer.uint32(10).bytes(message.rows);
+    }
     if (message.scores.length !== 0) {
-      writer.uint32(10).bytes(message.scores);
+      writer.uint32(18).bytes(message.scores);
     }
     for (const v of message.taskNames) {
-      writer.uint32(18).string(v!);
+      writer.uint32(26).string(v!);
     }
     if (message.taskProbabilities !== undefined) {
-      Float32Matrix.encode(message.taskProbabilities, writer.uint32(26).fork()).ldelim();
+      Float32Matrix.encode(message.taskProbabilities, writer.uint32(34).fork()).ldelim();
+    }
+    if (message.preRankScores.length !== 0) {
+      writer.uint32(42).bytes(message.preRankScores);
     }
     if (message.modelVersion !== "") {
-      writer.uint32(34).string(message.modelVersion);
+      writer.uint32(50).string(message.modelVersion);
     }
     for (const v of message.modelFeatureNames) {
-      writer.uint32(42).string(v!);
+      writer.uint32(58).string(v!);
     }
     for (const v of message.missingFeatures) {
-      writer.uint32(50).string(v!);
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -1464,38 +1252,52 @@ export const RankColumnsResponse = {
             break;
           }
 
-          message.scores = reader.bytes() as Buffer;
+          message.rows = reader.bytes() as Buffer;
           continue;
         case 2:
           if (tag !== 18) {
             break;
           }
 
-          message.taskNames.push(reader.string());
+          message.scores = reader.bytes() as Buffer;
           continue;
         case 3:
           if (tag !== 26) {
             break;
           }
 
-          message.taskProbabilities = Float32Matrix.decode(reader, reader.uint32());
+          message.taskNames.push(reader.string());
           continue;
         case 4:
           if (tag !== 34) {
             break;
           }
 
-          message.modelVersion = reader.string();
+          message.taskProbabilities = Float32Matrix.decode(reader, reader.uint32());
           continue;
         case 5:
           if (tag !== 42) {
             break;
           }
 
-          message.modelFeatureNames.push(reader.string());
+          message.preRankScores = reader.bytes() as Buffer;
           continue;
         case 6:
           if (tag !== 50) {
+            break;
+          }
+
+          message.modelVersion = reader.string();
+          continue;
+        case 7:
+          if (tag !== 58) {
+            break;
+          }
+
+          message.modelFeatureNames.push(reader.string());
+          continue;
+        case 8:
+          if (tag !== 66) {
             break;
           }
 
@@ -1512,11 +1314,13 @@ export const RankColumnsResponse = {
 
   fromJSON(object: any): RankColumnsResponse {
     return {
+      rows: isSet(object.rows) ? Buffer.from(bytesFromBase64(object.rows)) : Buffer.alloc(0),
       scores: isSet(object.scores) ? Buffer.from(bytesFromBase64(object.scores)) : Buffer.alloc(0),
       taskNames: globalThis.Array.isArray(object?.taskNames)
         ? object.taskNames.map((e: any) => globalThis.String(e))
         : [],
       taskProbabilities: isSet(object.taskProbabilities) ? Float32Matrix.fromJSON(object.taskProbabilities) : undefined,
+      preRankScores: isSet(object.preRankScores) ? Buffer.from(bytesFromBase64(object.preRankScores)) : Buffer.alloc(0),
       modelVersion: isSet(object.modelVersion) ? globalThis.String(object.modelVersion) : "",
       modelFeatureNames: globalThis.Array.isArray(object?.modelFeatureNames)
         ? object.modelFeatureNames.map((e: any) => globalThis.String(e))
@@ -1529,6 +1333,9 @@ export const RankColumnsResponse = {
 
   toJSON(message: RankColumnsResponse): unknown {
     const obj: any = {};
+    if (message.rows.length !== 0) {
+      obj.rows = base64FromBytes(message.rows);
+    }
     if (message.scores.length !== 0) {
       obj.scores = base64FromBytes(message.scores);
     }
@@ -1537,6 +1344,9 @@ export const RankColumnsResponse = {
     }
     if (message.taskProbabilities !== undefined) {
       obj.taskProbabilities = Float32Matrix.toJSON(message.taskProbabilities);
+    }
+    if (message.preRankScores.length !== 0) {
+      obj.preRankScores = base64FromBytes(message.preRankScores);
     }
     if (message.modelVersion !== "") {
       obj.modelVersion = message.modelVersion;
@@ -1555,11 +1365,13 @@ export const RankColumnsResponse = {
   },
   fromPartial(object: DeepPartial<RankColumnsResponse>): RankColumnsResponse {
     const message = createBaseRankColumnsResponse();
+    message.rows = object.rows ?? Buffer.alloc(0);
     message.scores = object.scores ?? Buffer.alloc(0);
     message.taskNames = object.taskNames?.map((e) => e) || [];
     message.taskProbabilities = (object.taskProbabilities !== undefined && object.taskProbabilities !== null)
       ? Float32Matrix.fromPartial(object.taskProbabilities)
       : undefined;
+    message.preRankScores = object.preRankScores ?? Buffer.alloc(0);
     message.modelVersion = object.modelVersion ?? "";
     message.modelFeatureNames = object.modelFeatureNames?.map((e) => e) || [];
     message.missingFeatures = object.missingFeatures?.map((e) => e) || [];
@@ -1590,17 +1402,10 @@ export const RankingServiceService = {
     responseSerialize: (value: RankResponse) => Buffer.from(RankResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer) => RankResponse.decode(value),
   },
-  /** PreRankColumns is PreRank over a columnar batch (see Float32Matrix in common.proto). */
-  preRankColumns: {
-    path: "/recsys.v1.RankingService/PreRankColumns",
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (value: PreRankColumnsRequest) => Buffer.from(PreRankColumnsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer) => PreRankColumnsRequest.decode(value),
-    responseSerialize: (value: PreRankColumnsResponse) => Buffer.from(PreRankColumnsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer) => PreRankColumnsResponse.decode(value),
-  },
-  /** RankColumns is Rank over a columnar batch. */
+  /**
+   * RankColumns is Rank over a columnar batch (see Float32Matrix in common.proto), optionally preceded by PreRank in
+   * the same call: the cascade pre-rank → budget → rank with the features sent once.
+   */
   rankColumns: {
     path: "/recsys.v1.RankingService/RankColumns",
     requestStream: false,
@@ -1617,9 +1422,10 @@ export interface RankingServiceServer extends UntypedServiceImplementation {
   preRank: handleUnaryCall<PreRankRequest, PreRankResponse>;
   /** Rank scores candidates with the ranking model and fuses objectives into one score. */
   rank: handleUnaryCall<RankRequest, RankResponse>;
-  /** PreRankColumns is PreRank over a columnar batch (see Float32Matrix in common.proto). */
-  preRankColumns: handleUnaryCall<PreRankColumnsRequest, PreRankColumnsResponse>;
-  /** RankColumns is Rank over a columnar batch. */
+  /**
+   * RankColumns is Rank over a columnar batch (see Float32Matrix in common.proto), optionally preceded by PreRank in
+   * the same call: the cascade pre-rank → budget → rank with the features sent once.
+   */
   rankColumns: handleUnaryCall<RankColumnsRequest, RankColumnsResponse>;
 }
 
@@ -1653,23 +1459,10 @@ export interface RankingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RankResponse) => void,
   ): ClientUnaryCall;
-  /** PreRankColumns is PreRank over a columnar batch (see Float32Matrix in common.proto). */
-  preRankColumns(
-    request: PreRankColumnsRequest,
-    callback: (error: ServiceError | null, response: PreRankColumnsResponse) => void,
-  ): ClientUnaryCall;
-  preRankColumns(
-    request: PreRankColumnsRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: PreRankColumnsResponse) => void,
-  ): ClientUnaryCall;
-  preRankColumns(
-    request: PreRankColumnsRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: PreRankColumnsResponse) => void,
-  ): ClientUnaryCall;
-  /** RankColumns is Rank over a columnar batch. */
+  /**
+   * RankColumns is Rank over a columnar batch (see Float32Matrix in common.proto), optionally preceded by PreRank in
+   * the same call: the cascade pre-rank → budget → rank with the features sent once.
+   */
   rankColumns(
     request: RankColumnsRequest,
     callback: (error: ServiceError | null, response: RankColumnsResponse) => void,
