@@ -20,6 +20,8 @@ Commands:
   start        Run the five services and load the demo world (npm start runs this). Backend from the environment:
                RECSYS_BACKEND=embedded (default) | redis-kafka (with KAFKA_BROKERS, REDIS_URL; docs/infra.md).
                --data-dir DIR (.data)  --models DIR (models)  --port N (50051)  --reset  --no-demo
+               demo world of the first run: --demo-pins N (100000) --demo-users N (10000) --demo-events N (1000000)
+               --demo-seed N (7) --demo-days N (30)
   recommend    Print a page for a user as a table.
                --user ID (required)  --surface home|related  --item PIN (related pins)  --size N (25)
                --country CC  --override layer=arm (repeatable)  --debug  --json  --addr HOST:PORT
@@ -68,9 +70,21 @@ async function main(argv: string[]): Promise<number> {
           reset: { type: 'boolean', default: false },
           'no-demo': { type: 'boolean', default: false },
           'otlp-endpoint': { type: 'string' },
+          'demo-seed': { type: 'string' },
+          'demo-pins': { type: 'string' },
+          'demo-users': { type: 'string' },
+          'demo-events': { type: 'string' },
+          'demo-days': { type: 'string' },
         },
       });
       await runStart({
+        demoWorld: {
+          seed: intOption(values['demo-seed'], 'demo-seed', DEMO_DEFAULTS.seed, 0),
+          pins: intOption(values['demo-pins'], 'demo-pins', DEMO_DEFAULTS.pins),
+          users: intOption(values['demo-users'], 'demo-users', DEMO_DEFAULTS.users),
+          events: intOption(values['demo-events'], 'demo-events', DEMO_DEFAULTS.events),
+          days: intOption(values['demo-days'], 'demo-days', DEMO_DEFAULTS.days),
+        },
         root: ROOT,
         dataDir: values['data-dir'],
         modelDir: values.models,

@@ -1,7 +1,8 @@
 /**
  * `recsys start`: runs the five services as separate processes on the backend of `RECSYS_BACKEND` (embedded by
  * default; `redis-kafka` after checking that Kafka and Redis answer), loads the demo world and builds the recall
- * models from it on the first run, prints the address and an example call, and stops everything cleanly on Ctrl-C.
+ * models from it on the first run, prints the address and an example call once a Recommend is served whole, and stops
+ * everything cleanly on Ctrl-C.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ import { checkBackend } from '../launcher/backend-check';
 import { launchSystem, type RunningSystem } from '../launcher/launch';
 import { DEFAULT_PORTS, type BackendLayout, type ServiceName } from '../launcher/services';
 import { WorldEventMatrix, publishRecallModels } from './build-recall';
-import { DEMO_DEFAULTS, loadDemo, type DemoSummary } from './demo';
+import { DEMO_DEFAULTS, loadDemo, type DemoOptions, type DemoSummary } from './demo';
 
 /** Options of the start command. */
 export interface StartOptions {
@@ -27,7 +28,14 @@ export interface StartOptions {
   otlpEndpoint?: string;
   /** The services' backend; default: `RECSYS_BACKEND`, `KAFKA_BROKERS` and `REDIS_URL` of the environment. */
   backend?: BackendLayout;
+  /** The demo world to load on the first run; default {@link DEMO_DEFAULTS}. */
+  demoWorld?: Omit<DemoOptions, 'addr'>;
+  /** Show progress bars while loading the demo (default true). */
+  progress?: boolean;
 }
+
+/** The services that read the state the demo loads: started after it is loaded, so they are ready with it. */
+const CONSUMERS: readonly ServiceName[] = ['feature', 'recall', 'ranking', 'reranking'];
 
 /** The environment's backend (see {@link loadCliConfig}). */
 export function backendFromEnv(): BackendLayout {
@@ -59,7 +67,12 @@ async function demoStillLoaded(backend: BackendLayout, featureAddr: string, demo
   }
 }
 
-/** Starts the system and the demo; resolves with the running system (the caller waits for a signal). */
+/**
+ * Starts the system and the demo; resolves with the running system (the caller waits for a signal) once a Recommend is
+ * served whole. On the first run only the orchestrator runs while the demo world is loaded through the API and the
+ * recall models are built from it; the other services start after that, replay the log and load the models before
+ * they report SERVING. A run on existing data starts all five, each SERVING once its state is restored.
+ */
 export async function startSystem(opts: StartOptions, log: (line: string) => void = console.log): Promise<{ system: RunningSystem; demo?: DemoSummary }> {
   const dataDir = resolve(opts.dataDir);
   if (opts.reset) rmSync(dataDir, { recursive: true, force: true });
@@ -70,9 +83,12 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
   ) as Record<ServiceName, number>;
 
   const backend = opts.backend ?? backendFromEnv();
+  const world = opts.demoWorld ?? DEMO_DEFAULTS;
   const started = Date.now();
   log(`Starting recsys (data in ${dataDir}):`);
   log(`  ${await checkBackend(backend)}`);
+  const marker = demoMarker(dataDir, backend);
+  const firstRun = opts.demo && !existsSync(marker);
   const system = await launchSystem({
     root: opts.root,
     dataDir,
@@ -81,29 +97,37 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
     otlpEndpoint: opts.otlpEndpoint,
     backend,
     onProgress: log,
+    only: firstRun ? ['orchestrator'] : undefined,
   });
-  log(`All five services SERVING after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 
   let demo: DemoSummary | undefined;
-  const marker = demoMarker(dataDir, backend);
-  if (existsSync(marker)) {
+  const load = async (): Promise<DemoSummary> => {
+    log('Loading the demo world (first run only)...');
+    const events = new WorldEventMatrix();
+    const loaded = await loadDemo({ addr: system.addresses.orchestrator, ...world, progress: opts.progress, onEvent: (e) => events.add(e) });
+    writeFileSync(marker, JSON.stringify({ ...world, ...loaded }, null, 2));
+    log(`Loaded ${loaded.users} users, ${loaded.pins} pins and ${loaded.events} events in ${loaded.seconds.toFixed(1)} s.`);
+    await buildDemoRecallModels(events, join(dataDir, 'models'), world.seed, log);
+    return loaded;
+  };
+  if (firstRun) {
+    demo = await load();
+    log('Starting the services that read it (they replay the log and load the models first)...');
+    await system.startServices(CONSUMERS);
+  } else if (existsSync(marker)) {
     demo = JSON.parse(readFileSync(marker, 'utf8')) as DemoSummary;
     if (opts.demo && !(await demoStillLoaded(backend, system.addresses.feature, demo))) {
       log(`The demo world recorded in ${marker} is not in Kafka/Redis any more (servers reset?): loading it again.`);
       rmSync(marker);
-      demo = undefined;
+      demo = await load();
+      // Restarted, the readers are SERVING again only once they have consumed what was just loaded.
+      for (const name of CONSUMERS) await system.stopService(name);
+      await system.startServices(CONSUMERS);
     }
   }
-  if (opts.demo && !existsSync(marker)) {
-    log('Loading the demo world (first run only)...');
-    const events = new WorldEventMatrix();
-    demo = await loadDemo({ addr: system.addresses.orchestrator, ...DEMO_DEFAULTS, onEvent: (e) => events.add(e) });
-    writeFileSync(marker, JSON.stringify({ ...DEMO_DEFAULTS, ...demo }, null, 2));
-    log(`Loaded ${demo.users} users, ${demo.pins} pins and ${demo.events} events in ${demo.seconds.toFixed(1)} s.`);
-    await buildDemoRecallModels(events, join(dataDir, 'models'), log);
-    log(`First run ready after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-  }
-  await warmUp(system.addresses.orchestrator, demo?.exampleUserIds ?? []);
+  log(`All five services SERVING after ${((Date.now() - started) / 1000).toFixed(1)} s; warming up...`);
+  await warmUp(system.addresses.orchestrator, demo?.exampleUserIds ?? [], log);
+  log(`Ready after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   return { system, demo };
 }
 
@@ -112,10 +136,10 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
  * service's model store (`<dataDir>/models`, its default `RECALL_MODEL_DIR`), which the service watches and loads
  * without a restart. A failure is reported and the system runs on without those channels.
  */
-async function buildDemoRecallModels(events: WorldEventMatrix, modelDir: string, log: (line: string) => void): Promise<void> {
+async function buildDemoRecallModels(events: WorldEventMatrix, modelDir: string, seed: number, log: (line: string) => void): Promise<void> {
   log('Building the recall models from the demo world...');
   try {
-    const built = await publishRecallModels(events.build(), `demo world (seed ${DEMO_DEFAULTS.seed})`, modelDir);
+    const built = await publishRecallModels(events.build(), `demo world (seed ${seed})`, modelDir);
     const seconds = Object.values(built.seconds).reduce((a, b) => a + b, 0);
     log(
       `Published recall models ${built.version} (${built.users} users × ${built.items} items, ${built.interactions} interactions) ` +
@@ -126,16 +150,25 @@ async function buildDemoRecallModels(events: WorldEventMatrix, modelDir: string,
   }
 }
 
+/** Recommend calls in a row that must come back whole before the system is handed to the user. */
+const WARM_UP_CLEAN = 8;
+/** Longest the warm-up waits for them, ms. */
+const WARM_UP_LIMIT_MS = 60_000;
+
 /**
- * Sends a few Recommend calls before handing the system to the user: the first calls open the gRPC channels
- * between the services and run cold code, and would otherwise come back degraded by their deadlines.
+ * Sends Recommend calls (alternating demo users and unknown users) until {@link WARM_UP_CLEAN} in a row come back whole:
+ * the first calls open the gRPC channels between the services and run cold code, and would otherwise come back
+ * degraded by their deadlines. Says so, naming the degraded stages, when that does not happen within a minute.
  */
-async function warmUp(addr: string, users: readonly string[]): Promise<void> {
+async function warmUp(addr: string, users: readonly string[], log: (line: string) => void): Promise<void> {
   const client = orchestratorClient(addr);
+  const until = Date.now() + WARM_UP_LIMIT_MS;
+  let clean = 0;
+  let lastDegraded: string[] = [];
   try {
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; clean < WARM_UP_CLEAN && Date.now() < until; i++) {
       const userId = users.length > 0 && i % 2 === 0 ? users[(i / 2) % users.length] : `warm-up-${i}`;
-      await client
+      const res = await client
         .recommend({
           userId,
           surface: Surface.SURFACE_HOME_FEED,
@@ -145,10 +178,13 @@ async function warmUp(addr: string, users: readonly string[]): Promise<void> {
           debug: false,
         })
         .catch(() => undefined);
+      lastDegraded = res ? res.degraded.map((d) => `${d.stage}: ${d.reason}`) : ['Recommend failed'];
+      clean = res && res.degraded.length === 0 ? clean + 1 : 0;
     }
   } finally {
     client.close();
   }
+  if (clean < WARM_UP_CLEAN) log(`Warning: Recommend still comes back degraded after ${WARM_UP_LIMIT_MS / 1000} s of warm-up (${lastDegraded.join('; ')}).`);
 }
 
 /** Runs `recsys start` until SIGINT/SIGTERM. */

@@ -17,6 +17,8 @@ export interface LaunchOptions extends SystemLayout {
   env?: Record<string, string>;
   /** Called with progress lines. */
   onProgress?: (line: string) => void;
+  /** The services to start now (default: all five); start the others later with {@link RunningSystem.startServices}. */
+  only?: readonly ServiceName[];
 }
 
 /** A running system. */
@@ -27,11 +29,16 @@ export interface RunningSystem {
   stopService(name: ServiceName): Promise<void>;
   /** Starts a stopped service again and waits until it is SERVING. */
   startService(name: ServiceName): Promise<void>;
+  /** Starts services that are not running (at once) and waits until every one is SERVING. */
+  startServices(names: readonly ServiceName[]): Promise<void>;
   /** Stops every service (SIGTERM, then SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Launches the system; rejects (after stopping whatever started) if a service does not become SERVING in time. */
+/**
+ * Launches the system (or the services of `only`); rejects (after stopping whatever started) if a service does not
+ * become SERVING in time.
+ */
 export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> {
   const logDir = opts.logDir ?? join(opts.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -83,12 +90,29 @@ export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> 
     });
   };
 
+  const startAll = async (names: readonly ServiceName[]): Promise<void> => {
+    for (const name of names) startOne(name);
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+    for (const name of names) {
+      await waitServing(name, deadline);
+      opts.onProgress?.(`  ${name.padEnd(12)} SERVING on ${addresses[name]}`);
+    }
+  };
+
   const system: RunningSystem = {
     addresses,
     stopService: (name) => stopOne(name, 10_000),
     startService: async (name) => {
       startOne(name);
       await waitServing(name, Date.now() + (opts.readyTimeoutMs ?? 60_000));
+    },
+    startServices: async (names) => {
+      try {
+        await startAll(names);
+      } catch (error) {
+        await system.stop(2000);
+        throw error;
+      }
     },
     stop: async (graceMs = 10_000) => {
       // The orchestrator first, so no new requests fan out to services that are going away.
@@ -97,16 +121,6 @@ export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> 
     },
   };
 
-  try {
-    for (const name of SERVICE_NAMES) startOne(name);
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
-    for (const name of SERVICE_NAMES) {
-      await waitServing(name, deadline);
-      opts.onProgress?.(`  ${name.padEnd(12)} SERVING on ${addresses[name]}`);
-    }
-  } catch (error) {
-    await system.stop(2000);
-    throw error;
-  }
+  await system.startServices(SERVICE_NAMES.filter((name) => opts.only === undefined || opts.only.includes(name)));
   return system;
 }
