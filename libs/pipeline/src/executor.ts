@@ -80,17 +80,12 @@ function partitionViolation<C extends CandidateBase>(input: readonly C[], result
   if (!isPlainObject(result) || !Array.isArray(result.kept) || !Array.isArray(result.removed)) {
     return 'must return { kept, removed } arrays';
   }
-  const inputIds = new Set(input.map((c) => c.id));
-  const seen = new Set<string>();
-  for (const c of [...result.kept, ...result.removed]) {
-    if (!inputIds.has(c.id)) return `returned candidate ${c.id} that was not in its input`;
-    if (seen.has(c.id)) return `returned candidate ${c.id} twice`;
-    seen.add(c.id);
+  if (result.kept.length + result.removed.length !== input.length) {
+    return `kept and removed hold ${result.kept.length + result.removed.length} of ${input.length} input candidates`;
   }
-  if (seen.size !== inputIds.size) {
-    return `kept and removed hold ${seen.size} of ${inputIds.size} input candidates`;
-  }
-  return undefined;
+  // As many as the input, each an input and none twice: a partition (see subsetCheck for the object-first look-up).
+  const left = subsetCheck(input, [...result.kept, ...result.removed]);
+  return typeof left === 'string' ? left : undefined;
 }
 
 /**
@@ -144,6 +139,11 @@ class Execution<Q, C extends CandidateBase> {
    * a call), so later patches are merged into them in place instead of copying them again.
    */
   private readonly owned = new Set<C>();
+  /**
+   * The signal of every component bounded by the pipeline deadline alone (no shorter budget of its own): it aborts at
+   * the deadline (one timer per run, not one per component) or when the run is cancelled. Made on first use.
+   */
+  private pipelineDeadline?: { signal: AbortSignal; timer?: NodeJS.Timeout };
 
   constructor(
     private readonly def: PipelineDefinition<Q, C>,
@@ -173,6 +173,7 @@ class Execution<Q, C extends CandidateBase> {
         throw error;
       } finally {
         external?.removeEventListener('abort', onCancel);
+        clearTimeout(this.pipelineDeadline?.timer);
         span.end();
       }
     });
@@ -299,6 +300,14 @@ class Execution<Q, C extends CandidateBase> {
           ),
         ),
       );
+      // One source (the common case in services answering one call): its candidates as they are, unless an id repeats.
+      const answered = outcomes.filter((o) => o.ok);
+      if (sources.length === 1 && answered.length === 1 && !this.traces) {
+        const only = (answered[0] as { ok: true; value: C[] }).value;
+        const ids = new Set<string>();
+        for (const c of only) ids.add(c.id);
+        if (ids.size === only.length) return only;
+      }
       const merge = this.def.merge ?? ((existing: C) => existing);
       const byId = new Map<string, C>();
       sources.forEach((source, i) => {
@@ -502,6 +511,8 @@ class Execution<Q, C extends CandidateBase> {
     const runSignal = this.controller.signal;
     if (runSignal.aborted) throw runSignal.reason;
     if (this.expired || !(deadlineMs > now)) throw this.timeout(component.id, 0);
+    const degrade: StepContext['degrade'] = (reason, report) => this.degraded.push({ step, component: component.id, reason, ...report });
+    if (deadlineMs === this.opts.deadlineMs) return this.withinPipelineDeadline(component, call, deadlineMs - now, degrade);
 
     const controller = new AbortController();
     const budget = deadlineMs - now;
@@ -520,18 +531,59 @@ class Execution<Q, C extends CandidateBase> {
       controller.signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const ctx: StepContext = {
-        signal: controller.signal,
-        deadlineMs,
-        debug: this.opts.debug === true,
-        degrade: (reason, report) => this.degraded.push({ step, component: component.id, reason, ...report }),
-      };
+      const ctx: StepContext = { signal: controller.signal, deadlineMs, debug: this.opts.debug === true, degrade };
       return await Promise.race([Promise.resolve().then(() => call(ctx)), aborted]);
     } finally {
       clearTimeout(timer);
       runSignal.removeEventListener('abort', onCancel);
       controller.signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * {@link withinBudget} for a component bounded by the pipeline deadline alone: it shares the run's deadline signal
+   * (see `pipelineDeadline`) instead of a controller and a timer of its own, and races the call against it.
+   */
+  private async withinPipelineDeadline<T>(
+    component: ComponentOptions,
+    call: (ctx: StepContext) => T | Promise<T>,
+    budget: number,
+    degrade: StepContext['degrade'],
+  ): Promise<T> {
+    const signal = this.deadlineSignal();
+    let onAbort = () => {};
+    // Listens before the component does, so the executor's reason (naming this component) wins the race.
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(this.expired ? this.timeout(component.id, budget) : signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const ctx: StepContext = { signal, deadlineMs: this.opts.deadlineMs, debug: this.opts.debug === true, degrade };
+      return await Promise.race([Promise.resolve().then(() => call(ctx)), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The run's deadline signal: aborts at the pipeline deadline (setting `expired`) or with the run's cancellation. */
+  private deadlineSignal(): AbortSignal {
+    if (this.pipelineDeadline) return this.pipelineDeadline.signal;
+    const runSignal = this.controller.signal;
+    const budget = this.opts.deadlineMs - Date.now();
+    if (!(budget <= MAX_TIMER_MS)) {
+      // No deadline a timer can hold: cancellation is all that can stop the components.
+      this.pipelineDeadline = { signal: runSignal };
+      return runSignal;
+    }
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const timer = setTimeout(() => {
+      this.expired = true;
+      controller.abort(this.timeout('the pipeline', budget));
+    }, Math.max(0, budget));
+    runSignal.addEventListener('abort', () => controller.abort(runSignal.reason), { once: true });
+    this.pipelineDeadline = { signal: controller.signal, timer };
+    return controller.signal;
   }
 
   private timeout(componentId: string, budgetMs: number): RecsysError {
