@@ -114,6 +114,16 @@ function itemToResponse(itemId: string, candidate: ItemCandidate | undefined, co
   };
 }
 
+/**
+ * The candidate of each requested id, in request order (undefined for an id the pipeline has none for). The source
+ * answers the distinct ids in request order, so without repeats row r is candidate r; otherwise they are looked up.
+ */
+function candidatesByRow(itemIds: readonly string[], candidates: readonly ItemCandidate[]): (ItemCandidate | undefined)[] {
+  if (candidates.length === itemIds.length && candidates.every((c, r) => c.id === itemIds[r])) return [...candidates];
+  const byId = new Map(candidates.map((c) => [c.id, c]));
+  return itemIds.map((id) => byId.get(id));
+}
+
 /** The FeatureService binding for `startGrpcServer`. */
 export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding {
   const deadline = (ctx: CallContext) => Math.min(ctx.deadlineMs, Date.now() + deps.maxCallMs);
@@ -131,14 +141,14 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
     validateItemIds(itemIds);
     const query: ItemFeaturesQuery = { itemIds: [...itemIds], userId, columns, nowMs: deps.now(), snapshot: { positions: [] } };
     const result = await executePipeline(deps.itemPipeline, query, { deadlineMs: deadline(ctx), signal: ctx.signal });
-    return { query, byId: new Map(result.candidates.map((c) => [c.id, c])) };
+    return { query, candidates: candidatesByRow(query.itemIds, result.candidates) };
   };
 
   const getItemFeatures = async (request: GetItemFeaturesRequest, ctx: CallContext): Promise<GetItemFeaturesResponse> => {
-    const { query, byId } = await readItems(request.itemIds, ALL_ITEM_COLUMNS, ctx);
+    const { query, candidates } = await readItems(request.itemIds, ALL_ITEM_COLUMNS, ctx);
     // One entry per requested id, in request order (a repeated id is answered each time it is asked).
     return {
-      items: query.itemIds.map((id) => itemToResponse(id, byId.get(id), query.columns, query.nowMs)),
+      items: query.itemIds.map((id, r) => itemToResponse(id, candidates[r], query.columns, query.nowMs)),
       featureNames: [...ITEM_FEATURE_NAMES],
       snapshot: snapshotToWire(query.nowMs, query.snapshot),
     };
@@ -147,7 +157,7 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
   const getFeatureColumns = async (request: GetFeatureColumnsRequest, ctx: CallContext): Promise<GetFeatureColumnsResponse> => {
     if (request.userId !== '') checkId('user_id', request.userId);
     const columns = request.itemFeatureNames.length === 0 ? ALL_ITEM_COLUMNS : itemFeatureColumns(request.itemFeatureNames, 'item_feature_names');
-    const { query, byId } = await readItems(request.itemIds, columns, ctx, request.userId === '' ? undefined : request.userId);
+    const { query, candidates } = await readItems(request.itemIds, columns, ctx, request.userId === '' ? undefined : request.userId);
     const snapshot = snapshotToWire(query.nowMs, query.snapshot);
     // One row per requested id, in request order.
     const rows = query.itemIds.length;
@@ -160,7 +170,7 @@ export function featureServiceBinding(deps: FeatureServiceDeps): ServiceBinding 
     const aspectRatios = new Float32Array(rows);
     const unsafe = new Uint8Array(rows);
     for (let r = 0; r < rows; r++) {
-      const candidate = byId.get(query.itemIds[r]);
+      const candidate = candidates[r];
       const row = rowOf(candidate, columns, query.nowMs);
       for (let c = 0; c < width; c++) values[r * width + c] = row.values[c];
       for (const c of row.defaulted) setBit(defaulted, r * width + c);
