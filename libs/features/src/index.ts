@@ -48,6 +48,7 @@ export {
   encodeCreatorRecord,
   encodeItemRecord,
   encodeUserRecord,
+  readEntityRecord,
 } from './records/encoding';
 export { countInto, emptyBlock, windowCount } from './state/counter-block';
 export type { CounterBlock, WindowSlot } from './state/counter-block';

@@ -1,11 +1,15 @@
 // Source `source/item-records`: every requested item's and creator's record and the watermarks, in ONE getMany.
-import { decodeCreatorRecord, decodeItemRecord, decodeUserRecord, type Catalog } from '@recsys/features';
+import { decodeUserRecord, readEntityRecord, type Catalog } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
 import type { CandidateSource } from '@recsys/pipeline';
 import type { FeatureStore } from '@recsys/stores';
 import { creatorKey, itemKey, userKey } from '../keys';
 import type { ItemCandidate, ItemFeaturesQuery } from '../types';
 import { decodeOrWarn, positionsOf, watermarkKeys } from './read-records';
+
+// Records read for serving: windows decoded only if a requested feature reads them (most requests need totals only).
+const readItem = (bytes: Uint8Array) => readEntityRecord('item', bytes);
+const readCreator = (bytes: Uint8Array) => readEntityRecord('creator', bytes);
 
 /** Dependencies of {@link itemRecordsSource}. */
 export interface ItemRecordsSourceDeps {
@@ -43,14 +47,14 @@ export function itemRecordsSource(deps: ItemRecordsSourceDeps): CandidateSource<
         query.user = { record: decodeOrWarn(values[keys.length - 1], decodeUserRecord, deps.logger, { user_id: query.userId }) };
       }
       const creatorRecords = new Map(
-        creators.map((c, i) => [c, decodeOrWarn(values[wmKeys.length + ids.length + i], decodeCreatorRecord, deps.logger, { creator_id: c })]),
+        creators.map((c, i) => [c, decodeOrWarn(values[wmKeys.length + ids.length + i], readCreator, deps.logger, { creator_id: c })]),
       );
       return ids.map((id, i) => {
         const item = items[i];
         return {
           id,
           item,
-          record: decodeOrWarn(values[wmKeys.length + i], decodeItemRecord, deps.logger, { item_id: id }),
+          record: decodeOrWarn(values[wmKeys.length + i], readItem, deps.logger, { item_id: id }),
           creator: item === undefined ? undefined : creatorRecords.get(item.creatorId),
         };
       });

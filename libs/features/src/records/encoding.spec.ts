@@ -13,6 +13,7 @@ import {
   encodeCreatorRecord,
   encodeItemRecord,
   encodeUserRecord,
+  readEntityRecord,
 } from './encoding';
 import type { EntityRecord, UserRecord } from './records';
 
@@ -224,6 +225,22 @@ describe('record encoding', () => {
       expectCorrupt(() => decodeUserRecord(Uint8Array.from([...bytes, 0])), 'user', '1 trailing bytes');
       const item = encodeItemRecord({ counters: emptyBlock() });
       expectCorrupt(() => decodeItemRecord(Uint8Array.from([...item, 1, 2, 3])), 'item', '3 trailing bytes');
+      expectCorrupt(() => readEntityRecord('item', Uint8Array.from([...item, 1, 2, 3])), 'item', '3 trailing bytes');
+    });
+
+    it('readEntityRecord rejects up front what the full decode rejects, windows included', () => {
+      const bytes = encodeItemRecord(populated().itemRecord('pin-é') as EntityRecord);
+      const wrong: string[] = [];
+      for (let n = 2; n < bytes.length; n++) {
+        try {
+          readEntityRecord('item', bytes.subarray(0, n));
+          wrong.push(`${n} bytes: read`);
+        } catch (error) {
+          if (!(error instanceof RecsysError && /^corrupt item record in the feature store: truncated at byte/.test(error.message))) wrong.push(`${n} bytes: ${String(error)}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+      expectCorrupt(() => readEntityRecord('creator', bytes), 'creator', 'kind byte 2 is not 3 (creator)');
     });
 
     it('rejects invalid UTF-8 in a string, naming where it starts', () => {
@@ -276,6 +293,21 @@ describe('record encoding', () => {
         fc.property(block, (counters) => {
           expect(decodeItemRecord(encodeItemRecord({ counters }))).toStrictEqual({ counters });
           expect(decodeCreatorRecord(encodeCreatorRecord({ counters }))).toStrictEqual({ counters });
+        }),
+      );
+    });
+
+    it('readEntityRecord gives the values of the full decode, its windows decoded on first read', () => {
+      fc.assert(
+        fc.property(block, (counters) => {
+          for (const kind of ['item', 'creator'] as const) {
+            const bytes = kind === 'item' ? encodeItemRecord({ counters }) : encodeCreatorRecord({ counters });
+            const read = readEntityRecord(kind, bytes).counters;
+            expect(read.totals).toStrictEqual(counters.totals);
+            expect(read.lastEngagedAtMs).toBe(counters.lastEngagedAtMs);
+            expect(read.windows).toStrictEqual(counters.windows);
+            expect(read.windows).toBe(read.windows); // decoded once
+          }
         }),
       );
     });

@@ -131,6 +131,22 @@ class Reader {
   end(): void {
     if (this.at !== this.bytes.length) throw corrupt(this.kind, `${this.bytes.length - this.at} trailing bytes`);
   }
+
+  /** Moves past `n` bytes (checked). */
+  skip(n: number): void {
+    this.need(n);
+    this.at += n;
+  }
+
+  /** The current byte offset. */
+  get position(): number {
+    return this.at;
+  }
+
+  /** Moves to byte offset `at` (one this reader passed before). */
+  seek(at: number): void {
+    this.at = at;
+  }
 }
 
 function corrupt(kind: string, why: string): RecsysError {
@@ -181,9 +197,7 @@ function writeBlock(w: Writer, block: CounterBlock): void {
   }
 }
 
-function readBlock(r: Reader): CounterBlock {
-  const totals = readRow(r, r.kind);
-  const lastEngagedAtMs = r.f64();
+function readWindows(r: Reader): WindowSlot[][] {
   const windows: WindowSlot[][] = [];
   for (let i = 0; i < WINDOWS.length; i++) {
     const n = r.u8();
@@ -191,7 +205,53 @@ function readBlock(r: Reader): CounterBlock {
     for (let s = 0; s < n; s++) slots[s] = { bucket: r.i32(), counts: readRow(r, r.kind) };
     windows.push(slots);
   }
-  return { totals, lastEngagedAtMs, windows };
+  return windows;
+}
+
+function readBlock(r: Reader): CounterBlock {
+  const totals = readRow(r, r.kind);
+  const lastEngagedAtMs = r.f64();
+  return { totals, lastEngagedAtMs, windows: readWindows(r) };
+}
+
+/** Checks the windows of a block the way {@link readWindows} reads them, allocating nothing. */
+function skipWindows(r: Reader): void {
+  for (let i = 0; i < WINDOWS.length; i++) {
+    const n = r.u8();
+    for (let s = 0; s < n; s++) {
+      r.skip(4);
+      const mask = r.u8();
+      if (mask >> COUNTER_COUNT !== 0) throw corrupt(r.kind, `counter mask ${mask} names counters beyond the ${COUNTER_COUNT} known`);
+      let present = 0;
+      for (let c = 0; c < COUNTER_COUNT; c++) if (mask & (1 << c)) present++;
+      r.skip(8 * present);
+    }
+  }
+}
+
+/**
+ * A counter block read for serving: totals and recency decoded, the windows (most of a record's bytes) validated but
+ * decoded only when a windowed feature first reads them.
+ */
+class LazyWindowsBlock implements CounterBlock {
+  private decoded?: WindowSlot[][];
+
+  constructor(
+    readonly totals: Float64Array,
+    readonly lastEngagedAtMs: number,
+    private readonly bytes: Uint8Array,
+    private readonly windowsAt: number,
+    private readonly kind: Kind,
+  ) {}
+
+  get windows(): WindowSlot[][] {
+    if (this.decoded === undefined) {
+      const r = new Reader(this.bytes, this.kind);
+      r.seek(this.windowsAt);
+      this.decoded = readWindows(r);
+    }
+    return this.decoded;
+  }
 }
 
 /** Bytes of a user record. */
@@ -248,3 +308,18 @@ export const decodeItemRecord = (bytes: Uint8Array): EntityRecord => decodeEntit
 export const encodeCreatorRecord = (record: EntityRecord): Uint8Array => encodeEntity('creator', record);
 /** The creator record of `bytes`; throws an `internal` RecsysError when they are corrupt. */
 export const decodeCreatorRecord = (bytes: Uint8Array): EntityRecord => decodeEntity('creator', bytes);
+
+/**
+ * The item or creator record of `bytes` as the read path needs it: the same values as {@link decodeItemRecord} /
+ * {@link decodeCreatorRecord}, the whole record validated up front (an `internal` RecsysError when corrupt), but the
+ * sliding windows decoded only when first read. The record keeps `bytes`, which must not change afterwards.
+ */
+export function readEntityRecord(kind: 'item' | 'creator', bytes: Uint8Array): EntityRecord {
+  const r = readHeader(bytes, kind);
+  const totals = readRow(r, r.kind);
+  const lastEngagedAtMs = r.f64();
+  const windowsAt = r.position;
+  skipWindows(r);
+  r.end();
+  return { counters: new LazyWindowsBlock(totals, lastEngagedAtMs, bytes, windowsAt, kind) };
+}
