@@ -64,10 +64,27 @@ export function recallBatchFromWire(res: RecallColumnsResponse): RecallBatch {
   };
 }
 
-/** One pipeline candidate per row of a recall batch, in recall's order. */
+/**
+ * One pipeline candidate per row of a recall batch, in recall's order. Every field a later stage sets is present
+ * (undefined) from the start: all candidates share one object shape, which patches then fill in place.
+ */
 export function candidatesOfRecall(batch: RecallBatch): PinCandidate[] {
   const out: PinCandidate[] = new Array(batch.itemIds.length);
-  for (let row = 0; row < out.length; row++) out[row] = { id: batch.itemIds[row], recall: batch, recallRow: row, recallScore: batch.recallScores[row] };
+  for (let row = 0; row < out.length; row++) {
+    out[row] = {
+      id: batch.itemIds[row],
+      recall: batch,
+      recallRow: row,
+      recallScore: batch.recallScores[row],
+      features: undefined,
+      featureRow: undefined,
+      preRankScore: undefined,
+      rankScore: undefined,
+      tasks: undefined,
+      column: undefined,
+      rerankScore: undefined,
+    };
+  }
   return out;
 }
 
