@@ -16,7 +16,8 @@ import type { EntityRecord, RecentItem, UserRecord, UserTopicRecord } from './re
  */
 export const RECORD_FORMAT_BINARY_V2 = 2;
 
-const KIND = { user: 1, item: 2, creator: 3 } as const;
+/** Kind byte of each record (the second byte). */
+export const KIND = { user: 1, item: 2, creator: 3 } as const;
 type Kind = keyof typeof KIND;
 
 const encoder = new TextEncoder();
@@ -226,14 +227,16 @@ export function decodeUserRecord(bytes: Uint8Array): UserRecord {
   return { counters, recent, topics };
 }
 
-function encodeEntity(kind: 'item' | 'creator', record: EntityRecord): Uint8Array {
+/** Bytes of an item or creator record (internal: the record merge reuses it). */
+export function encodeEntity(kind: 'item' | 'creator', record: EntityRecord): Uint8Array {
   const w = new Writer();
   header(w, kind);
   writeBlock(w, record.counters);
   return w.finish();
 }
 
-function decodeEntity(kind: 'item' | 'creator', bytes: Uint8Array): EntityRecord {
+/** The item or creator record of `bytes` (internal: the record merge reuses it). */
+export function decodeEntity(kind: 'item' | 'creator', bytes: Uint8Array): EntityRecord {
   const r = readHeader(bytes, kind);
   const counters = readBlock(r);
   r.end();

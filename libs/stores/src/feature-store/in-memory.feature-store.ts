@@ -3,8 +3,8 @@ import { writeFileAtomic } from '../internal/atomic-write';
 import { promises as fs } from 'node:fs';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import { crc32 } from '../internal/crc32';
-import type { FeatureStore, FeatureWrite, TransactOptions } from '../ports';
-import { validateWrites } from './feature-writes';
+import type { FeatureStore, FeatureWrite, TransactOptions, TransactWrite } from '../ports';
+import { isMerge, validateTransactWrites, validateWrites } from './feature-writes';
 
 /** Options of {@link openInMemoryFeatureStore}. */
 export interface InMemoryFeatureStoreOptions {
@@ -190,16 +190,30 @@ export class InMemoryFeatureStore implements FeatureStore {
   }
 
   /**
-   * Reads `keys` (copies, as `getMany`), calls `compute` and applies its writes, all synchronously: nothing else
-   * runs in between, so every transaction succeeds at its first attempt and resolves 1. A `compute` that throws,
-   * or returns an invalid write, rejects and writes nothing.
+   * Reads `keys` (copies, as `getMany`), calls `compute` and applies its writes and merges (with
+   * `options.merge.merge`), all synchronously: nothing else runs in between, so every transaction succeeds at its
+   * first attempt and resolves 1 (`options.watch` changes nothing). A `compute` that throws, or returns an invalid
+   * write, rejects and writes nothing.
    */
-  /** Atomic by construction (read, compute and write in one synchronous step): `options.watch` changes nothing. */
-  async transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[], _options?: TransactOptions): Promise<number> {
+  async transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => TransactWrite[], options: TransactOptions = {}): Promise<number> {
     this.assertOpen();
     const writes = compute(this.read(keys));
-    validateWrites(writes, 'compute result');
-    this.apply(writes);
+    validateTransactWrites(writes, options.merge);
+    const nowMs = this.now();
+    const unreadable: string[] = [];
+    // Merges first computed, then everything stored: an operator that throws leaves nothing half-applied.
+    const merged: FeatureWrite[] = [];
+    for (const write of writes) {
+      if (!isMerge(write)) continue;
+      const entry = this.entries.get(write.key);
+      const current = entry === undefined || expired(entry, nowMs) ? undefined : entry.value;
+      const result = options.merge!.merge(current, write.delta);
+      if (result.unreadable) unreadable.push(write.key);
+      merged.push({ key: write.key, value: result.value, ttlMs: write.ttlMs });
+    }
+    for (const write of writes) if (!isMerge(write)) this.store(write, nowMs);
+    for (const write of merged) this.store(write, nowMs);
+    for (const key of unreadable) options.onUnreadable?.(key);
     return 1;
   }
 
@@ -269,9 +283,11 @@ export class InMemoryFeatureStore implements FeatureStore {
   /** Stores a copy of each (already validated) write; a write without `ttlMs` clears any earlier TTL. */
   private apply(writes: readonly FeatureWrite[]): void {
     const nowMs = this.now();
-    for (const write of writes) {
-      this.entries.set(write.key, { value: write.value.slice(), expiresAtMs: write.ttlMs === undefined ? 0 : nowMs + write.ttlMs });
-    }
+    for (const write of writes) this.store(write, nowMs);
+  }
+
+  private store(write: FeatureWrite, nowMs: number): void {
+    this.entries.set(write.key, { value: write.value.slice(), expiresAtMs: write.ttlMs === undefined ? 0 : nowMs + write.ttlMs });
   }
 
   private assertOpen(): void {

@@ -205,7 +205,7 @@ if (url === undefined) {
         const attempts = await store.transact([key], ([value]) => {
           seen.push(asText(value));
           // The first time only, another client writes the key before compute returns (synchronously, in a child
-          // process), so the EXEC that follows must find the WATCH broken.
+          // process), so the commit script that follows must find the value changed.
           if (seen.length === 1) setFromAnotherProcess(redisUrl, key, '10');
           return [{ key, value: bytes(String(Number(asText(value)) + 1)) }];
         });
