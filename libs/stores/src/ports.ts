@@ -51,6 +51,12 @@ export interface SubscribeOptions {
   /** Largest batch handed to the handler. Default 500. */
   maxBatch?: number;
   /**
+   * How many partitions' batches the handler may be applying at once. Default 1: one call at a time. Batches of one
+   * partition are always handed over one at a time, in offset order, whatever this is. (The file log has one
+   * partition per topic, so it always calls one at a time.)
+   */
+  concurrentPartitions?: number;
+  /**
    * Where dead letters go. Default `${topic}.dlq`. Each keeps the original key, value and headers and gains the
    * headers `x-dead-letter-reason`, `x-dead-letter-topic`, `x-dead-letter-partition` and `x-dead-letter-offset`.
    * An ephemeral subscription publishes them again on every replay.

@@ -23,10 +23,16 @@ type Kind = keyof typeof KIND;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Appends to one growing buffer; {@link SCRATCH} is reused by every encode (they are synchronous and never nest). */
 class Writer {
-  private bytes = new Uint8Array(256);
+  private bytes = new Uint8Array(4096);
   private view = new DataView(this.bytes.buffer);
   private at = 0;
+
+  reset(): this {
+    this.at = 0;
+    return this;
+  }
 
   private room(n: number): void {
     if (this.at + n <= this.bytes.length) return;
@@ -74,6 +80,8 @@ class Writer {
     return this.bytes.slice(0, this.at);
   }
 }
+
+const SCRATCH = new Writer();
 
 class Reader {
   private readonly view: DataView;
@@ -197,7 +205,7 @@ function readBlock(r: Reader): CounterBlock {
 
 /** Bytes of a user record. */
 export function encodeUserRecord(record: UserRecord): Uint8Array {
-  const w = new Writer();
+  const w = SCRATCH.reset();
   header(w, 'user');
   writeBlock(w, record.counters);
   w.u16(record.recent.length);
@@ -229,7 +237,7 @@ export function decodeUserRecord(bytes: Uint8Array): UserRecord {
 
 /** Bytes of an item or creator record (internal: the record merge reuses it). */
 export function encodeEntity(kind: 'item' | 'creator', record: EntityRecord): Uint8Array {
-  const w = new Writer();
+  const w = SCRATCH.reset();
   header(w, kind);
   writeBlock(w, record.counters);
   return w.finish();
