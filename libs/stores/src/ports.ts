@@ -105,6 +105,13 @@ export interface FeatureMerge {
   delta: Uint8Array;
   /** Time to live of the merged value in ms (as a write's); absent means no expiry. */
   ttlMs?: number;
+  /**
+   * The caller's own merge of the value `compute` was given for this key (the key must be one of the keys read)
+   * with `delta`, i.e. `operator.merge(given, delta).value`. When the key still holds the value given at commit time
+   * the store writes this and skips the operator; otherwise (another client wrote the key meanwhile) it merges
+   * `delta` into what the key holds. Saves the server the merge in the common, uncontended case.
+   */
+  merged?: Uint8Array;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { EngagementEvent, EventType, Item } from '@recsys/domain';
 import { COUNTER, Catalog, decodeCreatorRecord, decodeItemRecord, decodeUserRecord, type CounterName } from '@recsys/features';
 import {
   InMemoryFeatureStore,
+  RedisFeatureStore,
   TOPICS,
   openRedisFeatureStore,
   type DeliveredMessage,
@@ -100,9 +101,9 @@ describe('EngagementProcessor', () => {
     expect(tx.keys).toEqual([
       watermarkKey(TOPICS.engagement, 0),
       ...events.map((e) => markerKey(e.eventId)),
-      userKey('u1'), userKey('u2'),
+      userKey('u1'), userKey('u2'), itemKey('a'), itemKey('b'), creatorKey('c1'),
     ]);
-    // Items and creators are not read: the batch's counts are merged into them where they are stored.
+    // Items and creators go out as merges: the batch's counts, with the processor's merge into the value it read.
     expect(tx.writes.filter((w) => 'delta' in w).map((w) => w.key)).toEqual([itemKey('a'), itemKey('b'), creatorKey('c1')]);
     expect(tx.writes.map((w) => w.key).sort()).toEqual(
       [userKey('u1'), userKey('u2'), itemKey('a'), itemKey('b'), creatorKey('c1'), ...events.map((e) => markerKey(e.eventId)), watermarkKey(TOPICS.engagement, 0)].sort(),
@@ -320,5 +321,46 @@ describe.each([
     }
     expect(expected.get(`${creatorKey('c1')}/impression`)! + expected.get(`${creatorKey('c1')}/click`)!).toBe(2 * BATCHES * PER_BATCH * (2 / 3));
     for (const p of [0, 1]) expect(await watermarkOf(stores[0], p)).toBe(BATCHES * PER_BATCH - 1);
+  }, 30_000);
+});
+
+describe('one Redis client applying three partitions at once', () => {
+  let store: RedisFeatureStore;
+  const prefix = `feature-processor-spec:${randomBytes(5).toString('hex')}:`;
+  const written: string[] = [];
+
+  beforeAll(async () => {
+    store = await openRedisFeatureStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', onWarning: () => undefined });
+  });
+
+  afterAll(async () => {
+    await store.delete(written.map((key) => prefix + key));
+    await store.close();
+  });
+
+  it('counts every event once and never needs a server-side merge: each read sees the commits sent before it', async () => {
+    const catalog = new Catalog();
+    for (const id of ['a', 'b', 'c']) catalog.upsertItem(item(id, 'shared'));
+    const processor = new EngagementProcessor(withKeyPrefix(store, prefix), catalog, OPTIONS);
+    const BATCHES = 20;
+    const PER_BATCH = 15;
+    const merges = store.serverMergeCount;
+    const clicksOfA = { expected: 0 };
+    const runs = [0, 1, 2].map(async (p) => {
+      for (let b = 0; b < BATCHES; b++) {
+        const events = Array.from({ length: PER_BATCH }, (_, i) => ev(i % 2 ? 'click' : 'save', `p${p}u${i % 3}`, ['a', 'b', 'c'][(b + i) % 3]));
+        clicksOfA.expected += events.filter((e) => e.itemId === 'a' && e.type === 'click').length;
+        written.push(...events.map((e) => markerKey(e.eventId)));
+        expect((await processor.applyBatch(eventsAt(p, b * PER_BATCH, events))).applied).toBe(PER_BATCH);
+      }
+    });
+    await Promise.all(runs);
+    written.push(creatorKey('shared'), itemKey('a'), itemKey('b'), itemKey('c'), ...[0, 1, 2].flatMap((p) => [0, 1, 2].map((u) => userKey(`p${p}u${u}`))));
+    written.push(...[0, 1, 2].map((p) => watermarkKey(TOPICS.engagement, p)));
+    const prefixed = withKeyPrefix(store, prefix);
+    const events = 3 * BATCHES * PER_BATCH;
+    expect((await total(prefixed, creatorKey('shared'), 'clicks'))! + (await total(prefixed, creatorKey('shared'), 'saves'))!).toBe(events);
+    expect(await total(prefixed, itemKey('a'), 'clicks')).toBe(clicksOfA.expected);
+    expect(store.serverMergeCount - merges).toBe(0);
   }, 30_000);
 });

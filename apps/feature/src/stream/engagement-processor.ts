@@ -64,10 +64,12 @@ interface Decoded {
 /**
  * Applies engagement batches to the feature store. One batch (one partition, offset order) is ONE
  * `FeatureStore.transact`: it reads the partition's watermark, the markers of the batch's event ids and the records
- * of its users; applies every event after the watermark whose id has no marker with {@link applyEngagement}; and
- * atomically writes the changed user records, the new markers and the new watermark, and MERGES the batch's counts of
- * each item and creator into their stored records ({@link ENTITY_RECORD_MERGE}, on the store's side: Redis runs it
- * in the commit script). So:
+ * of its users, items and creators; applies every event after the watermark whose id has no marker with
+ * {@link applyEngagement}; and atomically writes the changed user records, the new markers and the new watermark, and
+ * MERGES the batch's counts of each item and creator (a delta record) into their stored records
+ * ({@link ENTITY_RECORD_MERGE}): with the delta goes the processor's own merge into the value it read, which the store
+ * writes when the key still holds that value, and otherwise merges the delta into what it holds (Redis: in the
+ * commit script). So:
  * - a batch redelivered after a crash between the store write and the bus commit changes nothing (watermark);
  * - the same event sent twice (a client retry, another offset) is applied once while its marker lives;
  * - several processors (a consumer group, or one process applying its partitions concurrently) share items and
@@ -131,7 +133,9 @@ export class EngagementProcessor {
     const items = new Map<string, ReturnType<CatalogLookup['item']>>();
     for (const d of decoded) if (!items.has(d.event.itemId)) items.set(d.event.itemId, this.catalog.item(d.event.itemId));
     const catalog: CatalogLookup = { item: (id) => items.get(id) };
-    const keys = [wmKey, ...eventIds.map(markerKey), ...userIds.map(userKey)];
+    const itemIds = [...items.keys()];
+    const creatorIds = [...new Set([...items.values()].map((item) => item?.creatorId).filter((c): c is string => c !== undefined))];
+    const keys = [wmKey, ...eventIds.map(markerKey), ...userIds.map(userKey), ...itemIds.map(itemKey), ...creatorIds.map(creatorKey)];
     const lastOffset = batch[batch.length - 1].offset;
 
     let outcome = { applied: 0, duplicates: 0, redelivered: 0, watermark: -1 };
@@ -154,6 +158,9 @@ export class EngagementProcessor {
           const record = this.decodeOrDrop(userKey(id), bytes, decodeUserRecord);
           if (record) records.users.set(id, record);
         }
+        const stored = new Map<string, Uint8Array | undefined>();
+        for (const id of itemIds) stored.set(itemKey(id), values[at++]);
+        for (const id of creatorIds) stored.set(creatorKey(id), values[at++]);
         const applied: string[] = [];
         for (const { offset, event } of decoded) {
           if (offset <= watermark) outcome.redelivered++;
@@ -168,13 +175,19 @@ export class EngagementProcessor {
         const ttlMs = this.options.recordTtlMs;
         const writes: TransactWrite[] = [];
         for (const id of records.changedUsers) writes.push({ key: userKey(id), value: encodeUserRecord(records.users.get(id)!), ttlMs });
-        for (const id of records.changedItems) writes.push({ key: itemKey(id), delta: encodeItemRecord(records.items.get(id)!), ttlMs });
-        for (const id of records.changedCreators) writes.push({ key: creatorKey(id), delta: encodeCreatorRecord(records.creators.get(id)!), ttlMs });
+        // Each delta goes with its merge into the value read: the store writes that unless the key changed since.
+        const merge = (key: string, delta: Uint8Array): TransactWrite => {
+          const { value, unreadable } = ENTITY_RECORD_MERGE.merge(stored.get(key), delta);
+          if (unreadable) this.options.onCorruptRecord?.(key, new Error('unreadable stored record replaced by the batch'));
+          return { key, delta, merged: value, ttlMs };
+        };
+        for (const id of records.changedItems) writes.push(merge(itemKey(id), encodeItemRecord(records.items.get(id)!)));
+        for (const id of records.changedCreators) writes.push(merge(creatorKey(id), encodeCreatorRecord(records.creators.get(id)!)));
         for (const id of applied) writes.push({ key: markerKey(id), value: MARKER_VALUE, ttlMs: this.options.markerTtlMs });
         writes.push({ key: wmKey, value: encodeWatermark(lastOffset) });
         return writes;
       },
-      { watch: [wmKey], merge: ENTITY_RECORD_MERGE, onUnreadable: (key) => this.options.onCorruptRecord?.(key, new Error('unreadable stored record replaced by the merge')) },
+      { watch: [wmKey], merge: ENTITY_RECORD_MERGE, onUnreadable: (key) => this.options.onCorruptRecord?.(key, new Error('unreadable stored record replaced by the server merge')) },
     );
     const { applied, duplicates, watermark } = outcome;
     const fresh = malformed.filter((d) => d.message.offset > watermark);

@@ -35,10 +35,10 @@ function counterOf(value: Uint8Array | undefined): number {
 }
 
 /**
- * A merge operator for the contract: decimal text, summed. A stored value that is not an integer is unreadable.
+ * A merge operator for the contract (and adapter specs): decimal text, summed. A stored value that is not an integer is unreadable.
  * Its Lua twin runs in the Redis commit script.
  */
-const DECIMAL_SUM: MergeOperator = {
+export const DECIMAL_SUM: MergeOperator = {
   name: 'contract_decimal_sum',
   merge(current, delta) {
     if (current === undefined) return { value: delta, unreadable: false };
@@ -308,6 +308,23 @@ export function featureStoreContract(name: string, open: () => Promise<FeatureSt
         expect((await store.getMany([k('sum'), k('fresh'), k('plain')])).map(asText)).toEqual(['42', '7', 'r']);
         await delay(600);
         expect((await store.getMany([k('sum'), k('fresh')])).map(asText)).toEqual(['42', undefined]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      "a merge with the caller's merged value of the value it read stores that value when the key did not change",
+      async () => {
+        await store.setMany([{ key: k('m'), value: bytes('40') }]);
+        // The operator would store 42; the caller's value shows which path ran.
+        await store.transact([k('m'), k('none')], () => [{ key: k('m'), delta: bytes('2'), merged: bytes('42 (caller)') }, { key: k('none'), delta: bytes('3'), merged: bytes('3 (caller)') }], {
+          merge: DECIMAL_SUM,
+        });
+        expect((await store.getMany([k('m'), k('none')])).map(asText)).toEqual(['42 (caller)', '3 (caller)']);
+        await expect(store.transact([], () => [{ key: k('m'), delta: bytes('1'), merged: bytes('1') }], { merge: DECIMAL_SUM })).rejects.toMatchObject({
+          category: 'bad-request',
+          field: 'compute result[0].merged',
+        });
       },
       TEST_TIMEOUT_MS,
     );

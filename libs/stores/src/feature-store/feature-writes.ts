@@ -29,18 +29,25 @@ export function isMerge(write: TransactWrite): write is FeatureMerge {
 
 /**
  * Checks a transaction's result before any of it is applied: each entry a write (as {@link validateWrites}) or a
- * merge (`key`, `delta` a Uint8Array, `ttlMs` as a write's); merges only with an operator, and a merged key neither
+ * merge (`key`, `delta` a Uint8Array, `ttlMs` as a write's, `merged` a Uint8Array for a key read); merges only with an
+ * operator, and a merged key neither
  * merged again nor written by the same transaction (plain writes of one key apply in order, as before).
  * Throws a `bad-request` RecsysError naming the first bad field.
  */
-export function validateTransactWrites(writes: readonly TransactWrite[], operator: MergeOperator | undefined, what = 'compute result'): void {
+export function validateTransactWrites(writes: readonly TransactWrite[], operator: MergeOperator | undefined, keys: readonly string[], what = 'compute result'): void {
   if (!Array.isArray(writes)) throw RecsysError.badRequest(what, 'must be an array of writes');
   let merged: Set<string> | undefined;
+  let readKeys: Set<string> | undefined;
   writes.forEach((write, i) => {
     if (write === null || typeof write !== 'object' || !isMerge(write)) return checkWrite(write as FeatureWrite, i, what);
     if (typeof write.key !== 'string') throw RecsysError.badRequest(`${what}[${i}].key`, 'must be a string');
     if (!(write.delta instanceof Uint8Array)) throw RecsysError.badRequest(`${what}[${i}].delta`, 'must be a Uint8Array');
     checkTtl(write.ttlMs, i, what);
+    if (write.merged !== undefined) {
+      if (!(write.merged instanceof Uint8Array)) throw RecsysError.badRequest(`${what}[${i}].merged`, 'must be a Uint8Array');
+      readKeys ??= new Set(keys);
+      if (!readKeys.has(write.key)) throw RecsysError.badRequest(`${what}[${i}].merged`, `is given, but ${JSON.stringify(write.key)} is not one of the keys read`);
+    }
     if (operator === undefined) throw RecsysError.badRequest(`${what}[${i}]`, 'is a merge, but the transaction has no merge operator (options.merge)');
     merged ??= new Set();
     if (merged.has(write.key)) throw RecsysError.badRequest(`${what}[${i}].key`, `merges ${JSON.stringify(write.key)} a second time`);

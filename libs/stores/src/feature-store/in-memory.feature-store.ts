@@ -190,21 +190,26 @@ export class InMemoryFeatureStore implements FeatureStore {
   }
 
   /**
-   * Reads `keys` (copies, as `getMany`), calls `compute` and applies its writes and merges (with
-   * `options.merge.merge`), all synchronously: nothing else runs in between, so every transaction succeeds at its
+   * Reads `keys` (copies, as `getMany`), calls `compute` and applies its writes and merges (a merge's `merged`
+   * when given — the key cannot have changed since the read — else `options.merge.merge`), all synchronously: nothing else runs in between, so every transaction succeeds at its
    * first attempt and resolves 1 (`options.watch` changes nothing). A `compute` that throws, or returns an invalid
    * write, rejects and writes nothing.
    */
   async transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => TransactWrite[], options: TransactOptions = {}): Promise<number> {
     this.assertOpen();
     const writes = compute(this.read(keys));
-    validateTransactWrites(writes, options.merge);
+    validateTransactWrites(writes, options.merge, keys);
     const nowMs = this.now();
     const unreadable: string[] = [];
     // Merges first computed, then everything stored: an operator that throws leaves nothing half-applied.
     const merged: FeatureWrite[] = [];
     for (const write of writes) {
       if (!isMerge(write)) continue;
+      // Nothing ran since the read: the key still holds what compute was given, so the caller's merge stands.
+      if (write.merged !== undefined) {
+        merged.push({ key: write.key, value: write.merged, ttlMs: write.ttlMs });
+        continue;
+      }
       const entry = this.entries.get(write.key);
       const current = entry === undefined || expired(entry, nowMs) ? undefined : entry.value;
       const result = options.merge!.merge(current, write.delta);

@@ -62,41 +62,55 @@ function queueSet(commands: ChainableCommander, write: FeatureWrite): void {
 }
 
 /**
- * The commit of a transaction, in ONE script (atomic; no other command runs in between): KEYS are the watched keys,
- * then the written keys, then the merged keys; ARGV are their counts, a string of flags (`1`: the watched key was
- * read present), the values read of the watched keys, the written values and their TTLs, the merge deltas and their
- * TTLs (0: none). It first checks that every watched key still holds the value read (else returns `{0, index}`),
- * then computes every merge (`merge` comes from the operator's Lua), and only then writes: a script error (say a
- * key of another type) leaves nothing half-written. Returns `{1, i, j, ...}` with the indexes of merged keys whose
- * stored value the operator could not read.
+ * The commit of a transaction, in ONE script (atomic; no other command runs in between). KEYS: the watched keys,
+ * the written keys, the merged keys. ARGV: their three counts; a flag per watched key (`1`: read present, `0`:
+ * read missing); a flag per merge (`1`/`0`: the caller merged the value it read, present/missing; `2`: it did not);
+ * the values read of the watched keys; the written values, their TTLs; the deltas, their TTLs; per merge the value
+ * read and the caller's merged value (empty when flagged `2`). TTLs are ms, 0 for none.
+ * It first checks that every watched key still holds the value read (else returns `{0, index}`), then computes each
+ * merge — the caller's merged value when the key still holds what the caller read, else `merge` (from the operator's
+ * Lua) of what it holds and the delta — and only then writes: a script error (say a key of another type) leaves
+ * nothing half-written. Returns `{1, merges the server computed, indexes of merged keys whose value the operator
+ * could not read...}`.
  */
 const COMMIT_BODY = `
 local nw, ns, nm = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local flags = ARGV[4]
-local a = 5
+local wflags, mflags = ARGV[4], ARGV[5]
+local byte = string.byte
+local a = 6
 for i = 1, nw do
   local current = redis.call('GET', KEYS[i])
-  if string.byte(flags, i) == 49 then
+  if byte(wflags, i) == 49 then
     if current ~= ARGV[a] then return { 0, i } end
   elseif current then
     return { 0, i }
   end
   a = a + 1
 end
-local merged, unreadable = {}, { 1 }
-local deltas = a + 2 * ns
+local sets = a
+local deltas = sets + 2 * ns
+local reads = deltas + 2 * nm
+local mine = reads + nm
+local merged, result = {}, { 1, 0 }
 for i = 1, nm do
-  local value, bad = merge(redis.call('GET', KEYS[nw + ns + i]), ARGV[deltas + i - 1])
-  merged[i] = value
-  if bad then unreadable[#unreadable + 1] = i end
+  local current = redis.call('GET', KEYS[nw + ns + i])
+  local flag = byte(mflags, i)
+  if (flag == 49 and current == ARGV[reads + i - 1]) or (flag == 48 and not current) then
+    merged[i] = ARGV[mine + i - 1]
+  else
+    local value, bad = merge(current, ARGV[deltas + i - 1])
+    merged[i] = value
+    result[2] = result[2] + 1
+    if bad then result[#result + 1] = i end
+  end
 end
 local function put(key, value, ttl)
   ttl = tonumber(ttl)
   if ttl > 0 then redis.call('SET', key, value, 'PX', ttl) else redis.call('SET', key, value) end
 end
-for i = 1, ns do put(KEYS[nw + i], ARGV[a + i - 1], ARGV[a + ns + i - 1]) end
+for i = 1, ns do put(KEYS[nw + i], ARGV[sets + i - 1], ARGV[sets + ns + i - 1]) end
 for i = 1, nm do put(KEYS[nw + ns + i], merged[i], ARGV[deltas + nm + i - 1]) end
-return unreadable`;
+return result`;
 
 /** The commit script without a merge operator (a merge in it is a script error; validation prevents it). */
 const NO_MERGE = `local function merge() error('this transaction has no merge operator') end`;
@@ -106,6 +120,60 @@ function commitCommand(operator: MergeOperator | undefined): string {
   if (operator === undefined) return 'recsysCommit';
   if (!/^[A-Za-z0-9_]+$/.test(operator.name)) throw RecsysError.badRequest('options.merge.name', 'must be letters, digits and _ only');
   return `recsysCommit_${operator.name}`;
+}
+
+/** Index of each key in `keys` (the first, for repeated keys). */
+function indexOf(keys: readonly string[]): Map<string, number> {
+  const at = new Map<string, number>();
+  keys.forEach((key, i) => {
+    if (!at.has(key)) at.set(key, i);
+  });
+  return at;
+}
+
+/**
+ * The values that this client's commits in flight will leave, by key. Commands on the transaction connection run in
+ * the order they are sent, so a commit sent after a transaction's MGET but before its own commit runs between
+ * the two: the transaction computes on the values that commit writes (a plain write's value, a merge's caller-merged
+ * value) instead of the stale ones it read, and its compare-and-set then holds. If that commit fails, the
+ * compare-and-set fails too (a watched key: retry; a merge: the server merges): never a lost update.
+ */
+class PendingWrites {
+  private readonly values = new Map<string, { value: Uint8Array | undefined; commit: number }>();
+  private commits = 0;
+
+  /** Records a commit about to be sent; returns its token for {@link end}. */
+  begin(sets: readonly FeatureWrite[], merges: readonly FeatureMerge[]): { commit: number; keys: string[] } {
+    const commit = ++this.commits;
+    const keys: string[] = [];
+    for (const write of sets) {
+      this.values.set(write.key, { value: write.value, commit });
+      keys.push(write.key);
+    }
+    for (const merge of merges) {
+      // Without the caller's merged value the outcome is unknown here: later readers read Redis (and may retry).
+      if (merge.merged === undefined) this.values.delete(merge.key);
+      else {
+        this.values.set(merge.key, { value: merge.merged, commit });
+        keys.push(merge.key);
+      }
+    }
+    return { commit, keys };
+  }
+
+  /** Forgets what a commit wrote (its reply came: Redis has it, or it failed), unless a later commit wrote it again. */
+  end(token: { commit: number; keys: string[] }): void {
+    for (const key of token.keys) if (this.values.get(key)?.commit === token.commit) this.values.delete(key);
+  }
+
+  /** Replaces, in place, the values read of keys that a commit in flight writes. */
+  apply(keys: readonly string[], values: (Uint8Array | undefined)[]): void {
+    if (this.values.size === 0) return;
+    for (let i = 0; i < keys.length; i++) {
+      const pending = this.values.get(keys[i]);
+      if (pending !== undefined) values[i] = pending.value;
+    }
+  }
 }
 
 type CommitFn = (numKeys: number, ...args: (string | Buffer | number)[]) => Promise<number[]>;
@@ -180,6 +248,10 @@ export class RedisFeatureStore implements FeatureStore {
   private readonly maxAttempts: number;
   private readonly warn: (message: string) => void;
   private readonly lastError = new Map<Redis, string>();
+  /** What the commits in flight on the transaction connection will leave (see {@link PendingWrites}). */
+  private readonly overlay = new PendingWrites();
+  /** Merges the commit script computed itself (the key changed after the caller read it), since open. */
+  private serverMerges = 0;
   /** Transactions in flight (close waits for them). */
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly commits = new Set<string>();
@@ -281,6 +353,14 @@ export class RedisFeatureStore implements FeatureStore {
   }
 
   /**
+   * Merges the commit script computed on the server since open: those whose key another client wrote after this
+   * client read it (or that came without the caller's merged value). The rest were plain compare-and-set writes.
+   */
+  get serverMergeCount(): number {
+    return this.serverMerges;
+  }
+
+  /**
    * Resolves when both connections are ready; rejects with `unavailable` (naming the last connection error) when
    * they are not within `timeoutMs` (default: the `connectTimeoutMs` option).
    */
@@ -318,9 +398,11 @@ export class RedisFeatureStore implements FeatureStore {
           throw this.failure(`transaction (MGET of ${keyCount(keys.length)})`, error, tx);
         }
         values = replies.map((value) => value ?? undefined);
+        // Commits of this client sent after the MGET (they run before any commit sent later): read what they write.
+        this.overlay.apply(keys, values);
       }
       const writes = compute(values);
-      validateTransactWrites(writes, options.merge);
+      validateTransactWrites(writes, options.merge, keys);
       // Nothing to write: the MGET was one atomic read, so there is nothing to check either.
       if (writes.length === 0) return attempt;
       const sets: FeatureWrite[] = [];
@@ -329,24 +411,37 @@ export class RedisFeatureStore implements FeatureStore {
         if (isMerge(write)) merges.push(write);
         else sets.push(write);
       }
+      const readAt = merges.some((m) => m.merged !== undefined) ? indexOf(keys) : undefined;
       const args: (string | Buffer | number)[] = [...watch];
       for (const write of sets) args.push(write.key);
       for (const merge of merges) args.push(merge.key);
-      args.push(watch.length, sets.length, merges.length, watchAt.map((at) => (values[at] === undefined ? '0' : '1')).join('') || '-');
+      let mflags = '';
+      for (const merge of merges) mflags += merge.merged === undefined ? '2' : values[readAt!.get(merge.key)!] === undefined ? '0' : '1';
+      args.push(watch.length, sets.length, merges.length, watchAt.map((at) => (values[at] === undefined ? '0' : '1')).join('') || '-', mflags || '-');
       for (const at of watchAt) args.push(values[at] === undefined ? '' : asBuffer(values[at]!));
       for (const write of sets) args.push(asBuffer(write.value));
       for (const write of sets) args.push(ttlArg(write.ttlMs));
       for (const merge of merges) args.push(asBuffer(merge.delta));
       for (const merge of merges) args.push(ttlArg(merge.ttlMs));
+      for (const merge of merges) {
+        const read = merge.merged === undefined ? undefined : values[readAt!.get(merge.key)!];
+        args.push(read === undefined ? '' : asBuffer(read));
+      }
+      for (const merge of merges) args.push(merge.merged === undefined ? '' : asBuffer(merge.merged));
       const what = `transaction (commit of ${sets.length} writes and ${merges.length} merges)`;
+      // Sent now, before any later transaction's read: what this commit will leave is what they should compute on.
+      const pending = this.overlay.begin(sets, merges);
       let reply: number[];
       try {
         reply = await commit(watch.length + sets.length + merges.length, ...args);
       } catch (error) {
         throw this.failure(what, error, tx);
+      } finally {
+        this.overlay.end(pending);
       }
       if (reply[0] === 1) {
-        if (options.onUnreadable) for (let i = 1; i < reply.length; i++) options.onUnreadable(merges[reply[i] - 1].key);
+        this.serverMerges += reply[1];
+        if (options.onUnreadable) for (let i = 2; i < reply.length; i++) options.onUnreadable(merges[reply[i] - 1].key);
         return attempt;
       }
       if (attempt >= this.maxAttempts) {
