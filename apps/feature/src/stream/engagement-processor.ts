@@ -7,11 +7,15 @@ import {
   RecordSet,
   applyEngagement,
   busEventRejection,
+  decodeCreatorRecord,
+  decodeItemRecord,
   decodeUserRecord,
+  mergeBlock,
   encodeCreatorRecord,
   encodeItemRecord,
   encodeUserRecord,
   type CatalogLookup,
+  type EntityRecord,
 } from '@recsys/features';
 import type { DeadLetter, DeliveredMessage, FeatureStore, TransactWrite } from '@recsys/stores';
 import { MARKER_VALUE, creatorKey, decodeWatermark, encodeWatermark, itemKey, markerKey, userKey, watermarkKey } from '../keys';
@@ -175,14 +179,17 @@ export class EngagementProcessor {
         const ttlMs = this.options.recordTtlMs;
         const writes: TransactWrite[] = [];
         for (const id of records.changedUsers) writes.push({ key: userKey(id), value: encodeUserRecord(records.users.get(id)!), ttlMs });
-        // Each delta goes with its merge into the value read: the store writes that unless the key changed since.
-        const merge = (key: string, delta: Uint8Array): TransactWrite => {
-          const { value, unreadable } = ENTITY_RECORD_MERGE.merge(stored.get(key), delta);
-          if (unreadable) this.options.onCorruptRecord?.(key, new Error('unreadable stored record replaced by the batch'));
-          return { key, delta, merged: value, ttlMs };
+        // Each delta goes with its merge into the value read (ENTITY_RECORD_MERGE's result, computed here on the
+        // decoded delta): the store writes that unless the key changed since.
+        const merge = (key: string, delta: EntityRecord, decode: (b: Uint8Array) => EntityRecord, encode: (r: EntityRecord) => Uint8Array): TransactWrite => {
+          const deltaBytes = encode(delta);
+          const base = this.decodeOrDrop(key, stored.get(key), decode);
+          if (base === undefined) return { key, delta: deltaBytes, merged: deltaBytes, ttlMs };
+          mergeBlock(base.counters, delta.counters);
+          return { key, delta: deltaBytes, merged: encode(base), ttlMs };
         };
-        for (const id of records.changedItems) writes.push(merge(itemKey(id), encodeItemRecord(records.items.get(id)!)));
-        for (const id of records.changedCreators) writes.push(merge(creatorKey(id), encodeCreatorRecord(records.creators.get(id)!)));
+        for (const id of records.changedItems) writes.push(merge(itemKey(id), records.items.get(id)!, decodeItemRecord, encodeItemRecord));
+        for (const id of records.changedCreators) writes.push(merge(creatorKey(id), records.creators.get(id)!, decodeCreatorRecord, encodeCreatorRecord));
         for (const id of applied) writes.push({ key: markerKey(id), value: MARKER_VALUE, ttlMs: this.options.markerTtlMs });
         writes.push({ key: wmKey, value: encodeWatermark(lastOffset) });
         return writes;
