@@ -125,6 +125,21 @@ describe('InMemoryFeatureStore', () => {
     expect(reopened.size).toBe(200);
   });
 
+  it('journals the last state of a key written, removed and written again between two snapshot calls', async () => {
+    const snapshotPath = freshSnapshot();
+    const store = await openStore({ snapshotPath });
+    await store.setMany([{ key: 'kept', value: bytes('1') }, { key: 'gone', value: bytes('1') }]);
+    await store.snapshot();
+    await store.setMany([{ key: 'kept', value: bytes('2') }, { key: 'fresh', value: bytes('f') }]);
+    await store.delete(['kept', 'gone', 'fresh']);
+    await store.setMany([{ key: 'kept', value: bytes('3') }]);
+    await store.transact(['kept'], ([kept]) => [{ key: 'kept', value: bytes(`${asText(kept)}4`) }]);
+    await store.snapshot();
+    const reopened = await openInMemoryFeatureStore({ snapshotPath });
+    expect((await reopened.getMany(['kept', 'gone', 'fresh'])).map(asText)).toEqual(['34', undefined, undefined]);
+    expect(reopened.size).toBe(1);
+  });
+
   it('loads up to a torn journal record (a crash mid-append), warns, and writes a full snapshot next', async () => {
     const snapshotPath = freshSnapshot();
     const journal = `${snapshotPath}.journal`;

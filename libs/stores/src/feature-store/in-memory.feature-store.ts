@@ -30,6 +30,8 @@ export interface FeatureEntry {
   value: Uint8Array;
   /** Absolute expiry, ms since the Unix epoch; 0 = never. */
   expiresAtMs: number;
+  /** Changed since the last `snapshot()` call (its key is in the store's list of changed keys). */
+  dirty?: boolean;
 }
 
 /** Everything an {@link InMemoryFeatureStore} holds: what a snapshot stores. */
@@ -297,6 +299,12 @@ const EMPTY = new Uint8Array(0);
  * A copy of `value` owned by the store; 0- and 1-byte values share one instance per content (the store never
  * mutates what it holds, and reads hand out copies).
  */
+/** `value` itself when it is a whole array (nothing else can see its buffer through another view), else a copy. */
+function owned(value: Uint8Array): Uint8Array {
+  if (value.length <= 1) return internValue(value);
+  return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength && !Buffer.isBuffer(value) ? value : internValue(value);
+}
+
 function internValue(value: Uint8Array): Uint8Array {
   if (value.length === 0) return EMPTY;
   if (value.length === 1) return ONE_BYTE[value[0]];
@@ -336,8 +344,11 @@ export class InMemoryFeatureStore implements FeatureStore {
   private readonly timers: NodeJS.Timeout[] = [];
   private snapshotChain: Promise<void> = Promise.resolve();
   private closed = false;
-  /** Keys and metadata changed since the last snapshot call (tracked only with a snapshot path). */
-  private readonly dirty: Set<string> | undefined;
+  /**
+   * Keys changed since the last snapshot call, each once (an entry's `dirty` flag says it is listed; removed keys
+   * may repeat), tracked only with a snapshot path.
+   */
+  private dirty: string[] | undefined;
   private readonly dirtyMeta = new Set<string>();
   private persistence: Persistence;
 
@@ -350,7 +361,7 @@ export class InMemoryFeatureStore implements FeatureStore {
     this.entries = loaded.entries;
     this.meta = loaded.meta;
     this.persistence = persistence;
-    this.dirty = options.snapshotPath === undefined ? undefined : new Set();
+    this.dirty = options.snapshotPath === undefined ? undefined : [];
     this.now = options.now ?? Date.now;
     this.warn = options.onWarning ?? ((message) => process.emitWarning(message, 'FeatureStoreWarning'));
     const sweepEveryMs = options.sweepEveryMs ?? 60_000;
@@ -384,11 +395,14 @@ export class InMemoryFeatureStore implements FeatureStore {
    * Reads `keys` (copies, as `getMany`), calls `compute` and applies its writes and merges (a merge's `merged`
    * when given — the key cannot have changed since the read — else `options.merge.merge`), all synchronously: nothing else runs in between, so every transaction succeeds at its
    * first attempt and resolves 1 (`options.watch` changes nothing). A `compute` that throws, or returns an invalid
-   * write, rejects and writes nothing.
+   * write, rejects and writes nothing. `compute` is handed the stored arrays themselves (it must not modify them),
+   * and the store keeps the arrays it returns when they are whole (not views into a larger buffer): they must not be
+   * modified afterwards either.
    */
   async transact(keys: readonly string[], compute: (values: (Uint8Array | undefined)[]) => TransactWrite[], options: TransactOptions = {}): Promise<number> {
     this.assertOpen();
-    const writes = compute(this.read(keys));
+    // No copies: compute only reads its values, and the store never changes an array it holds.
+    const writes = compute(this.read(keys, false));
     validateTransactWrites(writes, options.merge, keys);
     const nowMs = this.now();
     const unreadable: string[] = [];
@@ -407,8 +421,8 @@ export class InMemoryFeatureStore implements FeatureStore {
       if (result.unreadable) unreadable.push(write.key);
       merged.push({ key: write.key, value: result.value, ttlMs: write.ttlMs });
     }
-    for (const write of writes) if (!isMerge(write)) this.store(write, nowMs);
-    for (const write of merged) this.store(write, nowMs);
+    for (const write of writes) if (!isMerge(write)) this.put(write.key, owned(write.value), write.ttlMs, nowMs);
+    for (const write of merged) this.put(write.key, owned(write.value), write.ttlMs, nowMs);
     for (const key of unreadable) options.onUnreadable?.(key);
     return 1;
   }
@@ -417,8 +431,7 @@ export class InMemoryFeatureStore implements FeatureStore {
   async delete(keys: readonly string[]): Promise<void> {
     this.assertOpen();
     for (const key of keys) {
-      this.entries.delete(key);
-      this.dirty?.add(key);
+      if (this.entries.delete(key)) this.dirty?.push(key);
     }
   }
 
@@ -461,7 +474,7 @@ export class InMemoryFeatureStore implements FeatureStore {
     if (full) {
       const generation = this.persistence.generation + 1;
       const bytes = encodeSnapshot(this.meta, this.entries, this.now(), generation);
-      this.dirty.clear();
+      this.takeDirty();
       this.dirtyMeta.clear();
       // Until the new journal exists nothing may be appended: a failure on the way leaves the next call full too.
       this.persistence = { generation, snapshotBytes };
@@ -471,9 +484,8 @@ export class InMemoryFeatureStore implements FeatureStore {
         this.persistence = { generation, snapshotBytes: bytes.length, journalBytes: JOURNAL_HEADER_BYTES };
       };
     } else {
-      if (this.dirty.size === 0 && this.dirtyMeta.size === 0) return this.snapshotChain;
-      const record = encodeJournalRecord(this.meta, [...this.dirtyMeta], this.entries, [...this.dirty]);
-      this.dirty.clear();
+      if (this.dirty.length === 0 && this.dirtyMeta.size === 0) return this.snapshotChain;
+      const record = encodeJournalRecord(this.meta, [...this.dirtyMeta], this.entries, this.takeDirty());
       this.dirtyMeta.clear();
       this.persistence = { ...this.persistence, journalBytes: journalBytes + record.length };
       write = async () => {
@@ -491,6 +503,24 @@ export class InMemoryFeatureStore implements FeatureStore {
     return result;
   }
 
+  /** The keys changed since the last call, each once; clears their entries' flags and the list. */
+  private takeDirty(): string[] {
+    const listed = this.dirty ?? [];
+    this.dirty = [];
+    const keys: string[] = [];
+    const seen = new Set<string>();
+    for (const key of listed) {
+      const entry = this.entries.get(key);
+      if (entry !== undefined) {
+        if (!entry.dirty) continue; // listed again after a removal, already taken
+        entry.dirty = false;
+      } else if (seen.has(key)) continue;
+      seen.add(key);
+      keys.push(key);
+    }
+    return keys;
+  }
+
   /** Stops the timers and writes a final snapshot (when configured). Later calls reject with `unavailable`. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -499,18 +529,24 @@ export class InMemoryFeatureStore implements FeatureStore {
     this.closed = true;
   }
 
-  /** Copies of the live values of `keys`, in order; expired entries met on the way are removed. */
-  private read(keys: readonly string[]): (Uint8Array | undefined)[] {
+  /**
+   * The live values of `keys`, in order (copies, or the stored arrays themselves when `copy` is false); expired
+   * entries met on the way are removed.
+   */
+  private read(keys: readonly string[], copy = true): (Uint8Array | undefined)[] {
     const nowMs = this.now();
-    return keys.map((key) => {
+    const values: (Uint8Array | undefined)[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       const entry = this.entries.get(key);
-      if (entry === undefined) return undefined;
+      if (entry === undefined) continue;
       if (expired(entry, nowMs)) {
-        this.entries.delete(key);
-        return undefined;
+        this.entries.delete(key); // expired: a load drops it too, so nothing to journal
+        continue;
       }
-      return entry.value.slice();
-    });
+      values[i] = copy ? entry.value.slice() : entry.value;
+    }
+    return values;
   }
 
   /** Stores a copy of each (already validated) write; a write without `ttlMs` clears any earlier TTL. */
@@ -519,9 +555,27 @@ export class InMemoryFeatureStore implements FeatureStore {
     for (const write of writes) this.store(write, nowMs);
   }
 
+  /** Stores `value` (already owned by the store) under `key`, reusing the key's entry. */
+  private put(key: string, value: Uint8Array, ttlMs: number | undefined, nowMs: number): void {
+    const expiresAtMs = ttlMs === undefined ? 0 : nowMs + ttlMs;
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      const dirty = this.dirty !== undefined;
+      this.entries.set(key, { value, expiresAtMs, dirty });
+      if (dirty) this.dirty!.push(key);
+      return;
+    }
+    entry.value = value;
+    entry.expiresAtMs = expiresAtMs;
+    if (this.dirty !== undefined && !entry.dirty) {
+      entry.dirty = true;
+      this.dirty.push(key);
+    }
+  }
+
+  /** Stores a copy of a write's value. */
   private store(write: FeatureWrite, nowMs: number): void {
-    this.entries.set(write.key, { value: internValue(write.value), expiresAtMs: write.ttlMs === undefined ? 0 : nowMs + write.ttlMs });
-    this.dirty?.add(write.key);
+    this.put(write.key, internValue(write.value), write.ttlMs, nowMs);
   }
 
   private assertOpen(): void {
