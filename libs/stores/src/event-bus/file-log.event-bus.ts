@@ -21,7 +21,7 @@ export interface FileLogEventBusOptions {
    * offset commits that failed. Default: `process.emitWarning`.
    */
   onWarning?: (message: string) => void;
-  /** Bytes a subscriber reads per `read` call (a batch holds at most what one read brought); a larger frame is read whole. Default 4 MiB. */
+  /** Bytes a subscriber reads per `read` call; a larger frame is read whole. Default 1 MiB. */
   readChunkBytes?: number;
 }
 
@@ -426,7 +426,7 @@ export class FileLogEventBus implements EventBus {
   ) {
     this.pollMs = options.pollMs ?? 20;
     this.fsync = options.fsync ?? false;
-    this.chunkBytes = options.readChunkBytes ?? 4 * 1024 * 1024;
+    this.chunkBytes = options.readChunkBytes ?? 1024 * 1024;
     this.warn = options.onWarning ?? ((message) => process.emitWarning(message, 'EventBusWarning'));
     if (!(this.pollMs > 0)) throw RecsysError.badRequest('pollMs', 'must be a positive number of milliseconds');
     if (!(this.chunkBytes >= FRAME_HEADER_BYTES)) throw RecsysError.badRequest('readChunkBytes', `must be at least ${FRAME_HEADER_BYTES}`);
