@@ -25,10 +25,9 @@ export interface FeatureStreamDeps {
   /** Consumer group of the engagement subscription; the catalog's is `<groupId>-catalog`. Default `feature`. */
   groupId?: string;
   /**
-   * Largest engagement batch, i.e. events per store transaction. Default {@link ENGAGEMENT_BATCH}: larger batches
-   * decode and encode each user, item and creator record once for more of its events and pay the round trips fewer
-   * times (on the in-process store, 20,000 cost more CPU than 2,000: the batch's garbage outlives young-generation
-   * collections).
+   * Largest engagement batch, i.e. events per store transaction. Default {@link ENGAGEMENT_BATCH}. Measured on the
+   * in-process store (docs/benchmarks.md): 500 cost less CPU than 2,000 or 20,000 — a larger batch saves record
+   * decodes and encodes but its garbage outlives young-generation collections.
    */
   maxBatch?: number;
   /** Partitions applied at once (Kafka; their store round trips overlap). Default {@link ENGAGEMENT_PARTITIONS_AT_ONCE}. */
@@ -36,7 +35,7 @@ export interface FeatureStreamDeps {
 }
 
 /** Default largest engagement batch (events per store transaction). */
-export const ENGAGEMENT_BATCH = 2_000;
+export const ENGAGEMENT_BATCH = 500;
 /**
  * Default number of engagement partitions applied at once. Partitions share no written key (users and markers belong
  * to one partition, items and creators are merged), so their batches never conflict.
