@@ -75,7 +75,16 @@ export async function startFeatureApp(config: FeatureConfig, logger: Logger): Pr
     const started = Date.now();
     const running = await startFeatureStream({ bus: openedBus, catalog, processor, clock, logger, engagementMode: embedded ? 'replay' : 'group', groupId: config.FEATURE_GROUP_ID });
     stream = running;
-    logger.info('feature stream caught up', { backend: config.RECSYS_BACKEND, ...catalog.sizes(), ...running.stats(), ms: Date.now() - started });
+    const memory = process.memoryUsage();
+    logger.info('feature stream caught up', {
+      backend: config.RECSYS_BACKEND,
+      ...catalog.sizes(),
+      ...running.stats(),
+      ms: Date.now() - started,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      arrayBuffersBytes: memory.arrayBuffers,
+    });
     const pipelineDeps = { store: openedStore, catalog, logger, partitions: config.FEATURE_SNAPSHOT_PARTITIONS };
     const binding = featureServiceBinding({
       userPipeline: buildUserFeaturesPipeline(pipelineDeps),

@@ -1,5 +1,5 @@
 // FEATURE_KEY_PREFIX: every key of every call goes to the store with the prefix; nothing else changes.
-import { InMemoryFeatureStore } from '@recsys/stores';
+import { InMemoryFeatureStore, type MergeOperator } from '@recsys/stores';
 import { withKeyPrefix } from './prefixed-feature-store';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
@@ -32,5 +32,26 @@ describe('withKeyPrefix', () => {
     expect(await raw.getMany(['a:k', 'a:other'])).toEqual([undefined, bytes(4)]);
     await a.close();
     await expect(raw.getMany(['a:other'])).rejects.toMatchObject({ category: 'unavailable' });
+  });
+
+  it('prefixes merged keys and the watched keys, and reports unreadable merged keys without the prefix', async () => {
+    const raw = new InMemoryFeatureStore();
+    const a = withKeyPrefix(raw, 'a:');
+    // Sums one-byte values; a stored value longer than one byte is unreadable.
+    const sum: MergeOperator = {
+      name: 'spec_byte_sum',
+      merge: (current, delta) =>
+        current === undefined ? { value: delta, unreadable: false } : current.length !== 1 ? { value: delta, unreadable: true } : { value: bytes(current[0] + delta[0]), unreadable: false },
+      lua: '',
+    };
+    await raw.setMany([{ key: 'a:n', value: bytes(40) }, { key: 'a:bad', value: bytes(1, 2) }, { key: 'n', value: bytes(7) }]);
+    const unreadable: string[] = [];
+    await a.transact(['n'], ([n]) => [{ key: 'n', delta: bytes(2), merged: bytes(n![0] + 2) }, { key: 'bad', delta: bytes(5) }, { key: 'fresh', delta: bytes(9) }], {
+      watch: ['n'],
+      merge: sum,
+      onUnreadable: (key) => unreadable.push(key),
+    });
+    expect(await raw.getMany(['a:n', 'a:bad', 'a:fresh', 'n'])).toEqual([bytes(42), bytes(5), bytes(9), bytes(7)]);
+    expect(unreadable).toEqual(['bad']);
   });
 });

@@ -1,6 +1,6 @@
 // A FeatureStore view that puts a fixed prefix in front of every key (FEATURE_KEY_PREFIX), so deployments and test
 // runs can share one Redis without seeing each other's records, markers or watermarks.
-import type { FeatureStore, FeatureWrite } from '@recsys/stores';
+import type { FeatureStore, TransactOptions, TransactWrite } from '@recsys/stores';
 
 /**
  * `store` with `prefix` added to every key of every call (reads, writes, deletes and transactions; the values and
@@ -10,13 +10,21 @@ import type { FeatureStore, FeatureWrite } from '@recsys/stores';
 export function withKeyPrefix(store: FeatureStore, prefix: string): FeatureStore {
   if (prefix === '') return store;
   const key = (k: string): string => prefix + k;
-  const write = (w: FeatureWrite): FeatureWrite => ({ ...w, key: prefix + w.key });
+  const write = <W extends TransactWrite>(w: W): W => ({ ...w, key: prefix + w.key });
+  const options = (o: TransactOptions | undefined): TransactOptions | undefined => {
+    if (o === undefined) return undefined;
+    const { watch, onUnreadable } = o;
+    return {
+      ...o,
+      watch: watch?.map(key),
+      onUnreadable: onUnreadable && ((k: string) => onUnreadable(k.startsWith(prefix) ? k.slice(prefix.length) : k)),
+    };
+  };
   return {
     getMany: (keys) => store.getMany(keys.map(key)),
     setMany: (writes) => store.setMany(writes.map(write)),
     delete: (keys) => store.delete(keys.map(key)),
-    transact: (keys, compute, options) =>
-      store.transact(keys.map(key), (values) => compute(values).map(write), options?.watch ? { watch: options.watch.map(key) } : undefined),
+    transact: (keys, compute, o) => store.transact(keys.map(key), (values) => compute(values).map(write), options(o)),
     close: () => store.close(),
   };
 }

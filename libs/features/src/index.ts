@@ -73,3 +73,5 @@ export {
 export { MAX_DWELL_MS, MAX_FUTURE_SKEW_MS, busEventRejection } from './offline/bus-event-rules';
 export { checkServedFeatures } from './offline/served-feature-check';
 export type { FeatureMismatch, LoggedEngagement, LoggedSnapshot, ServedFeatureLog, ServedFeatureReport } from './offline/served-feature-check';
+export { ENTITY_RECORD_MERGE } from './records/record-merge';
+export { mergeBlock } from './state/counter-block';

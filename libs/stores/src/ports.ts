@@ -51,6 +51,12 @@ export interface SubscribeOptions {
   /** Largest batch handed to the handler. Default 500. */
   maxBatch?: number;
   /**
+   * How many partitions' batches the handler may be applying at once. Default 1: one call at a time. Batches of one
+   * partition are always handed over one at a time, in offset order, whatever this is. (The file log has one
+   * partition per topic, so it always calls one at a time.)
+   */
+  concurrentPartitions?: number;
+  /**
    * Where dead letters go. Default `${topic}.dlq`. Each keeps the original key, value and headers and gains the
    * headers `x-dead-letter-reason`, `x-dead-letter-topic`, `x-dead-letter-partition` and `x-dead-letter-offset`.
    * An ephemeral subscription publishes them again on every replay.
@@ -88,11 +94,60 @@ export interface FeatureWrite {
   ttlMs?: number;
 }
 
+/**
+ * One merge in a transaction: the store replaces the key's value `v` (undefined when missing or expired) by
+ * `operator.merge(v, delta)` of the transaction's {@link TransactOptions.merge} operator, on the server, without the
+ * caller reading `v`. Merges of one key from several writers all count, in whatever order they land, so shared
+ * records (counters written by every partition) need no optimistic read-modify-write.
+ */
+export interface FeatureMerge {
+  key: string;
+  delta: Uint8Array;
+  /** Time to live of the merged value in ms (as a write's); absent means no expiry. */
+  ttlMs?: number;
+  /**
+   * The caller's own merge of the value `compute` was given for this key (the key must be one of the keys read)
+   * with `delta`, i.e. `operator.merge(given, delta).value`. When the key still holds the value given at commit time
+   * the store writes this and skips the operator; otherwise (another client wrote the key meanwhile) it merges
+   * `delta` into what the key holds. Saves the server the merge in the common, uncontended case.
+   */
+  merged?: Uint8Array;
+}
+
+/**
+ * How a store combines a stored value with a merge's delta (RocksDB calls this a merge operator). It must be
+ * associative and commutative in effect — merging deltas `a` then `b` equals `b` then `a` and equals merging their
+ * merge — so that concurrent writers may land in any order. The Redis adapter runs {@link MergeOperator.lua} inside
+ * the transaction's script; the in-memory adapter runs {@link MergeOperator.merge}: both must give the same bytes.
+ */
+export interface MergeOperator {
+  /** Stable name, unique per operator (names the Redis script). Letters, digits and `_` only. */
+  readonly name: string;
+  /**
+   * The merged value of `current` (undefined when missing) and `delta`. When `current` cannot be read it returns
+   * `delta` and reports it by returning `{ value: delta, unreadable: true }`. Pure.
+   */
+  merge(current: Uint8Array | undefined, delta: Uint8Array): { value: Uint8Array; unreadable: boolean };
+  /**
+   * Lua 5.1 source (Redis scripting, with its `struct` library) of the same function, as the body of a chunk that
+   * defines `local function merge(current, delta)`: `current` is `false` when missing; it returns the merged
+   * string and `true` when `current` was unreadable (replaced by `delta`), else `false`.
+   */
+  readonly lua: string;
+}
+
 /** Options of {@link FeatureStore.transact}. */
 export interface TransactOptions {
   /** The keys whose concurrent writes make the transaction retry; default every key read. */
   watch?: readonly string[];
+  /** The operator of the transaction's merges; required when `compute` returns any {@link FeatureMerge}. */
+  merge?: MergeOperator;
+  /** Called after the transaction with each merged key whose stored value the operator could not read (replaced). */
+  onUnreadable?: (key: string) => void;
 }
+
+/** What a transaction's `compute` returns: plain writes and merges, applied together. */
+export type TransactWrite = FeatureWrite | FeatureMerge;
 
 /** The feature store (Redis in production, in-memory with disk snapshots embedded). */
 export interface FeatureStore {
@@ -104,19 +159,20 @@ export interface FeatureStore {
   delete(keys: readonly string[]): Promise<void>;
   /**
    * Reads `keys`, calls `compute` with their values (request order, undefined when missing) and applies the
-   * writes it returns atomically, such that no other client's write to any of `keys` lands between the read
-   * and the write (optimistic concurrency: when one did, everything is read again and `compute` called again,
-   * up to `maxAttempts` (default 20), then rejects with a RecsysError 'unavailable'). `compute` must be a pure
-   * function of its argument (it may run several times). Writes may name keys outside `keys`.
-   * Resolves with the number of attempts used.
+   * writes and merges it returns atomically, such that none of the watched keys (`options.watch`, default all of
+   * `keys`) changed value between the read and the write (optimistic concurrency: when one did, everything is read
+   * again and `compute` called again, up to `maxAttempts` (default 20), then rejects with a RecsysError
+   * 'unavailable'). `compute` must be a pure function of its argument (it may run several times). Writes and merges
+   * may name keys outside `keys`; a key is either written or merged, once. Resolves with the number of attempts.
    *
    * `options.watch` narrows the conflict check to those keys (each must be one of `keys`): a caller that knows it
    * is the only writer of the other keys — for as long as it is the writer of a watched key, e.g. a partition's
-   * watermark — saves the check of the rest (on Redis 7.0 `WATCH` costs grow with the square of the key count).
+   * watermark — saves the check of the rest. Merges never conflict: they apply to whatever value the key holds
+   * when the transaction commits. Transactions of one client may run concurrently.
    */
   transact(
     keys: readonly string[],
-    compute: (values: (Uint8Array | undefined)[]) => FeatureWrite[],
+    compute: (values: (Uint8Array | undefined)[]) => TransactWrite[],
     options?: TransactOptions,
   ): Promise<number>;
   close(): Promise<void>;

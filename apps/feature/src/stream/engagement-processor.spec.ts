@@ -5,11 +5,12 @@ import type { EngagementEvent, EventType, Item } from '@recsys/domain';
 import { COUNTER, Catalog, decodeCreatorRecord, decodeItemRecord, decodeUserRecord, type CounterName } from '@recsys/features';
 import {
   InMemoryFeatureStore,
+  RedisFeatureStore,
   TOPICS,
   openRedisFeatureStore,
   type DeliveredMessage,
   type FeatureStore,
-  type FeatureWrite,
+  type TransactWrite,
 } from '@recsys/stores';
 import { creatorKey, decodeWatermark, itemKey, markerKey, userKey, watermarkKey } from '../keys';
 import { withKeyPrefix } from '../prefixed-feature-store';
@@ -21,7 +22,7 @@ const OPTIONS = { markerTtlMs: 60 * MINUTE, recordTtlMs: 60 * MINUTE };
 
 /** A real store that records every transaction it runs: the keys read and the writes applied. */
 function recordingStore(inner: FeatureStore) {
-  const transactions: { keys: string[]; writes: FeatureWrite[] }[] = [];
+  const transactions: { keys: string[]; writes: TransactWrite[] }[] = [];
   let otherCalls = 0;
   const store: FeatureStore = {
     getMany: (keys) => {
@@ -33,13 +34,17 @@ function recordingStore(inner: FeatureStore) {
       return inner.setMany(writes);
     },
     delete: (keys) => inner.delete(keys),
-    transact: (keys, compute) => {
-      const entry = { keys: [...keys], writes: [] as FeatureWrite[] };
+    transact: (keys, compute, options) => {
+      const entry = { keys: [...keys], writes: [] as TransactWrite[] };
       transactions.push(entry);
-      return inner.transact(keys, (values) => {
-        entry.writes = compute(values);
-        return entry.writes;
-      });
+      return inner.transact(
+        keys,
+        (values) => {
+          entry.writes = compute(values);
+          return entry.writes;
+        },
+        options,
+      );
     },
     close: () => inner.close(),
   };
@@ -86,7 +91,7 @@ describe('EngagementProcessor', () => {
 
   afterEach(() => inner.close());
 
-  it('applies a batch in ONE transaction: records, markers and the watermark written together', async () => {
+  it('applies a batch in ONE transaction: users, markers and the watermark written, items and creators merged', async () => {
     const events = [ev('impression', 'u1', 'a'), ev('click', 'u1', 'a'), ev('impression', 'u2', 'b'), ev('save', 'u2', 'b'), ev('dwell', 'u1', 'a', { dwellMs: 1200 })];
     const outcome = await processor.applyBatch(eventsAt(0, 10, events));
     expect(outcome).toMatchObject({ applied: 5, duplicates: 0, redelivered: 0, deadLetters: [], redeliveredDeadLetters: [], attempts: 1, latestEventMs: T0 });
@@ -98,6 +103,8 @@ describe('EngagementProcessor', () => {
       ...events.map((e) => markerKey(e.eventId)),
       userKey('u1'), userKey('u2'), itemKey('a'), itemKey('b'), creatorKey('c1'),
     ]);
+    // Items and creators go out as merges: the batch's counts, with the processor's merge into the value it read.
+    expect(tx.writes.filter((w) => 'delta' in w).map((w) => w.key)).toEqual([itemKey('a'), itemKey('b'), creatorKey('c1')]);
     expect(tx.writes.map((w) => w.key).sort()).toEqual(
       [userKey('u1'), userKey('u2'), itemKey('a'), itemKey('b'), creatorKey('c1'), ...events.map((e) => markerKey(e.eventId)), watermarkKey(TOPICS.engagement, 0)].sort(),
     );
@@ -234,10 +241,10 @@ describe('EngagementProcessor', () => {
       setMany: (writes) => inner.setMany(writes),
       delete: (keys) => inner.delete(keys),
       close: () => inner.close(),
-      transact: async (keys, compute) => {
+      transact: async (keys, compute, options) => {
         catalog.upsertItem(item('a', 'c2'));
         await new Promise((resolve) => setImmediate(resolve));
-        return inner.transact(keys, compute);
+        return inner.transact(keys, compute, options);
       },
     };
     await new EngagementProcessor(racing, catalog, OPTIONS).applyBatch(eventsAt(0, 0, [ev('click', 'u1', 'a')]));
@@ -286,12 +293,13 @@ describe.each([
     const PER_BATCH = 12;
     const expected = new Map<string, number>();
     const count = (key: string) => expected.set(key, (expected.get(key) ?? 0) + 1);
-    // Processor p owns partition p; every batch touches items a and b of creator c1.
+    // Processor p owns partition p and, as events are keyed by user, its users (u0, u1 or u2, u3); every batch
+    // touches items a and b of creator c1, which both write.
     const runs = [0, 1].map(async (p) => {
       let attempts = 0;
       for (let b = 0; b < BATCHES; b++) {
         const events = Array.from({ length: PER_BATCH }, (_, i) => {
-          const e = ev(i % 3 === 0 ? 'click' : 'impression', USERS[(p * 2 + i) % USERS.length], ITEMS[(b + i) % ITEMS.length], { timestampMs: T0 - b * MINUTE });
+          const e = ev(i % 3 === 0 ? 'click' : 'impression', USERS[p * 2 + (i % 2)], ITEMS[(b + i) % ITEMS.length], { timestampMs: T0 - b * MINUTE });
           count(`${itemKey(e.itemId)}/${e.type}`);
           count(`${userKey(e.userId)}/${e.type}`);
           count(`${creatorKey(catalog.item(e.itemId)!.creatorId)}/${e.type}`);
@@ -305,12 +313,54 @@ describe.each([
       return attempts;
     });
     const attempts = await Promise.all(runs);
-    for (const a of attempts) expect(a).toBeGreaterThanOrEqual(BATCHES);
+    // Merges never conflict and each processor owns its partition's watermark: no batch was retried.
+    for (const a of attempts) expect(a).toBe(BATCHES);
     for (const [at, n] of expected) {
       const [key, type] = at.split('/');
       expect([at, await total(stores[0], key, type === 'click' ? 'clicks' : 'impressions')]).toEqual([at, n]);
     }
     expect(expected.get(`${creatorKey('c1')}/impression`)! + expected.get(`${creatorKey('c1')}/click`)!).toBe(2 * BATCHES * PER_BATCH * (2 / 3));
     for (const p of [0, 1]) expect(await watermarkOf(stores[0], p)).toBe(BATCHES * PER_BATCH - 1);
+  }, 30_000);
+});
+
+describe('one Redis client applying three partitions at once', () => {
+  let store: RedisFeatureStore;
+  const prefix = `feature-processor-spec:${randomBytes(5).toString('hex')}:`;
+  const written: string[] = [];
+
+  beforeAll(async () => {
+    store = await openRedisFeatureStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', onWarning: () => undefined });
+  });
+
+  afterAll(async () => {
+    await store.delete(written.map((key) => prefix + key));
+    await store.close();
+  });
+
+  it('counts every event once and never needs a server-side merge: each read sees the commits sent before it', async () => {
+    const catalog = new Catalog();
+    for (const id of ['a', 'b', 'c']) catalog.upsertItem(item(id, 'shared'));
+    const processor = new EngagementProcessor(withKeyPrefix(store, prefix), catalog, OPTIONS);
+    const BATCHES = 20;
+    const PER_BATCH = 15;
+    const merges = store.serverMergeCount;
+    const clicksOfA = { expected: 0 };
+    const runs = [0, 1, 2].map(async (p) => {
+      for (let b = 0; b < BATCHES; b++) {
+        const events = Array.from({ length: PER_BATCH }, (_, i) => ev(i % 2 ? 'click' : 'save', `p${p}u${i % 3}`, ['a', 'b', 'c'][(b + i) % 3]));
+        clicksOfA.expected += events.filter((e) => e.itemId === 'a' && e.type === 'click').length;
+        written.push(...events.map((e) => markerKey(e.eventId)));
+        expect((await processor.applyBatch(eventsAt(p, b * PER_BATCH, events))).applied).toBe(PER_BATCH);
+      }
+    });
+    await Promise.all(runs);
+    written.push(creatorKey('shared'), itemKey('a'), itemKey('b'), itemKey('c'), ...[0, 1, 2].flatMap((p) => [0, 1, 2].map((u) => userKey(`p${p}u${u}`))));
+    written.push(...[0, 1, 2].map((p) => watermarkKey(TOPICS.engagement, p)));
+    const prefixed = withKeyPrefix(store, prefix);
+    const events = 3 * BATCHES * PER_BATCH;
+    expect((await total(prefixed, creatorKey('shared'), 'clicks'))! + (await total(prefixed, creatorKey('shared'), 'saves'))!).toBe(events);
+    expect(await total(prefixed, itemKey('a'), 'clicks')).toBe(clicksOfA.expected);
+    expect(store.serverMergeCount - merges).toBe(0);
   }, 30_000);
 });

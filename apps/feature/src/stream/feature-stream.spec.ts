@@ -46,12 +46,12 @@ class FlakyStore implements FeatureStore {
   delete(keys: readonly string[]) {
     return this.inner.delete(keys);
   }
-  async transact(keys: readonly string[], compute: Parameters<FeatureStore['transact']>[1]) {
+  async transact(keys: readonly string[], compute: Parameters<FeatureStore['transact']>[1], options?: Parameters<FeatureStore['transact']>[2]) {
     if (this.failBefore > 0) {
       this.failBefore--;
       throw new RecsysError('unavailable', 'store down');
     }
-    const attempts = await this.inner.transact(keys, compute);
+    const attempts = await this.inner.transact(keys, compute, options);
     if (this.failAfter > 0) {
       this.failAfter--;
       throw new RecsysError('unavailable', 'connection lost before the reply');

@@ -16,16 +16,23 @@ import type { EntityRecord, RecentItem, UserRecord, UserTopicRecord } from './re
  */
 export const RECORD_FORMAT_BINARY_V2 = 2;
 
-const KIND = { user: 1, item: 2, creator: 3 } as const;
+/** Kind byte of each record (the second byte). */
+export const KIND = { user: 1, item: 2, creator: 3 } as const;
 type Kind = keyof typeof KIND;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** Appends to one growing buffer; {@link SCRATCH} is reused by every encode (they are synchronous and never nest). */
 class Writer {
-  private bytes = new Uint8Array(256);
+  private bytes = new Uint8Array(4096);
   private view = new DataView(this.bytes.buffer);
   private at = 0;
+
+  reset(): this {
+    this.at = 0;
+    return this;
+  }
 
   private room(n: number): void {
     if (this.at + n <= this.bytes.length) return;
@@ -73,6 +80,8 @@ class Writer {
     return this.bytes.slice(0, this.at);
   }
 }
+
+const SCRATCH = new Writer();
 
 class Reader {
   private readonly view: DataView;
@@ -256,7 +265,7 @@ class LazyWindowsBlock implements CounterBlock {
 
 /** Bytes of a user record. */
 export function encodeUserRecord(record: UserRecord): Uint8Array {
-  const w = new Writer();
+  const w = SCRATCH.reset();
   header(w, 'user');
   writeBlock(w, record.counters);
   w.u16(record.recent.length);
@@ -286,14 +295,16 @@ export function decodeUserRecord(bytes: Uint8Array): UserRecord {
   return { counters, recent, topics };
 }
 
-function encodeEntity(kind: 'item' | 'creator', record: EntityRecord): Uint8Array {
-  const w = new Writer();
+/** Bytes of an item or creator record (internal: the record merge reuses it). */
+export function encodeEntity(kind: 'item' | 'creator', record: EntityRecord): Uint8Array {
+  const w = SCRATCH.reset();
   header(w, kind);
   writeBlock(w, record.counters);
   return w.finish();
 }
 
-function decodeEntity(kind: 'item' | 'creator', bytes: Uint8Array): EntityRecord {
+/** The item or creator record of `bytes` (internal: the record merge reuses it). */
+export function decodeEntity(kind: 'item' | 'creator', bytes: Uint8Array): EntityRecord {
   const r = readHeader(bytes, kind);
   const counters = readBlock(r);
   r.end();

@@ -84,3 +84,47 @@ export function windowTotals(block: CounterBlock, nowMs: number): Float64Array {
   }
   return out;
 }
+
+/**
+ * Adds every count of `delta` into `into`: totals summed, the later last-engagement time kept, and per window the
+ * slots of both merged by bucket (counts summed), then the buckets the newest of either makes unreachable dropped.
+ * Merging the block of a set of events into the block of the events before them gives the block of all of them
+ * applied one by one with {@link countInto}, in any order: an event survives in a window exactly when its bucket is
+ * newer than the newest bucket ever counted minus the window's bucket count. Counts are integers (dwell times are
+ * whole milliseconds), so the sums are exact whatever the order. `delta` is not modified. O(slots of both).
+ */
+export function mergeBlock(into: CounterBlock, delta: CounterBlock): void {
+  const totals = into.totals;
+  for (let c = 0; c < COUNTER_COUNT; c++) totals[c] += delta.totals[c];
+  if (delta.lastEngagedAtMs > into.lastEngagedAtMs) into.lastEngagedAtMs = delta.lastEngagedAtMs;
+  for (let w = 0; w < WINDOWS.length; w++) {
+    const theirs = delta.windows[w];
+    if (theirs.length === 0) continue;
+    const ours = into.windows[w];
+    const newest = ours.length > 0 ? Math.max(ours[0].bucket, theirs[0].bucket) : theirs[0].bucket;
+    const oldest = newest - WINDOWS[w].buckets;
+    const merged: WindowSlot[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < ours.length || j < theirs.length) {
+      const a = ours[i];
+      const b = theirs[j];
+      let slot: WindowSlot;
+      if (b === undefined || (a !== undefined && a.bucket > b.bucket)) {
+        slot = a;
+        i++;
+      } else if (a === undefined || b.bucket > a.bucket) {
+        slot = { bucket: b.bucket, counts: b.counts.slice() };
+        j++;
+      } else {
+        for (let c = 0; c < COUNTER_COUNT; c++) a.counts[c] += b.counts[c];
+        slot = a;
+        i++;
+        j++;
+      }
+      if (slot.bucket <= oldest) break; // newest first: everything after is older still
+      merged.push(slot);
+    }
+    into.windows[w] = merged;
+  }
+}

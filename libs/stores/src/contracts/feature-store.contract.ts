@@ -1,6 +1,6 @@
 // Contract suite every FeatureStore adapter must pass (in-memory embedded, Redis in production); call it from a spec.
 import { randomBytes } from 'node:crypto';
-import type { FeatureStore, FeatureWrite } from '../ports';
+import type { FeatureStore, FeatureWrite, MergeOperator } from '../ports';
 
 const TEST_TIMEOUT_MS = 30_000;
 const encoder = new TextEncoder();
@@ -33,6 +33,25 @@ export interface FeatureStoreContractOptions {
 function counterOf(value: Uint8Array | undefined): number {
   return value === undefined ? 0 : Number(asText(value));
 }
+
+/**
+ * A merge operator for the contract (and adapter specs): decimal text, summed. A stored value that is not an integer is unreadable.
+ * Its Lua twin runs in the Redis commit script.
+ */
+export const DECIMAL_SUM: MergeOperator = {
+  name: 'contract_decimal_sum',
+  merge(current, delta) {
+    if (current === undefined) return { value: delta, unreadable: false };
+    const text = asText(current)!;
+    if (!/^-?\d+$/.test(text)) return { value: delta, unreadable: true };
+    return { value: bytes(String(Number(text) + Number(asText(delta)))), unreadable: false };
+  },
+  lua: `local function merge(current, delta)
+  if not current then return delta, false end
+  if not string.match(current, '^-?%d+$') then return delta, true end
+  return string.format('%d', tonumber(current) + tonumber(delta)), false
+end`,
+};
 
 /**
  * Defines the FeatureStore contract tests (jest `describe`/`it`) for one adapter. `open` is called before each test
@@ -268,6 +287,97 @@ export function featureStoreContract(name: string, open: () => Promise<FeatureSt
         await expect(store.delete([k('a')])).rejects.toMatchObject({ category: 'unavailable' });
         await expect(store.transact([k('a')], () => [])).rejects.toMatchObject({ category: 'unavailable' });
         await expect(store.close()).resolves.toBeUndefined();
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'transact merges a delta into each merged key (the delta alone for a missing key) with its TTL, alongside writes',
+      async () => {
+        await store.setMany([{ key: k('sum'), value: bytes('40') }, { key: k('read'), value: bytes('r') }]);
+        const attempts = await store.transact(
+          [k('read')],
+          ([read]) => [
+            { key: k('sum'), delta: bytes('2') },
+            { key: k('fresh'), delta: bytes('7'), ttlMs: 300 },
+            { key: k('plain'), value: read! },
+          ],
+          { merge: DECIMAL_SUM },
+        );
+        expect(attempts).toBe(1);
+        expect((await store.getMany([k('sum'), k('fresh'), k('plain')])).map(asText)).toEqual(['42', '7', 'r']);
+        await delay(600);
+        expect((await store.getMany([k('sum'), k('fresh')])).map(asText)).toEqual(['42', undefined]);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      "a merge with the caller's merged value of the value it read stores that value when the key did not change",
+      async () => {
+        await store.setMany([{ key: k('m'), value: bytes('40') }]);
+        // The operator would store 42; the caller's value shows which path ran.
+        await store.transact([k('m'), k('none')], () => [{ key: k('m'), delta: bytes('2'), merged: bytes('42 (caller)') }, { key: k('none'), delta: bytes('3'), merged: bytes('3 (caller)') }], {
+          merge: DECIMAL_SUM,
+        });
+        expect((await store.getMany([k('m'), k('none')])).map(asText)).toEqual(['42 (caller)', '3 (caller)']);
+        await expect(store.transact([], () => [{ key: k('m'), delta: bytes('1'), merged: bytes('1') }], { merge: DECIMAL_SUM })).rejects.toMatchObject({
+          category: 'bad-request',
+          field: 'compute result[0].merged',
+        });
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'merges from concurrent transactions of two clients all count, and never make a transaction retry',
+      async () => {
+        const second = await secondClient();
+        const n = 60;
+        const sum = k('shared-sum');
+        // Each transaction also reads and writes a key of its own client, watched, as a partition's watermark is.
+        const attempts = await Promise.all(
+          Array.from({ length: n }, (_, i) => {
+            const own = k(`own-${i % 2}`);
+            return (i % 2 === 0 ? store : second).transact([own], () => [{ key: own, value: bytes(String(i)) }, { key: sum, delta: bytes(String(i + 1)) }], {
+              merge: DECIMAL_SUM,
+              watch: [],
+            });
+          }),
+        );
+        expect((await store.getMany([sum])).map(asText)).toEqual([String((n * (n + 1)) / 2)]);
+        expect(attempts).toEqual(Array.from({ length: n }, () => 1));
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'a merge replaces a stored value the operator cannot read and reports its key',
+      async () => {
+        await store.setMany([{ key: k('junk'), value: bytes('junk') }, { key: k('ok'), value: bytes('1') }]);
+        const unreadable: string[] = [];
+        await store.transact([], () => [{ key: k('ok'), delta: bytes('1') }, { key: k('junk'), delta: bytes('5') }], {
+          merge: DECIMAL_SUM,
+          onUnreadable: (key) => unreadable.push(key),
+        });
+        expect(unreadable).toEqual([k('junk')]);
+        expect((await store.getMany([k('ok'), k('junk')])).map(asText)).toEqual(['2', '5']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'a merge without an operator, or a key merged twice or both written and merged, rejects and writes nothing',
+      async () => {
+        const bad = [
+          { writes: [{ key: k('x'), value: bytes('1') }, { key: k('m'), delta: bytes('1') }], merge: undefined, field: 'compute result[1]' },
+          { writes: [{ key: k('m'), delta: bytes('1') }, { key: k('m'), delta: bytes('2') }], merge: DECIMAL_SUM, field: 'compute result[1].key' },
+          { writes: [{ key: k('m'), value: bytes('1') }, { key: k('m'), delta: bytes('2') }], merge: DECIMAL_SUM, field: 'compute result[0].key' },
+        ];
+        for (const { writes, merge, field } of bad) {
+          await expect(store.transact([], () => writes, { merge })).rejects.toMatchObject({ category: 'bad-request', field });
+        }
+        expect((await store.getMany([k('x'), k('m')])).map(asText)).toEqual([undefined, undefined]);
       },
       TEST_TIMEOUT_MS,
     );

@@ -67,6 +67,24 @@ async function walkFrames(handle: FileHandle, from: number, chunkBytes: number):
   return { end: pos, stop: 'eof' };
 }
 
+/**
+ * Gives the batch's values (views of the read buffer) one fresh buffer of their own, in one allocation: the handler
+ * may keep them without keeping the whole read chunk alive, and the chunk is not copied frame by frame.
+ */
+function copyValues(batch: DeliveredMessage[]): void {
+  if (batch.length === 0) return;
+  let bytes = 0;
+  for (const message of batch) bytes += message.value.length;
+  const copy = new Uint8Array(bytes);
+  let at = 0;
+  for (const message of batch) {
+    const length = message.value.length;
+    copy.set(message.value, at);
+    message.value = copy.subarray(at, at + length);
+    at += length;
+  }
+}
+
 /** Creates the file when missing, leaving an existing one untouched. */
 async function ensureFile(file: string): Promise<void> {
   await (await fs.open(file, 'a')).close();
@@ -271,21 +289,25 @@ class FileLogSubscription implements Subscription {
     const { topic, maxBatch } = this.setup;
     const batch: DeliveredMessage[] = [];
     let at = 0;
+    const done = (result: { batch: DeliveredMessage[]; end: number; needed: number; reread: boolean }) => {
+      copyValues(result.batch);
+      return result;
+    };
     while (batch.length < maxBatch) {
       const pos = this.position + at;
-      const read = readFrame(this.buf, at);
+      const read = readFrame(this.buf, at, true);
       if (read.kind === 'frame') {
         const { frame } = read;
         batch.push({ topic, partition: 0, offset: pos, key: frame.key, value: frame.value, headers: frame.headers, timestampMs: frame.timestampMs });
         at += read.length;
         continue;
       }
-      if (read.kind === 'incomplete') return { batch, end: pos, needed: at + read.needed, reread: false };
+      if (read.kind === 'incomplete') return done({ batch, end: pos, needed: at + read.needed, reread: false });
       // Damage can be a transient view of a concurrent truncate-and-rewrite: believe it only when it persists.
       if (this.suspect !== pos) {
-        if (batch.length > 0) return { batch, end: pos, needed: 0, reread: false };
+        if (batch.length > 0) return done({ batch, end: pos, needed: 0, reread: false });
         this.suspect = pos;
-        return { batch, end: pos, needed: this.buf.length, reread: true };
+        return done({ batch, end: pos, needed: this.buf.length, reread: true });
       }
       if (read.kind === 'damaged') {
         this.setup.warn(`event bus: skipping damaged frame at byte ${pos} of ${this.setup.file}: ${read.reason}`);
@@ -299,20 +321,19 @@ class FileLogSubscription implements Subscription {
           this.reported = pos;
           this.setup.warn(`event bus: ${read.reason} at byte ${pos} of ${this.setup.file}; waiting for an intact frame after it`);
         }
-        return { batch, end: pos, needed: this.buf.length + this.setup.chunkBytes, reread: false };
+        return done({ batch, end: pos, needed: this.buf.length + this.setup.chunkBytes, reread: false });
       }
       this.setup.warn(`event bus: skipping ${next - at} unreadable bytes at byte ${pos} of ${this.setup.file} (${read.reason})`);
       this.suspect = -1;
       at = next;
     }
-    return { batch, end: this.position + at, needed: 0, reread: false };
+    return done({ batch, end: this.position + at, needed: 0, reread: false });
   }
 
   /** The first buffer index at or after `from` where an intact frame starts (the chance of a false match is 2^-32). */
   private nextIntactFrame(from: number): number | undefined {
     for (let i = from; i + FRAME_HEADER_BYTES <= this.buf.length; i++) {
-      const read = readFrame(this.buf, i);
-      if (read.kind === 'frame') return i;
+      if (readFrame(this.buf, i, true).kind === 'frame') return i;
     }
     return undefined;
   }

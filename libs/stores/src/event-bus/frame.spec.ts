@@ -24,6 +24,16 @@ describe('event-bus frame', () => {
     expect(read.kind === 'frame' && Array.from(read.frame.value)).toEqual([2, 3]);
   });
 
+  it('gives a copy of the value by default and a view of the buffer when asked; empty headers decode to {}', () => {
+    const frame = encodeFrame({ key: 'k', value: new Uint8Array([4, 5, 6]) }, 3);
+    const copy = readFrame(frame, 0);
+    const view = readFrame(frame, 0, true);
+    frame[frame.length - 1] = 9;
+    expect(copy.kind === 'frame' && Array.from(copy.frame.value)).toEqual([4, 5, 6]);
+    expect(view.kind === 'frame' && Array.from(view.frame.value)).toEqual([4, 5, 9]);
+    expect(view.kind === 'frame' && view.frame.headers).toEqual({});
+  });
+
   it('reports every proper prefix as incomplete, with the bytes it needs', () => {
     const frame = encodeFrame(message, 5);
     for (let n = 0; n < frame.length; n++) {

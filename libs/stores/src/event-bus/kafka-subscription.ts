@@ -34,6 +34,8 @@ export interface KafkaSubscriptionSetup {
   from: SubscribeOptions['from'];
   handler: SubscribeOptions['handler'];
   maxBatch: number;
+  /** kafkajs `partitionsConsumedConcurrently`: partitions whose batches may be in the handler at once. */
+  concurrentPartitions: number;
   /** How long `subscribe` waits for the group join and partition assignment, ms. */
   joinTimeoutMs: number;
   publishDeadLetters: (letters: DeadLetter[]) => Promise<void>;
@@ -196,7 +198,7 @@ export class KafkaSubscription implements Subscription {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
+        partitionsConsumedConcurrently: this.setup.concurrentPartitions,
         eachBatch: (payload) => this.eachBatch(consumer, payload),
       });
       await Promise.race([

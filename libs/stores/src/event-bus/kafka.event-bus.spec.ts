@@ -233,6 +233,46 @@ describe('KafkaEventBus', () => {
     await subscription.stop();
   }, 30_000);
 
+  it('hands batches of several partitions to the handler at once with concurrentPartitions, one at a time by default', async () => {
+    const b = await bus();
+    const topic = unique('concurrent');
+    const keys = Array.from({ length: 12 }, (_, i) => `user-${i}`);
+    await b.publish(topic, keys.map((key) => ({ key, value: encoder.encode(key) })));
+    const partitions = new Set<number>();
+    const run = async (concurrentPartitions: number | undefined) => {
+      let inFlight = 0;
+      let most = 0;
+      const handled = new Set<string>();
+      const subscription = await b.subscribe({
+        topic,
+        groupId: unique('g'),
+        from: 'earliest',
+        concurrentPartitions,
+        handler: async (batch) => {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          // Held long enough for the batches of the other partitions of the same fetch to arrive meanwhile.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          for (const m of batch) {
+            handled.add(m.key);
+            partitions.add(m.partition);
+          }
+          inFlight--;
+        },
+      });
+      await waitUntil(() => handled.size === keys.length, 'every message handled');
+      await subscription.stop();
+      return most;
+    };
+    expect(await run(4)).toBeGreaterThan(1);
+    expect(partitions.size).toBeGreaterThan(1);
+    expect(await run(undefined)).toBe(1);
+    await expect(b.subscribe({ topic, groupId: 'g', from: 'earliest', concurrentPartitions: 0, handler: async () => undefined })).rejects.toMatchObject({
+      category: 'bad-request',
+      field: 'concurrentPartitions',
+    });
+  }, 60_000);
+
   it('treats a failed dead-letter publish as a handler failure: the batch comes again and is not committed', async () => {
     const topic = unique('dlq-fails');
     const deadLetterTopic = unique('dlq-broken');

@@ -175,13 +175,14 @@ export class KafkaEventBus implements EventBus {
    */
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     this.assertOpen();
-    const { topic, groupId, from, ephemeral = false, handler, maxBatch = DEFAULT_MAX_BATCH } = options;
+    const { topic, groupId, from, ephemeral = false, handler, maxBatch = DEFAULT_MAX_BATCH, concurrentPartitions = 1 } = options;
     assertSafeName('topic', topic);
     assertSafeName('groupId', groupId);
     const deadLetterTopic = deadLetterTopicOf(options);
     assertSafeName('deadLetterTopic', deadLetterTopic);
     if (from !== 'earliest' && from !== 'latest') throw RecsysError.badRequest('from', "must be 'earliest' or 'latest'");
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw RecsysError.badRequest('maxBatch', 'must be a positive integer');
+    if (!Number.isInteger(concurrentPartitions) || concurrentPartitions < 1) throw RecsysError.badRequest('concurrentPartitions', 'must be a positive integer');
     if (typeof handler !== 'function') throw RecsysError.badRequest('handler', 'must be a function');
 
     await this.ensureTopic(topic);
@@ -196,6 +197,7 @@ export class KafkaEventBus implements EventBus {
       from,
       handler,
       maxBatch,
+      concurrentPartitions,
       joinTimeoutMs: this.joinTimeoutMs,
       publishDeadLetters: (letters) => this.publisher.publish(deadLetterTopic, deadLetterMessages(letters)),
       topicOffsets: () => this.topicOffsets(topic),

@@ -78,7 +78,7 @@ describe('InMemoryFeatureStore', () => {
     await store.close();
     await expect(store.getMany(['k'])).rejects.toThrow(/closed/);
 
-    expect(await fs.readdir(path.dirname(snapshotPath))).toEqual([path.basename(snapshotPath)]);
+    expect((await fs.readdir(path.dirname(snapshotPath))).sort()).toEqual([path.basename(snapshotPath), `${path.basename(snapshotPath)}.journal`]);
     const reopened = await openStore({ snapshotPath });
     expect((await reopened.getMany(['k'])).map(asText)).toEqual(['v']);
     expect(reopened.getMeta('m')).toBe('n');
@@ -99,6 +99,110 @@ describe('InMemoryFeatureStore', () => {
       }
     }
     expect(seen).toBe('yes');
+  });
+
+  it('journals only what changed: nothing when idle, one record of the changed keys otherwise', async () => {
+    const snapshotPath = freshSnapshot();
+    const journal = `${snapshotPath}.journal`;
+    const store = await openStore({ snapshotPath });
+    await store.setMany(Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, value: bytes(`value ${i}`.repeat(20)) })));
+    await store.snapshot(); // the first is a full snapshot with an empty journal
+    const snapshotStat = await fs.stat(snapshotPath);
+    const emptyJournal = (await fs.stat(journal)).size;
+    await store.snapshot();
+    expect((await fs.stat(journal)).size).toBe(emptyJournal); // idle: nothing written
+    await store.setMany([{ key: 'k1', value: bytes('changed') }, { key: 'new', value: bytes('n'), ttlMs: 60_000 }]);
+    await store.delete(['k2']);
+    store.setMeta('pos', '7');
+    await store.snapshot();
+    const grown = (await fs.stat(journal)).size - emptyJournal;
+    expect(grown).toBeGreaterThan(0);
+    expect(grown).toBeLessThan(100); // three keys and one metadata entry, not the 200 keys
+    expect((await fs.stat(snapshotPath)).mtimeMs).toBe(snapshotStat.mtimeMs);
+    const reopened = await openInMemoryFeatureStore({ snapshotPath, onWarning: () => undefined });
+    expect((await reopened.getMany(['k0', 'k1', 'k2', 'new'])).map(asText)).toEqual(['value 0'.repeat(20), 'changed', undefined, 'n']);
+    expect(reopened.getMeta('pos')).toBe('7');
+    expect(reopened.size).toBe(200);
+  });
+
+  it('journals the last state of a key written, removed and written again between two snapshot calls', async () => {
+    const snapshotPath = freshSnapshot();
+    const store = await openStore({ snapshotPath });
+    await store.setMany([{ key: 'kept', value: bytes('1') }, { key: 'gone', value: bytes('1') }]);
+    await store.snapshot();
+    await store.setMany([{ key: 'kept', value: bytes('2') }, { key: 'fresh', value: bytes('f') }]);
+    await store.delete(['kept', 'gone', 'fresh']);
+    await store.setMany([{ key: 'kept', value: bytes('3') }]);
+    await store.transact(['kept'], ([kept]) => [{ key: 'kept', value: bytes(`${asText(kept)}4`) }]);
+    await store.snapshot();
+    const reopened = await openInMemoryFeatureStore({ snapshotPath });
+    expect((await reopened.getMany(['kept', 'gone', 'fresh'])).map(asText)).toEqual(['34', undefined, undefined]);
+    expect(reopened.size).toBe(1);
+  });
+
+  it('loads up to a torn journal record (a crash mid-append), warns, and writes a full snapshot next', async () => {
+    const snapshotPath = freshSnapshot();
+    const journal = `${snapshotPath}.journal`;
+    const store = await openInMemoryFeatureStore({ snapshotPath });
+    await store.setMany([{ key: 'a', value: bytes('1') }]);
+    await store.snapshot();
+    await store.setMany([{ key: 'a', value: bytes('2') }]);
+    await store.snapshot();
+    const afterTwo = (await fs.stat(journal)).size;
+    await store.setMany([{ key: 'a', value: bytes('3') }, { key: 'b', value: bytes('3') }]);
+    await store.close();
+    // Cut the last record short, as a crash during its append would.
+    await fs.truncate(journal, (await fs.stat(journal)).size - 3);
+    const warnings: string[] = [];
+    const reopened = await openInMemoryFeatureStore({ snapshotPath, onWarning: (m) => warnings.push(m) });
+    expect((await reopened.getMany(['a', 'b'])).map(asText)).toEqual(['2', undefined]);
+    expect(warnings).toEqual([expect.stringContaining('is not a whole journal')]);
+    const before = (await fs.stat(snapshotPath)).size;
+    await reopened.setMany([{ key: 'c', value: bytes('c') }]);
+    await reopened.close();
+    expect((await fs.stat(snapshotPath)).size).toBeGreaterThan(before); // full: a, c
+    expect((await fs.stat(journal)).size).toBeLessThan(afterTwo); // a fresh, empty journal
+    const third = await openInMemoryFeatureStore({ snapshotPath, onWarning: (m) => warnings.push(m) });
+    expect((await third.getMany(['a', 'b', 'c'])).map(asText)).toEqual(['2', undefined, 'c']);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('ignores a journal of an older snapshot generation (a compaction stopped before replacing it)', async () => {
+    const snapshotPath = freshSnapshot();
+    const journal = `${snapshotPath}.journal`;
+    const store = await openInMemoryFeatureStore({ snapshotPath });
+    await store.setMany([{ key: 'a', value: bytes('old') }]);
+    await store.snapshot();
+    await store.setMany([{ key: 'a', value: bytes('journaled') }]);
+    await store.snapshot();
+    const oldJournal = await fs.readFile(journal);
+    await store.setMany([{ key: 'b', value: bytes('b') }]);
+    await store.close();
+    // A full snapshot of the next generation, with the previous generation's journal still beside it.
+    const compacting = await openInMemoryFeatureStore({ snapshotPath, compactJournalFromBytes: 1 });
+    await compacting.setMany([{ key: 'a', value: bytes('newest') }]);
+    await compacting.close();
+    await fs.writeFile(journal, oldJournal);
+    const reopened = await openInMemoryFeatureStore({ snapshotPath, onWarning: () => undefined });
+    expect((await reopened.getMany(['a', 'b'])).map(asText)).toEqual(['newest', 'b']);
+  });
+
+  it('compacts the journal into a full snapshot once it outgrows the snapshot', async () => {
+    const snapshotPath = freshSnapshot();
+    const journal = `${snapshotPath}.journal`;
+    const store = await openStore({ snapshotPath, compactJournalFromBytes: 1 });
+    await store.setMany([{ key: 'a', value: bytes('x'.repeat(100)) }]);
+    await store.snapshot();
+    const sizes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await store.setMany([{ key: `k${i}`, value: bytes('y'.repeat(60)) }]);
+      await store.snapshot();
+      sizes.push((await fs.stat(journal)).size);
+    }
+    // The journal grows record by record, and falls back to its header when a compaction rewrote the snapshot.
+    expect(sizes.some((size, i) => i > 0 && size < sizes[i - 1])).toBe(true);
+    const reopened = await openInMemoryFeatureStore({ snapshotPath });
+    expect(reopened.size).toBe(7);
   });
 
   it('rejects a corrupt snapshot with an error naming the file', async () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { RecsysError } from '@recsys/domain';
-import { featureStoreContract } from '../contracts/feature-store.contract';
+import { DECIMAL_SUM, featureStoreContract } from '../contracts/feature-store.contract';
 import { openRedisFeatureStore, RedisFeatureStore, type RedisFeatureStoreOptions } from './redis.feature-store';
 
 const TEST_TIMEOUT_MS = 30_000;
@@ -205,13 +205,35 @@ if (url === undefined) {
         const attempts = await store.transact([key], ([value]) => {
           seen.push(asText(value));
           // The first time only, another client writes the key before compute returns (synchronously, in a child
-          // process), so the EXEC that follows must find the WATCH broken.
+          // process), so the commit script that follows must find the value changed.
           if (seen.length === 1) setFromAnotherProcess(redisUrl, key, '10');
           return [{ key, value: bytes(String(Number(asText(value)) + 1)) }];
         });
         expect(attempts).toBe(2);
         expect(seen).toEqual(['1', '10']);
         expect((await store.getMany([key])).map(asText)).toEqual(['11']);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      "a merge whose key another client wrote after the read merges the delta on the server instead of the caller's value",
+      async () => {
+        const store = await open();
+        const key = `${prefix}merged-contended`;
+        await store.setMany([{ key, value: bytes('1') }]);
+        const before = store.serverMergeCount;
+        const attempts = await store.transact(
+          [key],
+          ([value]) => {
+            setFromAnotherProcess(redisUrl, key, '10');
+            return [{ key, delta: bytes('5'), merged: bytes(String(Number(asText(value)) + 5)) }];
+          },
+          { merge: DECIMAL_SUM, watch: [] },
+        );
+        expect(attempts).toBe(1);
+        expect((await store.getMany([key])).map(asText)).toEqual(['15']);
+        expect(store.serverMergeCount - before).toBe(1);
       },
       TEST_TIMEOUT_MS,
     );
