@@ -151,7 +151,10 @@ export type TransactWrite = FeatureWrite | FeatureMerge;
 
 /** The feature store (Redis in production, in-memory with disk snapshots embedded). */
 export interface FeatureStore {
-  /** Reads many keys in one round trip; `undefined` for a missing or expired key, in request order. */
+  /**
+   * Reads many keys in one round trip; `undefined` for a missing or expired key, in request order. The arrays answered
+   * are read-only: an embedded store hands out the bytes it holds (it never changes them; a write replaces them).
+   */
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
   /** Writes many keys in one round trip. */
   setMany(writes: readonly FeatureWrite[]): Promise<void>;

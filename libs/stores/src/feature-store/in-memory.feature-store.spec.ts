@@ -244,12 +244,17 @@ describe('InMemoryFeatureStore', () => {
     expect((await store.getMany(['c'])).map(asText)).toEqual(['c']);
   });
 
-  it('returns copies, so a caller mutating a read value does not change the store', async () => {
+  it('reads hand out the arrays held, without copies; a later write replaces them and leaves earlier reads as they were', async () => {
     const store = await openStore({});
-    await store.setMany([{ key: 'k', value: bytes('abc') }]);
+    const written = bytes('abc');
+    await store.setMany([{ key: 'k', value: written }]);
+    written.fill(0); // the store copied what was written
     const [first] = await store.getMany(['k']);
-    first?.fill(0);
-    expect((await store.getMany(['k'])).map(asText)).toEqual(['abc']);
+    const [again] = await store.getMany(['k']);
+    expect(again).toBe(first);
+    await store.setMany([{ key: 'k', value: bytes('xyz') }]);
+    expect([first].map(asText)).toEqual(['abc']);
+    expect((await store.getMany(['k'])).map(asText)).toEqual(['xyz']);
   });
 
   it('rejects invalid writes as bad requests naming the field', async () => {

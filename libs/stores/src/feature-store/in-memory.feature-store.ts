@@ -297,7 +297,7 @@ const EMPTY = new Uint8Array(0);
 
 /**
  * A copy of `value` owned by the store; 0- and 1-byte values share one instance per content (the store never
- * mutates what it holds, and reads hand out copies).
+ * mutates what it holds, and reads hand out the arrays held).
  */
 /** `value` itself when it is a whole array (nothing else can see its buffer through another view), else a copy. */
 function owned(value: Uint8Array): Uint8Array {
@@ -332,8 +332,9 @@ interface Persistence {
  * changed) and fsyncs it; when the journal outgrows the snapshot (or cannot be appended to) it writes a full snapshot
  * of a new generation to a temporary file, fsyncs and renames it over the old one, then starts an empty journal of
  * that generation. Loading applies the journal of the snapshot's generation record by record and stops at a torn
- * record, so a crash leaves the state of some earlier `snapshot()` call, never a mix. Values are copied on write and
- * on read, so callers may reuse or mutate their buffers. getMany/setMany/delete/transact are O(number of keys);
+ * record, so a crash leaves the state of some earlier `snapshot()` call, never a mix. Values are copied on write, never
+ * on read: readers get the arrays held, which nothing changes (a write replaces an array, never edits it), so they
+ * must not change them either. getMany/setMany/delete/transact are O(number of keys);
  * `snapshot()` is O(keys changed since the last one), a compaction O(all keys).
  */
 export class InMemoryFeatureStore implements FeatureStore {
@@ -381,7 +382,7 @@ export class InMemoryFeatureStore implements FeatureStore {
   /** Values in request order; `undefined` for missing or expired keys (an expired key is removed on the way). */
   async getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
     this.assertOpen();
-    return this.read(keys);
+    return this.read(keys, false);
   }
 
   /** Stores each value (a copy); a write without `ttlMs` clears any earlier TTL, as Redis `SET` does. */
@@ -392,7 +393,7 @@ export class InMemoryFeatureStore implements FeatureStore {
   }
 
   /**
-   * Reads `keys` (copies, as `getMany`), calls `compute` and applies its writes and merges (a merge's `merged`
+   * Reads `keys` (the stored arrays, as `getMany`), calls `compute` and applies its writes and merges (a merge's `merged`
    * when given — the key cannot have changed since the read — else `options.merge.merge`), all synchronously: nothing else runs in between, so every transaction succeeds at its
    * first attempt and resolves 1 (`options.watch` changes nothing). A `compute` that throws, or returns an invalid
    * write, rejects and writes nothing. `compute` is handed the stored arrays themselves (it must not modify them),
