@@ -5,13 +5,19 @@ import { join } from 'node:path';
 import { healthStatus } from './health';
 import { SERVICE_NAMES, serviceEnv, type ServiceName, type SystemLayout } from './services';
 
+/**
+ * How long a service may take to report SERVING by default: it replays the event log and loads its models first
+ * (tens of seconds for the demo world on two cores, minutes for a world several times larger).
+ */
+export const READY_TIMEOUT_MS = 600_000;
+
 /** Options of {@link launchSystem}. */
 export interface LaunchOptions extends SystemLayout {
   /** Workspace root holding dist/ (bundles must be built). */
   root: string;
   /** Each service's stdout/stderr goes to `<logDir>/<service>.log`. Default `<dataDir>/logs`. */
   logDir?: string;
-  /** How long to wait for every service to report SERVING. Default 60 s. */
+  /** How long to wait for every service to report SERVING. Default {@link READY_TIMEOUT_MS}. */
   readyTimeoutMs?: number;
   /** Extra environment for every service. */
   env?: Record<string, string>;
@@ -92,7 +98,7 @@ export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> 
 
   const startAll = async (names: readonly ServiceName[]): Promise<void> => {
     for (const name of names) startOne(name);
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
     for (const name of names) {
       await waitServing(name, deadline);
       opts.onProgress?.(`  ${name.padEnd(12)} SERVING on ${addresses[name]}`);
@@ -104,7 +110,7 @@ export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> 
     stopService: (name) => stopOne(name, 10_000),
     startService: async (name) => {
       startOne(name);
-      await waitServing(name, Date.now() + (opts.readyTimeoutMs ?? 60_000));
+      await waitServing(name, Date.now() + (opts.readyTimeoutMs ?? READY_TIMEOUT_MS));
     },
     startServices: async (names) => {
       try {
