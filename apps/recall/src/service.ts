@@ -139,23 +139,45 @@ function candidatesToColumns(candidates: readonly RecallCandidate[]): Omit<Recal
   };
 }
 
-/** The RecallService binding for `startGrpcServer`: Recall and RecallColumns answer the same pipeline result. */
-export function recallServiceBinding(deps: RecallServiceDeps): ServiceBinding {
-  const run = async (request: RecallRequest | RecallColumnsRequest, ctx: CallContext) => {
+/** What one recall call answers: the merged candidates and the wire degradations. */
+export interface RecallOutcome {
+  candidates: RecallCandidate[];
+  degraded: Degradation[];
+}
+
+/** The recall call shared by both RPCs: validation, the pipeline, degradations. */
+export type RecallCall = (request: RecallRequest | RecallColumnsRequest, deadlineMs: number, signal?: AbortSignal) => Promise<RecallOutcome>;
+
+/**
+ * The one recall call behind `Recall` and `RecallColumns`: validates the request (a bad-request error naming the
+ * field), runs the pipeline within min(`deadlineMs`, now + `maxCallMs`) and maps its degradations to the wire
+ * (logged as a warning unless `quiet`).
+ */
+export function recallCall(deps: RecallServiceDeps, quiet = false): RecallCall {
+  return async (request, deadlineMs, signal) => {
     const query: RecallQuery = { ...queryFromRequest(request, { quotas: deps.defaultQuotas, limit: deps.defaultLimit }), nowMs: deps.index.now() };
-    const deadlineMs = Math.min(ctx.deadlineMs, Date.now() + deps.maxCallMs);
-    const result = await executePipeline(deps.pipeline, query, { deadlineMs, signal: ctx.signal });
+    const result = await executePipeline(deps.pipeline, query, { deadlineMs: Math.min(deadlineMs, Date.now() + deps.maxCallMs), signal });
     const degraded = result.degraded.map(degradationToWire);
-    if (degraded.length > 0) deps.logger.warn('recall degraded', { degraded, candidates: result.candidates.length });
+    if (degraded.length > 0 && !quiet) deps.logger.warn('recall degraded', { degraded, candidates: result.candidates.length });
     return { candidates: result.candidates, degraded };
   };
-  const recall = async (request: RecallRequest, ctx: CallContext): Promise<RecallResponse> => {
-    const { candidates, degraded } = await run(request, ctx);
-    return { candidates: candidates.map(candidateToWire), degraded };
-  };
-  const recallColumns = async (request: RecallColumnsRequest, ctx: CallContext): Promise<RecallColumnsResponse> => {
-    const { candidates, degraded } = await run(request, ctx);
-    return { ...candidatesToColumns(candidates), degraded };
-  };
+}
+
+/** `Recall`'s answer: one message per candidate. */
+export function recallResponse(outcome: RecallOutcome): RecallResponse {
+  return { candidates: outcome.candidates.map(candidateToWire), degraded: outcome.degraded };
+}
+
+/** `RecallColumns`' answer: the same candidates as columns. */
+export function recallColumnsResponse(outcome: RecallOutcome): RecallColumnsResponse {
+  return { ...candidatesToColumns(outcome.candidates), degraded: outcome.degraded };
+}
+
+/** The RecallService binding for `startGrpcServer`: Recall and RecallColumns answer the same pipeline result. */
+export function recallServiceBinding(deps: RecallServiceDeps): ServiceBinding {
+  const call = recallCall(deps);
+  const recall = async (request: RecallRequest, ctx: CallContext): Promise<RecallResponse> => recallResponse(await call(request, ctx.deadlineMs, ctx.signal));
+  const recallColumns = async (request: RecallColumnsRequest, ctx: CallContext): Promise<RecallColumnsResponse> =>
+    recallColumnsResponse(await call(request, ctx.deadlineMs, ctx.signal));
   return { definition: RecallServiceService, handlers: { recall, recallColumns } };
 }

@@ -1,7 +1,8 @@
 // Recall channel `topic-affinity`: popular items in the topics of the user's recent and in-session items.
 import type { CandidateSource } from '@recsys/pipeline';
+import { channelCandidates } from '../channel-scores';
 import type { RecallIndex } from '../state/recall-index';
-import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { sourceId, type RecallCandidate, type RecallQuery } from '../types';
 
 /** Dependencies of {@link topicAffinitySource}. */
 export interface TopicAffinitySourceDeps {
@@ -60,22 +61,30 @@ export function topicAffinitySource(deps: TopicAffinitySourceDeps): CandidateSou
       if (topics.length === 0) return [];
       const shares = allocate(quota, topics.map(([, n]) => n));
       const heaviest = topics[0][1];
-      const taken = new Set<string>();
-      const scored: { id: string; score: number }[] = [];
+      const taken = new Set<number>();
+      const items: number[] = [];
+      const scores: number[] = [];
       let carry = 0;
       topics.forEach(([topic, weight], i) => {
         const want = shares[i] + carry;
         if (want <= 0) return;
-        const top = deps.index.topPopularInTopic(topic, want, query.nowMs, (id) => !taken.has(id));
-        const best = top.length > 0 ? top[0].score : 0;
-        for (const { key, score } of top) {
-          taken.add(key);
-          scored.push({ id: key, score: best > 0 ? (weight / heaviest) * (score / best) : 0 });
+        const top = deps.index.topPopularInTopic(topic, want, query.nowMs, (item) => !taken.has(item));
+        const best = top.keys.length > 0 ? top.scores[0] : 0;
+        for (let r = 0; r < top.keys.length; r++) {
+          taken.add(top.keys[r]);
+          items.push(top.keys[r]);
+          scores.push(best > 0 ? (weight / heaviest) * (top.scores[r] / best) : 0);
         }
-        carry = want - top.length;
+        carry = want - top.keys.length;
       });
-      scored.sort((a, b) => b.score - a.score);
-      return channelCandidates('topic-affinity', scored);
+      // Stable sort by score, descending (equal scores keep the topic order).
+      const order = Array.from(items.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
+      return channelCandidates(
+        'topic-affinity',
+        deps.index.ids,
+        order.map((r) => items[r]),
+        order.map((r) => scores[r]),
+      );
     },
   };
 }
