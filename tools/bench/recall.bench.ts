@@ -6,7 +6,7 @@
  * its CPU ms per call (net of its idle CPU rate, measured over `--idle-seconds` before the first configuration). The
  * related channel answers only on the related-pins surface, so it is not run alone. Usage:
  *   node tools/build/build.mjs tools/bench && node dist/tools/bench/recall.bench.js -- [--addr 127.0.0.1:50052]
- *     [--requests 500] [--warmup 50] [--users 10000] [--channels all,classic,itemcf,...] [--rpc columns|recall]
+ *     [--requests 500] [--warmup 50] [--users 10000] [--channels all,classic,none,itemcf,...] [--rpc columns|recall]
  *     [--idle-seconds 3]
  */
 import { cpus, loadavg } from 'node:os';
@@ -35,7 +35,7 @@ const requests = Number(values.requests);
 const warmup = Number(values.warmup);
 const users = Number(values.users);
 const idleSeconds = Number(values['idle-seconds']);
-const configs = values.channels ? values.channels.split(',') : ['all', 'classic', ...CHANNELS.filter((c) => c !== 'related')];
+const configs = values.channels ? values.channels.split(',') : ['all', 'classic', 'none', ...CHANNELS.filter((c) => c !== 'related')];
 if (values.rpc !== 'columns' && values.rpc !== 'recall') throw new Error('--rpc must be columns or recall');
 
 /** The channels of the walking skeleton (popularity, topics, freshness), before the model and live channels. */
@@ -43,11 +43,11 @@ const CLASSIC = ['popular', 'segment-popular', 'topic-affinity', 'fresh', 'relat
 
 /**
  * Quotas for a configuration: `all` (every channel at its configured default), `classic` (only {@link CLASSIC}),
- * or one channel name (that channel alone).
+ * `none` (every channel off: the cost of a call itself), or one channel name (that channel alone).
  */
 function quotasFor(config: string): Record<string, number> {
   if (config === 'all') return {};
-  const on = config === 'classic' ? CLASSIC : [config];
+  const on = config === 'classic' ? CLASSIC : config === 'none' ? [] : [config];
   return Object.fromEntries(CHANNELS.filter((c) => !on.includes(c)).map((c) => [c, 0]));
 }
 

@@ -15,6 +15,7 @@ import { RecsysError } from '@recsys/domain';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import { executePipeline, type Degradation as PipelineDegradation, type PipelineDefinition } from '@recsys/pipeline';
+import { encodeRecallColumnsResponse } from './columns-wire';
 import { MAX_CANDIDATES } from './config';
 import type { RecallIndex } from './state/recall-index';
 import { CHANNELS, isChannelName, type ChannelName, type RecallCandidate, type RecallQuery } from './types';
@@ -179,5 +180,10 @@ export function recallServiceBinding(deps: RecallServiceDeps): ServiceBinding {
   const recall = async (request: RecallRequest, ctx: CallContext): Promise<RecallResponse> => recallResponse(await call(request, ctx.deadlineMs, ctx.signal));
   const recallColumns = async (request: RecallColumnsRequest, ctx: CallContext): Promise<RecallColumnsResponse> =>
     recallColumnsResponse(await call(request, ctx.deadlineMs, ctx.signal));
-  return { definition: RecallServiceService, handlers: { recall, recallColumns } };
+  // RecallColumns answers are written by the one-pass encoder (same bytes as the generated one, see columns-wire.ts).
+  const definition = {
+    ...RecallServiceService,
+    recallColumns: { ...RecallServiceService.recallColumns, responseSerialize: encodeRecallColumnsResponse },
+  };
+  return { definition, handlers: { recall, recallColumns } };
 }

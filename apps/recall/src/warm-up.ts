@@ -1,5 +1,6 @@
 // Runs recall calls before the service reports SERVING, so the first real requests run optimised code.
-import { RecallColumnsResponse, RecallResponse, Surface, type RecallRequest } from '@recsys/contracts';
+import { RecallResponse, Surface, type RecallRequest } from '@recsys/contracts';
+import { encodeRecallColumnsResponse } from './columns-wire';
 import { recallColumnsResponse, recallResponse, type RecallCall } from './service';
 import type { RecallIndex } from './state/recall-index';
 
@@ -39,7 +40,7 @@ export async function warmUp(call: RecallCall, index: RecallIndex, opts: WarmUpO
   while (made < calls && Date.now() < stopAt) {
     const outcome = await call(requests[made % requests.length], stopAt);
     RecallResponse.encode(recallResponse(outcome)).finish();
-    RecallColumnsResponse.encode(recallColumnsResponse(outcome)).finish();
+    encodeRecallColumnsResponse(recallColumnsResponse(outcome));
     made++;
   }
   return made;

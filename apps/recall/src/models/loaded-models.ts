@@ -42,6 +42,8 @@ export interface LoadedAls {
   version: string;
   userIndex: ReadonlyMap<string, number>;
   itemIndex: ReadonlyMap<string, number>;
+  /** The recall state's item index of each of the model's items. */
+  items: Int32Array;
   model: AlsModel;
   /** YᵀY + λI of the item factors, for fold-in of users the model was not trained on. */
   gram: Float64Array;
@@ -94,12 +96,13 @@ export function loadedUserCF(a: UserCFArtifact, ids: ItemIds): LoadedUserCF {
 }
 
 /** An ALS artifact with its id look-ups, its Gram matrix and the name of its vector collection. */
-export function loadedAls(a: AlsArtifact, collection: string): LoadedAls {
+export function loadedAls(a: AlsArtifact, collection: string, ids: ItemIds): LoadedAls {
   const { model } = a;
   return {
     version: a.info.version,
     userIndex: indexOf(a.userIds),
     itemIndex: indexOf(a.itemIds),
+    items: Int32Array.from(a.itemIds, (id) => ids.intern(id)),
     model,
     gram: gramMatrix(model.itemFactors, model.nItems, model.factors, model.regularization),
     collection,

@@ -104,7 +104,7 @@ export async function openRecallModels(deps: RecallModelsDeps): Promise<RecallMo
         await yieldToRequests();
       }
     }
-    return loadedAls(artifact, collection);
+    return loadedAls(artifact, collection, deps.ids);
   };
 
   const load = async (kind: RecallModelKind, version: ModelVersion): Promise<void> => {

@@ -56,7 +56,8 @@ export function alsSource(deps: AlsSourceDeps): CandidateSource<RecallQuery, Rec
       const scores: number[] = [];
       for (const h of hits) {
         if (items.length >= quota) break;
-        const item = deps.index.ids.index(h.id);
+        const j = als.itemIndex.get(h.id);
+        const item = j === undefined ? undefined : als.items[j];
         if (item === undefined || exclude.has(h.id) || !deps.index.isServableAt(item)) continue;
         items.push(item);
         scores.push(h.score);

@@ -14,19 +14,24 @@ export interface WalkHits {
 }
 
 /**
- * The pin–board bipartite graph of every save seen on the engagement stream. Pins are the recall state's item
- * indexes (`ItemIds`, shared with the index, so a walk's hits need no id look-up); boards get dense indexes of their
- * own. A save with a `board_id` links the pin to that board; one without links it to the user's implicit board
+ * The pin–board bipartite graph of every save seen on the engagement stream. Items are the recall state's item
+ * indexes (`ItemIds`, shared with the index, so a walk's hits need no id look-up); inside the graph, pins (saved
+ * items) and boards get dense indexes of their own, so a walk's working set is the graph's size, not the catalogue's.
+ * A save with a `board_id` links the pin to that board; one without links it to the user's implicit board
  * (`user:<id>`), so a dataset without boards still forms a graph (users as boards).
  *
  * New saves are visible to the next walk at once and are merged into the graph's CSR arrays once they exceed a
  * fraction of the graph (`BipartiteGraph`: O(1) amortised per save, no merge on the request path). Memory: about
- * 16 bytes per edge, 8 bytes per item index, plus the board key map.
+ * 16 bytes per edge, 4 bytes per item index and 8 per pin, plus the board key map.
  */
 export class SaveGraph {
   private readonly graph = new BipartiteGraph();
   private readonly walker = new PixieWalker(this.graph);
   private readonly boardIndex = new Map<string, number>();
+  /** Graph pin of each item index (−1: never saved), and the item of each pin. */
+  private pinOfItem = new Int32Array(1024).fill(-1);
+  private itemOfPin = new Int32Array(1024);
+  private pins = 0;
   private readonly pin = [0];
   private readonly board = [0];
   private saves = 0;
@@ -41,7 +46,24 @@ export class SaveGraph {
       board = this.boardIndex.size;
       this.boardIndex.set(boardKey, board);
     }
-    this.pin[0] = this.ids.intern(itemId);
+    const item = this.ids.intern(itemId);
+    if (item >= this.pinOfItem.length) {
+      const grown = new Int32Array(Math.max(item + 1, 2 * this.pinOfItem.length)).fill(-1);
+      grown.set(this.pinOfItem);
+      this.pinOfItem = grown;
+    }
+    let pin = this.pinOfItem[item];
+    if (pin < 0) {
+      pin = this.pins++;
+      if (pin >= this.itemOfPin.length) {
+        const grown = new Int32Array(2 * this.itemOfPin.length);
+        grown.set(this.itemOfPin);
+        this.itemOfPin = grown;
+      }
+      this.pinOfItem[item] = pin;
+      this.itemOfPin[pin] = item;
+    }
+    this.pin[0] = pin;
     this.board[0] = board;
     this.graph.addEdges(this.pin, this.board);
     this.saves++;
@@ -56,23 +78,22 @@ export class SaveGraph {
     const pins: number[] = [];
     const w: number[] = [];
     for (let s = 0; s < seeds.length; s++) {
-      if (seeds[s] >= 0) {
-        pins.push(seeds[s]);
+      const pin = seeds[s] >= 0 && seeds[s] < this.pinOfItem.length ? this.pinOfItem[seeds[s]] : -1;
+      if (pin >= 0) {
+        pins.push(pin);
         w.push(weights[s]);
       }
     }
     if (pins.length === 0) return { items: new Int32Array(0), scores: new Float32Array(0) };
     const result = this.walker.walk({ pins, weights: w }, { ...opts, excludeQuery: true });
-    return { items: result.pins, scores: result.scores };
+    const items = result.pins;
+    for (let r = 0; r < items.length; r++) items[r] = this.itemOfPin[items[r]];
+    return { items, scores: result.scores };
   }
 
-  /** Sizes, for logs: pins with a save, boards and save events applied (repeats included). */
+  /** Sizes, for logs: pins (saved items), boards, distinct edges and save events applied (repeats included). */
   stats(): { pins: number; boards: number; saves: number; edges: number } {
-    const view = this.graph.walkView();
-    const csr = view.csr;
-    let pins = 0;
-    for (let p = 0; p < csr.nPins; p++) if (csr.pinIndptr[p + 1] > csr.pinIndptr[p]) pins++;
-    for (const p of view.pinExtra.keys()) if (p >= csr.nPins || csr.pinIndptr[p + 1] === csr.pinIndptr[p]) pins++;
-    return { pins, boards: this.boardIndex.size, saves: this.saves, edges: csr.pinIndptr[csr.nPins] + this.graph.pendingEdges };
+    const csr = this.graph.walkView().csr;
+    return { pins: this.pins, boards: this.boardIndex.size, saves: this.saves, edges: csr.pinIndptr[csr.nPins] + this.graph.pendingEdges };
   }
 }

@@ -41,7 +41,12 @@ describe('DecayedScoreHeap', () => {
     expect(seen.sort()).toEqual([2, 4]);
   });
 
-  it.each([true, false])('agrees with a brute-force ranking under random adds, sets, deletes and filters (dense %s)', (dense) => {
+  it.each([
+    [true, 512],
+    [false, 512],
+    [true, 3],
+    [false, 1],
+  ])('agrees with a brute-force ranking under random adds, sets, deletes and filters (dense %s, block %i)', (dense, block) => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('add' as const), key: fc.integer({ min: 0, max: 30 }), weight: fc.double({ min: -2, max: 10, noNaN: true }), t: fc.integer({ min: 0, max: 48 }) }),
       fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 30 }), value: fc.double({ min: -2, max: 10, noNaN: true }), t: fc.integer({ min: 0, max: 48 }) }),
@@ -49,7 +54,7 @@ describe('DecayedScoreHeap', () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 150 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 3 }), (ops, n, mod) => {
-        const heap = new DecayedScoreHeap({ halfLifeMs: HOUR, dense });
+        const heap = new DecayedScoreHeap({ halfLifeMs: HOUR, dense, block });
         const reference = new Map<number, { value: number; at: number }>();
         for (const o of ops) {
           const at = o.kind === 'delete' ? 0 : o.t * (HOUR / 4);
@@ -77,6 +82,13 @@ describe('DecayedScoreHeap', () => {
         expect(Array.from(keys)).toEqual(expected.map(([k]) => k));
         expected.forEach(([, r], i) => expect(scores[i]).toBeCloseTo(r.value * Math.pow(2, -(now - r.at) / HOUR), 9));
         expect(heap.size).toBe(reference.size);
+        // The cursor walks the same order, and every listed key is found again.
+        const cursor = heap.cursor();
+        const walked: number[] = [];
+        for (let k = cursor.next(); k >= 0; k = cursor.next()) walked.push(k);
+        expect(walked.filter(accept).slice(0, n)).toEqual(Array.from(keys));
+        expect(walked.length).toBe([...reference.values()].filter((r) => r.value > 0).length);
+        for (const k of reference.keys()) expect(heap.has(k)).toBe(true);
       }),
     );
   });

@@ -1,4 +1,4 @@
-// Time-decayed scores of integer keys in a heap on time-invariant anchors: an always-fresh top-n without refreshes.
+// Time-decayed scores of integer keys ranked on time-invariant anchors: an always-fresh top-n without refreshes.
 
 import { addDecayed, decayedValue } from './decayed-counter';
 import { IndexedHeap, type HeapCursor } from './indexed-heap';
@@ -18,6 +18,11 @@ export interface DecayedScoreHeapOptions {
    * of a large key space, e.g. one segment's items).
    */
   dense?: boolean;
+  /**
+   * How many of the best keys are kept sorted in an array (default 512): reading the top n ≤ `block` keys is then a
+   * scan; the rest live in a heap. Updates cost O(log K + block) (a binary search and a move of the array's tail).
+   */
+  block?: number;
 }
 
 /** The best keys of a heap at one time: `keys[r]` has score `scores[r]`, best first. */
@@ -34,12 +39,16 @@ const NO_ANCHOR = Number.NEGATIVE_INFINITY;
  * Each key stores (value, lastUpdate) and decays lazily. Ranking needs no periodic refresh: between two query times
  * every score decays by the same factor, so the order of keys with a positive value is the order of the
  * time-invariant anchor `log2(value) + lastUpdate/halfLife`, which changes only when the key itself is updated. Keys
- * live in an {@link IndexedHeap} on that anchor (ties by `tieBreak`); keys whose value is 0 or negative have no anchor
- * and are never listed.
+ * whose value is 0 or negative have no anchor and are never listed; ties are ordered by `tieBreak`.
  *
- * Complexity (K keys): {@link add}, {@link set}, {@link delete} O(log K); {@link score} O(1); {@link top}(n)
- * O((n + f) log(n + f)) where f keys were rejected by the filter on the way, independent of K. Memory: 28 bytes per
- * key (value, time, anchor, heap slot and position), plus a Map entry per key when not `dense`.
+ * The ranking is kept incrementally in two parts: the best `block` keys in a sorted array, every other key in an
+ * {@link IndexedHeap} (each array key ranks above each heap key). So reading the top n is a scan of the array for
+ * n ≤ block (then a best-first walk of the heap, O(m log m) for m more keys), and an update moves one key.
+ *
+ * Complexity (K keys, B = block): {@link add}, {@link set}, {@link delete} O(log K + B) (the B term is one memmove of
+ * at most B int32s); {@link score} O(1); {@link top}(n) O(n + f) for n + f ≤ B, f the keys rejected by the filter,
+ * independent of K. Memory: 29 bytes per key (value, time, anchor, heap slot and position, array flag), plus a Map
+ * entry per key when not `dense`, plus 4·B bytes.
  */
 export class DecayedScoreHeap {
   readonly halfLifeMs: number;
@@ -49,26 +58,36 @@ export class DecayedScoreHeap {
   private values = new Float64Array(16);
   private times = new Float64Array(16);
   private anchors = new Float64Array(16);
+  private inBlock = new Uint8Array(16);
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
+  /** The best keys' slots, best first. */
+  private readonly block: Int32Array;
+  private blockSize = 0;
+  /** The other slots. Invariant: empty while the block is not full. */
   private readonly heap: IndexedHeap;
+  private readonly above: (a: number, b: number) => boolean;
 
   constructor(opts: DecayedScoreHeapOptions) {
     if (!(opts.halfLifeMs > 0)) throw new RangeError(`halfLifeMs must be > 0, got ${opts.halfLifeMs}`);
+    const block = opts.block ?? 512;
+    if (!Number.isInteger(block) || block < 1) throw new RangeError(`block must be a positive integer, got ${block}`);
     this.halfLifeMs = opts.halfLifeMs;
     this.dense = opts.dense ?? false;
+    this.block = new Int32Array(block);
     const tie = opts.tieBreak ?? ((a: number, b: number) => a < b);
-    this.heap = new IndexedHeap((a, b) => {
+    this.above = (a, b) => {
       const x = this.anchors[a];
       const y = this.anchors[b];
       if (x !== y) return x > y;
       return tie(this.keyOf[a], this.keyOf[b]);
-    });
+    };
+    this.heap = new IndexedHeap(this.above);
   }
 
   /** Number of keys held (positive or not). */
   get size(): number {
-    return this.heap.size;
+    return this.blockSize + this.heap.size;
   }
 
   /** True when `key` has been added and not deleted. */
@@ -76,7 +95,7 @@ export class DecayedScoreHeap {
     return this.slot(key) !== undefined;
   }
 
-  /** Adds `weight` to `key` at time `tMs` (out-of-order times allowed). O(log K). */
+  /** Adds `weight` to `key` at time `tMs` (out-of-order times allowed). O(log K + B). */
   add(key: number, weight: number, tMs: number): void {
     if (!Number.isFinite(weight) || !Number.isFinite(tMs)) throw new RangeError(`weight and tMs must be finite, got ${weight}, ${tMs}`);
     const slot = this.slot(key);
@@ -88,7 +107,7 @@ export class DecayedScoreHeap {
     this.store(slot, next.value, next.atMs);
   }
 
-  /** Replaces the state of `key` by `value` stored at `atMs` (e.g. to mirror another table's key). O(log K). */
+  /** Replaces the state of `key` by `value` stored at `atMs` (e.g. to mirror another table's key). O(log K + B). */
   set(key: number, value: number, atMs: number): void {
     if (!Number.isFinite(value) || !(Number.isFinite(atMs) || (value === 0 && atMs === NO_ANCHOR))) {
       throw new RangeError(`value and atMs must be finite, got ${value}, ${atMs}`);
@@ -123,11 +142,11 @@ export class DecayedScoreHeap {
     return slot === undefined ? NO_ANCHOR : this.anchors[slot];
   }
 
-  /** Removes `key`; returns whether it was present. O(log K). */
+  /** Removes `key`; returns whether it was present. O(log K + B). */
   delete(key: number): boolean {
     const slot = this.slot(key);
     if (slot === undefined) return false;
-    this.heap.remove(slot);
+    this.unplace(slot);
     this.values[slot] = 0;
     if (!this.dense) {
       this.slotOf.delete(key);
@@ -138,38 +157,40 @@ export class DecayedScoreHeap {
 
   /**
    * The `n` highest-scoring keys at `nowMs` with a positive score that `accept` admits, best first, with their
-   * scores. Does not modify the structure. O((n + f) log(n + f)) for f rejected keys.
+   * scores. Does not modify the structure. O(n + f) for f rejected keys while n + f ≤ block.
    */
   top(n: number, nowMs: number, accept?: (key: number) => boolean): TopKeys {
-    const keys: number[] = [];
-    const scores: number[] = [];
-    if (n > 0) {
+    const keys = new Int32Array(Math.max(0, Math.min(n, this.size)));
+    const scores = new Float64Array(keys.length);
+    let taken = 0;
+    if (keys.length > 0) {
       const cursor = this.cursor();
-      for (let key = cursor.next(); key >= 0 && keys.length < n; key = cursor.next()) {
+      for (let slot = cursor.nextSlot(); slot >= 0 && taken < keys.length; slot = cursor.nextSlot()) {
+        const key = this.keyOf[slot];
         if (accept && !accept(key)) continue;
-        keys.push(key);
-        scores.push(this.score(key, nowMs));
+        keys[taken] = key;
+        scores[taken++] = decayedValue(this.values[slot], this.times[slot], nowMs, this.halfLifeMs);
       }
     }
-    return { keys: Int32Array.from(keys), scores: Float64Array.from(scores) };
+    return taken === keys.length ? { keys, scores } : { keys: keys.slice(0, taken), scores: scores.slice(0, taken) };
   }
 
   /** A best-first walk over the keys with a positive score; the table must not change while it is in use. */
   cursor(): DecayedScoreCursor {
-    return new DecayedScoreCursor(this.heap.cursor(), this.keyOf, this.anchors);
+    return new DecayedScoreCursor(this.block, this.blockSize, this.heap.cursor(this.anchors), this.keyOf, this.anchors);
   }
 
   /** Calls `fn` for every key held (positive or not), in no particular order. O(K). */
   forEachKey(fn: (key: number) => void): void {
     if (this.dense) {
-      for (let slot = 0; slot < this.nextSlot; slot++) if (this.heap.has(slot)) fn(slot);
+      for (let slot = 0; slot < this.nextSlot; slot++) if (this.inBlock[slot] === 1 || this.heap.has(slot)) fn(slot);
     } else {
       for (const key of this.slotOf.keys()) fn(key);
     }
   }
 
   private slot(key: number): number | undefined {
-    if (this.dense) return key >= 0 && key < this.nextSlot && this.heap.has(key) ? key : undefined;
+    if (this.dense) return key >= 0 && key < this.nextSlot && (this.inBlock[key] === 1 || this.heap.has(key)) ? key : undefined;
     return this.slotOf.get(key);
   }
 
@@ -188,16 +209,86 @@ export class DecayedScoreHeap {
     this.values[slot] = value;
     this.times[slot] = atMs;
     this.anchors[slot] = this.anchor(value, atMs);
-    this.heap.push(slot);
+    this.place(slot);
   }
 
   private store(slot: number, value: number, atMs: number): void {
     this.values[slot] = value;
     this.times[slot] = atMs;
-    const before = this.anchors[slot];
     const after = this.anchor(value, atMs);
+    if (after === this.anchors[slot]) return;
+    if (this.inBlock[slot] === 1) {
+      // Out of the array under its old anchor (its position is found by it), back in under the new one.
+      this.unplace(slot);
+      this.anchors[slot] = after;
+      this.place(slot);
+      return;
+    }
     this.anchors[slot] = after;
-    if (after !== before) this.heap.update(slot);
+    this.heap.update(slot);
+    const last = this.blockSize - 1;
+    if (this.blockSize === this.block.length && this.above(slot, this.block[last])) {
+      this.heap.remove(slot);
+      this.evictLast();
+      this.insertInBlock(slot);
+    }
+  }
+
+  /** Ranks a slot that is in neither part. */
+  private place(slot: number): void {
+    const capacity = this.block.length;
+    if (this.blockSize < capacity) {
+      this.insertInBlock(slot);
+    } else if (this.above(slot, this.block[capacity - 1])) {
+      this.evictLast();
+      this.insertInBlock(slot);
+    } else {
+      this.heap.push(slot);
+    }
+  }
+
+  /** Takes a slot out of the ranking (refilling the array from the heap). */
+  private unplace(slot: number): void {
+    if (this.inBlock[slot] === 0) {
+      this.heap.remove(slot);
+      return;
+    }
+    const at = this.positionInBlock(slot);
+    this.block.copyWithin(at, at + 1, this.blockSize);
+    this.blockSize--;
+    this.inBlock[slot] = 0;
+    const next = this.heap.pop();
+    if (next >= 0) {
+      this.block[this.blockSize++] = next;
+      this.inBlock[next] = 1;
+    }
+  }
+
+  /** Moves the array's worst slot to the heap. */
+  private evictLast(): void {
+    const last = this.block[--this.blockSize];
+    this.inBlock[last] = 0;
+    this.heap.push(last);
+  }
+
+  /** The first array position whose slot does not rank above `slot` (its own position when it is there). */
+  private positionInBlock(slot: number): number {
+    let lo = 0;
+    let hi = this.blockSize;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.above(this.block[mid], slot)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private insertInBlock(slot: number): void {
+    const at = this.positionInBlock(slot);
+    this.block.copyWithin(at + 1, at, this.blockSize);
+    this.block[at] = slot;
+    this.blockSize++;
+    this.inBlock[slot] = 1;
   }
 
   private anchor(value: number, atMs: number): number {
@@ -206,7 +297,7 @@ export class DecayedScoreHeap {
 
   private grow(min: number): void {
     const capacity = Math.max(min, this.values.length * 2);
-    const grown = <A extends Float64Array | Int32Array>(old: A, next: A): A => {
+    const grown = <A extends Float64Array | Int32Array | Uint8Array>(old: A, next: A): A => {
       next.set(old);
       return next;
     };
@@ -214,28 +305,43 @@ export class DecayedScoreHeap {
     this.values = grown(this.values, new Float64Array(capacity));
     this.times = grown(this.times, new Float64Array(capacity));
     this.anchors = grown(this.anchors, new Float64Array(capacity));
+    this.inBlock = grown(this.inBlock, new Uint8Array(capacity));
   }
 }
 
-/** A best-first walk over the positively scored keys of a {@link DecayedScoreHeap}. */
+/** A best-first walk over the positively scored keys of a {@link DecayedScoreHeap}: its sorted array, then its heap. */
 export class DecayedScoreCursor {
+  private at = 0;
+
   constructor(
-    private readonly walk: HeapCursor,
+    private readonly block: Int32Array,
+    private readonly blockSize: number,
+    private readonly rest: HeapCursor,
     private readonly keyOf: Int32Array,
     private readonly anchors: Float64Array,
   ) {}
 
   /** The anchor of the next key (a bound on every later key's anchor), −Infinity when the walk is over. */
   peekAnchor(): number {
-    const slot = this.walk.peek();
+    if (this.at < this.blockSize) return this.anchors[this.block[this.at]];
+    const slot = this.rest.peek();
     return slot < 0 ? NO_ANCHOR : this.anchors[slot];
   }
 
   /** The next key with a positive score, best first; −1 when there is none left. */
   next(): number {
-    const slot = this.walk.peek();
+    const slot = this.nextSlot();
+    return slot < 0 ? -1 : this.keyOf[slot];
+  }
+
+  /** {@link next} as a slot of the table (for the table itself). */
+  nextSlot(): number {
+    let slot: number;
+    if (this.at < this.blockSize) slot = this.block[this.at];
+    else slot = this.rest.peek();
     if (slot < 0 || this.anchors[slot] === NO_ANCHOR) return -1;
-    this.walk.next();
-    return this.keyOf[slot];
+    if (this.at < this.blockSize) this.at++;
+    else this.rest.next();
+    return slot;
   }
 }

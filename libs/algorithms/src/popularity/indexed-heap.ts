@@ -91,9 +91,13 @@ export class IndexedHeap {
     if (this.pos[slot] === at) this.siftDown(at);
   }
 
-  /** A best-first walk over the current contents; the heap must not change while the cursor is in use. */
-  cursor(): HeapCursor {
-    return new HeapCursor(this);
+  /**
+   * A best-first walk over the current contents; the heap must not change while the cursor is in use. `primary`, when
+   * given, is a key per slot consistent with the order (`above(a, b)` implies `primary[a] ≥ primary[b]`): the walk
+   * compares those numbers and asks `above` only about equal ones, which is several times faster.
+   */
+  cursor(primary?: Float64Array): HeapCursor {
+    return new HeapCursor(this.heap, this.n, this.above, primary);
   }
 
   private growPositions(min: number): void {
@@ -142,65 +146,91 @@ export class IndexedHeap {
  * so v steps cost O(v log v) whatever the heap's size.
  */
 export class HeapCursor {
-  private frontier = new Int32Array(16);
+  /** Frontier entries: heap positions, with their slots alongside. */
+  private positions = new Int32Array(16);
+  private slots = new Int32Array(16);
   private size = 0;
 
-  constructor(private readonly heap: IndexedHeap) {
-    if (heap.size > 0) this.frontier[this.size++] = 0;
+  constructor(
+    private readonly heap: Int32Array,
+    private readonly n: number,
+    private readonly above: (a: number, b: number) => boolean,
+    private readonly primary: Float64Array | undefined,
+  ) {
+    if (n > 0) {
+      this.positions[0] = 0;
+      this.slots[0] = heap[0];
+      this.size = 1;
+    }
   }
 
   /** The next slot without taking it, or −1 when the walk is over. */
   peek(): number {
-    return this.size > 0 ? this.heap.at(this.frontier[0]) : -1;
+    return this.size > 0 ? this.slots[0] : -1;
   }
 
   /** The next slot in heap order, or −1 when every slot was returned. */
   next(): number {
     if (this.size === 0) return -1;
-    const at = this.frontier[0];
-    const slot = this.heap.at(at);
+    const at = this.positions[0];
+    const slot = this.slots[0];
     // Replace the root by the last frontier entry, sift it down, then add the children of `at`.
-    const last = this.frontier[--this.size];
-    if (this.size > 0) this.siftDown(last);
+    this.size--;
+    if (this.size > 0) this.siftDown(this.positions[this.size], this.slots[this.size]);
     const left = 2 * at + 1;
-    if (left < this.heap.size) this.add(left);
-    if (left + 1 < this.heap.size) this.add(left + 1);
+    if (left < this.n) this.add(left);
+    if (left + 1 < this.n) this.add(left + 1);
     return slot;
   }
 
-  private ranksAbove(i: number, j: number): boolean {
-    return this.heap.above(this.heap.at(i), this.heap.at(j));
+  /** True when slot `a` ranks above slot `b`. */
+  private ranksAbove(a: number, b: number): boolean {
+    const primary = this.primary;
+    if (primary !== undefined) {
+      const x = primary[a];
+      const y = primary[b];
+      if (x !== y) return x > y;
+    }
+    return this.above(a, b);
   }
 
   private add(position: number): void {
-    if (this.size === this.frontier.length) {
-      const grown = new Int32Array(this.frontier.length * 2);
-      grown.set(this.frontier);
-      this.frontier = grown;
+    if (this.size === this.positions.length) {
+      const positions = new Int32Array(this.positions.length * 2);
+      positions.set(this.positions);
+      const slots = new Int32Array(this.slots.length * 2);
+      slots.set(this.slots);
+      this.positions = positions;
+      this.slots = slots;
     }
-    const f = this.frontier;
+    const { positions, slots } = this;
+    const slot = this.heap[position];
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.ranksAbove(position, f[parent])) break;
-      f[i] = f[parent];
+      if (!this.ranksAbove(slot, slots[parent])) break;
+      positions[i] = positions[parent];
+      slots[i] = slots[parent];
       i = parent;
     }
-    f[i] = position;
+    positions[i] = position;
+    slots[i] = slot;
   }
 
-  private siftDown(position: number): void {
-    const f = this.frontier;
+  private siftDown(position: number, slot: number): void {
+    const { positions, slots } = this;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= this.size) break;
       let best = left;
-      if (left + 1 < this.size && this.ranksAbove(f[left + 1], f[left])) best = left + 1;
-      if (!this.ranksAbove(f[best], position)) break;
-      f[i] = f[best];
+      if (left + 1 < this.size && this.ranksAbove(slots[left + 1], slots[left])) best = left + 1;
+      if (!this.ranksAbove(slots[best], slot)) break;
+      positions[i] = positions[best];
+      slots[i] = slots[best];
       i = best;
     }
-    f[i] = position;
+    positions[i] = position;
+    slots[i] = slot;
   }
 }
