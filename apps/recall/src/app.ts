@@ -68,12 +68,16 @@ export async function startRecallApp(config: RecallConfig, logger: Logger, optio
     const started = Date.now();
     const stream: RecallStream = await startRecallStream({ bus, index, logger, graph, content });
     cleanups.push(() => stream.stop());
+    const memory = process.memoryUsage();
     logger.info('recall state rebuilt from the event bus', {
       ...index.stats(),
       graph: graph.stats(),
       contentDimension: content.dimension,
       contentSkipped: content.skippedItems,
       ms: Date.now() - started,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      externalBytes: memory.external,
     });
 
     const modelDir = recallModelDir(config);

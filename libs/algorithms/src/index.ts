@@ -3,6 +3,7 @@
 export { createRng, mulberry32 } from './random/rng';
 export type { Rng } from './random/rng';
 export { hashString, hash53, mix32 } from './random/hash';
+export { RecentIdSet } from './random/recent-ids';
 export { LogisticRegression, trainLogisticRegression, predictLogistic, sigmoid } from './linear/logistic-regression';
 export type { FeatureRow, LogisticModel, LogisticTrainOptions } from './linear/logistic-regression';
 export { aucScore } from './metrics/auc';

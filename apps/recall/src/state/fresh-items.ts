@@ -27,10 +27,12 @@ const NEGATIVE = 0;
  * |value| (reversed); the rank of an item changes only when its own popularity does ({@link touch}). Items leave
  * the window in creation order through a second heap. Costs: {@link upsert}, {@link touch}, {@link remove}
  * O(log F) for F fresh items; {@link top}(n) O(n log n) plus O(log F) per item that left the window since the last
- * call, independent of F and of the catalogue size. Memory: about 40 bytes per fresh item.
+ * call, independent of F and of the catalogue size. Memory: about 40 bytes per fresh item, plus 4 bytes per item
+ * index.
  */
 export class FreshItems {
-  private readonly slotOf = new Map<number, number>();
+  /** Slot of each item index + 1 (0: not held). */
+  private slotOf = new Int32Array(1024);
   private itemOf = new Int32Array(64);
   private cls = new Int8Array(64);
   private anchor = new Float64Array(64);
@@ -59,7 +61,7 @@ export class FreshItems {
 
   /** True when `item` is held. */
   has(item: number): boolean {
-    return this.slotOf.has(item);
+    return this.slotAt(item) >= 0;
   }
 
   /**
@@ -71,11 +73,16 @@ export class FreshItems {
       this.remove(item);
       return;
     }
-    let slot = this.slotOf.get(item);
-    if (slot === undefined) {
+    let slot = this.slotAt(item);
+    if (slot < 0) {
       slot = this.freeSlots.pop() ?? this.nextSlot++;
       if (slot >= this.itemOf.length) this.grow();
-      this.slotOf.set(item, slot);
+      if (item >= this.slotOf.length) {
+        const grown = new Int32Array(Math.max(item + 1, 2 * this.slotOf.length));
+        grown.set(this.slotOf);
+        this.slotOf = grown;
+      }
+      this.slotOf[item] = slot + 1;
       this.itemOf[slot] = item;
     }
     this.created[slot] = createdAtMs;
@@ -86,20 +93,25 @@ export class FreshItems {
 
   /** Re-ranks `item` after its popularity changed; no-op for an item not held. O(log F). */
   touch(item: number): void {
-    const slot = this.slotOf.get(item);
-    if (slot === undefined) return;
+    const slot = this.slotAt(item);
+    if (slot < 0) return;
     this.rank(slot, item);
     this.order.update(slot);
   }
 
   /** Drops `item`. */
   remove(item: number): void {
-    const slot = this.slotOf.get(item);
-    if (slot === undefined) return;
+    const slot = this.slotAt(item);
+    if (slot < 0) return;
     this.order.remove(slot);
     this.expiry.remove(slot);
-    this.slotOf.delete(item);
+    this.slotOf[item] = 0;
     this.freeSlots.push(slot);
+  }
+
+  /** The slot of `item`, −1 when not held. */
+  private slotAt(item: number): number {
+    return item < this.slotOf.length ? this.slotOf[item] - 1 : -1;
   }
 
   /**

@@ -1,5 +1,5 @@
 // In-memory recall state rebuilt from the event bus: catalog, users, recent positives, hides and decayed popularity.
-import { DecayedScoreHeap, type DecayedScoreCursor, type TopKeys } from '@recsys/algorithms';
+import { DecayedScoreHeap, RecentIdSet, type DecayedScoreCursor, type TopKeys } from '@recsys/algorithms';
 import { segmentOf, type EngagementEvent, type EventType, type Item, type User } from '@recsys/domain';
 import { FreshItems } from './fresh-items';
 import { ItemIds } from './item-ids';
@@ -37,38 +37,15 @@ export interface RecallIndexOptions {
   recentLimit?: number;
   /** Hidden items kept per user (the oldest are forgotten first). Default 1000. */
   hiddenLimit?: number;
-  /** Event ids remembered for de-duplication (the oldest are forgotten first). Default 1,000,000. */
+  /**
+   * Event ids remembered for de-duplication (the oldest are forgotten first; held as 53-bit hashes, 24 bytes each,
+   * see `RecentIdSet`). Default 1,000,000.
+   */
   dedupeCapacity?: number;
   /** Wall clock, ms since the Unix epoch. Default `Date.now`. */
   clock?: () => number;
   /** The item-id interner to share (with the save graph and the models). Default: a new one. */
   ids?: ItemIds;
-}
-
-/**
- * A set of ids that forgets its oldest entries beyond a capacity: a Set plus a ring of the ids in insertion order,
- * so forgetting the oldest is O(1) (taking the first entry of a Set from which many were deleted is not: V8 walks
- * over the deleted entries until the table is rebuilt).
- */
-class BoundedIdSet {
-  private readonly ids = new Set<string>();
-  private readonly ring: string[];
-  private next = 0;
-
-  constructor(private readonly capacity: number) {
-    this.ring = new Array<string>(capacity);
-  }
-
-  /** Adds `id`; false when it was already present. O(1). */
-  add(id: string): boolean {
-    if (this.ids.has(id)) return false;
-    if (this.capacity === 0) return true;
-    if (this.ids.size >= this.capacity) this.ids.delete(this.ring[this.next]);
-    this.ids.add(id);
-    this.ring[this.next] = id;
-    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1;
-    return true;
-  }
 }
 
 /** What the index keeps per user. */
@@ -99,7 +76,8 @@ const NO_HIDDEN: ReadonlySet<string> = new Set();
  *   {@link ENGAGEMENT_WEIGHTS}) globally and per segment (`segmentOf(user)` of the user at event time). The popularity
  *   of a topic is the global popularity of the catalog items currently in it (an item that changes topics takes its
  *   popularity along; an event on an item not yet in the catalog counts for its topics once the item arrives).
- * - Idempotent on `eventId` within the last `dedupeCapacity` events.
+ * - Idempotent on `eventId` within the last `dedupeCapacity` events (ids compared by a 53-bit hash: see
+ *   `RecentIdSet` for the chance of two ids taken for one).
  * - Costs: an event is O(log K) per table it updates (global, segment, each topic of the item, fresh); the
  *   top-n reads are O(n log n) (plus items rejected by the filter), independent of the catalogue size.
  *
@@ -118,8 +96,11 @@ export class RecallIndex {
   private readonly global: DecayedScoreHeap;
   private readonly segments = new Map<string, DecayedScoreHeap>();
   private readonly topics = new Map<string, DecayedScoreHeap>();
+  /** The popularity tables of each item's topics (one shared array per distinct topic list). */
+  private itemTopicTables: (readonly DecayedScoreHeap[] | undefined)[] = [];
+  private readonly topicListTables = new Map<string, readonly DecayedScoreHeap[]>();
   private readonly fresh: FreshItems;
-  private readonly seen: BoundedIdSet;
+  private readonly seen: RecentIdSet;
   private readonly halfLifeMs: number;
   private readonly recentLimit: number;
   private readonly hiddenLimit: number;
@@ -139,7 +120,7 @@ export class RecallIndex {
     this.fresh = new FreshItems({ windowMs: opts.freshWindowMs ?? DEFAULT_FRESH_WINDOW_MS, popularity: this.global, idOf: (i) => ids.id(i) });
     this.recentLimit = opts.recentLimit ?? 50;
     this.hiddenLimit = opts.hiddenLimit ?? 1000;
-    this.seen = new BoundedIdSet(opts.dedupeCapacity ?? 1_000_000);
+    this.seen = new RecentIdSet(opts.dedupeCapacity ?? 1_000_000);
     this.clock = opts.clock ?? Date.now;
   }
 
@@ -163,12 +144,14 @@ export class RecallIndex {
       this.servable = grown;
     }
     this.servable[i] = item.unsafe ? 0 : 1;
+    const tables = this.tablesOf(item.topics);
+    this.itemTopicTables[i] = tables;
     for (const topic of item.topics) {
       let set = this.topicItems.get(topic);
       if (!set) this.topicItems.set(topic, (set = new Set()));
       set.add(i);
-      if (this.global.has(i)) this.table(this.topics, topic).set(i, this.global.valueOf(i), this.global.timeOf(i));
     }
+    if (this.global.has(i)) for (const table of tables) table.set(i, this.global.valueOf(i), this.global.timeOf(i));
     this.fresh.upsert(i, item.createdAtMs, !item.unsafe, this.now());
   }
 
@@ -197,11 +180,11 @@ export class RecallIndex {
       const global = this.global;
       global.add(i, weight, t);
       state?.segmentTable?.add(i, weight, t);
-      const topics = this.items[i]?.topics;
-      if (topics !== undefined) {
+      const tables = this.itemTopicTables[i];
+      if (tables !== undefined) {
         const value = global.valueOf(i);
         const at = global.timeOf(i);
-        for (const topic of topics) this.table(this.topics, topic).set(i, value, at);
+        for (const table of tables) table.set(i, value, at);
       }
       this.fresh.touch(i);
     }
@@ -352,6 +335,14 @@ export class RecallIndex {
     let table = tables.get(key);
     if (!table) tables.set(key, (table = new DecayedScoreHeap({ halfLifeMs: this.halfLifeMs, tieBreak: this.byId })));
     return table;
+  }
+
+  /** The topic tables of a topic list, shared by every item with the same list. */
+  private tablesOf(topics: readonly string[]): readonly DecayedScoreHeap[] {
+    const key = topics.join('\u0000');
+    let tables = this.topicListTables.get(key);
+    if (!tables) this.topicListTables.set(key, (tables = [...new Set(topics)].map((t) => this.table(this.topics, t))));
+    return tables;
   }
 
   private userState(userId: string): UserState {

@@ -151,7 +151,7 @@ export class PixieWalker {
     const allocated = allocateByDegree((p) => degreeIn(view, p), view.maxPinDegree, query, totalSteps, opts.degreeBias ?? PIXIE_DEFAULTS.degreeBias);
 
     // mulberry32 (see random/rng.ts), inlined: two draws per step make the call the largest cost of a step.
-    let state = Math.trunc(seed) >>> 0;
+    let state = Math.trunc(seed) | 0;
     const logKeep = alpha < 1 ? log(1 - alpha) : 0;
     const { pinIndptr, pinBoards, boardIndptr, boardPins } = g;
     const csrPins = g.nPins;
@@ -173,7 +173,7 @@ export class PixieWalker {
         // Geometric length on {1, 2, ...} with mean 1/α, by inversion (1 − U lies in (0, 1]).
         let length = 1;
         if (alpha < 1) {
-          state = (state + 0x6d2b79f5) >>> 0;
+          state = (state + 0x6d2b79f5) | 0;
           let t = imul(state ^ (state >>> 15), state | 1);
           t ^= t + imul(t ^ (t >>> 7), t | 61);
           length = 1 + floor(log(1 - ((t ^ (t >>> 14)) >>> 0) / 4294967296) / logKeep);
@@ -184,7 +184,7 @@ export class PixieWalker {
           const b0 = pin < csrPins ? pinIndptr[pin] : 0;
           const bDeg = pin < csrPins ? pinIndptr[pin + 1] - b0 : 0;
           const bExtra = pin < nPinExtra ? pinExtraCount[pin] : 0;
-          state = (state + 0x6d2b79f5) >>> 0;
+          state = (state + 0x6d2b79f5) | 0;
           let t = imul(state ^ (state >>> 15), state | 1);
           t ^= t + imul(t ^ (t >>> 7), t | 61);
           let r = floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (bDeg + bExtra));
@@ -193,7 +193,7 @@ export class PixieWalker {
           const p0 = board < csrBoards ? boardIndptr[board] : 0;
           const pDeg = board < csrBoards ? boardIndptr[board + 1] - p0 : 0;
           const pExtra = board < nBoardExtra ? boardExtraCount[board] : 0;
-          state = (state + 0x6d2b79f5) >>> 0;
+          state = (state + 0x6d2b79f5) | 0;
           t = imul(state ^ (state >>> 15), state | 1);
           t ^= t + imul(t ^ (t >>> 7), t | 61);
           r = floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (pDeg + pExtra));
