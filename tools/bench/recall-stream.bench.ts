@@ -3,24 +3,27 @@
  * (file-log) event bus, while following a bulk load and when replaying at start-up.
  *
  * 1. Writes a seeded world (users, pins, simulated events) once into `<dir>/source/bus` (reused by later runs with
- *    the same options).
+ *    the same options), and the recall models built from its clicks, saves and shares into `<dir>/source/models`
+ *    (as `npm start` does for the demo world).
  * 2. follow: starts the recall bundle on an empty data dir, then copies the source topics into its bus in batches
  *    of `--batch` messages as fast as the file log takes them (a bulk load through the orchestrator publishes the same
  *    messages), catalog first; a sentinel pin at the end of the catalog and a sentinel click at the end of the
  *    engagement topic tell when recall has applied each topic (polled over RecallColumns every 50 ms). Prints
  *    messages/s applied and recall's CPU per message (from /proc).
- * 3. replay: restarts recall over the now full data dir (persisted vector store included) and prints the time to
- *    SERVING, the state rebuild time it logs, its CPU, and its resident and heap memory per pin and per user.
+ * 3. replay: restarts recall over the now full data dir (persisted vector store and the models included) and prints
+ *    the time to SERVING, the state rebuild time it logs, its CPU, and its resident and heap memory per pin and per
+ *    user. The data dir stays, so `bench:recall` can run against a recall started on it.
  * 4. bus: reads both topics of the same bus in this process with handlers that do nothing, then that decode every
  *    message, to show which part of recall's time is the bus and the payload decoding.
  *
  *   npm run bench:recall-stream -- [--pins 100000] [--users 10000] [--events 1000000] [--seed 7] [--days 30]
  *     [--dir tmp/bench-recall-stream] [--batch 1000] [--modes follow,replay,bus] [--cpu-prof]
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { InteractionMatrixBuilder, RECALL_MODELS, RECALL_MODEL_KINDS, buildRecallArtifacts, encodeRecallArtifact, nextRecallVersion } from '@recsys/algorithms';
 import {
   CatalogEvent,
   EngagementEvent,
@@ -32,10 +35,11 @@ import {
   itemToWire,
   userToWire,
 } from '@recsys/contracts';
+import { WORLD_IMPLICIT_WEIGHTS } from '@recsys/datasets';
 import type { EngagementEvent as DomainEvent, Item } from '@recsys/domain';
 import { createClient } from '@recsys/grpc';
 import { DAY_MS, generateWorld, simulateEvents } from '@recsys/simulator';
-import { TOPICS, openFileLogEventBus, replayTopics, type DeliveredMessage, type EventBus, type OutgoingMessage } from '@recsys/stores';
+import { LocalModelStore, TOPICS, openFileLogEventBus, replayTopics, type DeliveredMessage, type EventBus, type OutgoingMessage } from '@recsys/stores';
 import { busyShare, hotSpots, type CpuProfile } from './src/cpu-profile';
 import { freePortRange } from './src/ports';
 import { cpuSeconds } from './src/process-cpu';
@@ -74,12 +78,14 @@ function rssBytes(pid: number): number {
 }
 
 /** Writes the world into `<dir>/source/bus` unless a previous run did; returns the sentinel pin's topic source. */
-async function prepareSource(): Promise<{ bus: string; firstPin: Item }> {
+async function prepareSource(): Promise<{ bus: string; firstPin: Item; firstUser: string }> {
   const busDir = join(dir, 'source', 'bus');
   const manifest = join(dir, 'source', 'done.json');
   const startMs = Math.floor(Date.now() / DAY_MS) * DAY_MS - world.days * DAY_MS;
   const generated = generateWorld({ seed: world.seed, pins: world.pins, users: world.users, startMs, days: world.days });
-  if (existsSync(manifest)) return { bus: busDir, firstPin: generated.pins[0] };
+  // A user of the world, for the readiness probe.
+  const firstUser = generated.users[0].id;
+  if (existsSync(manifest)) return { bus: busDir, firstPin: generated.pins[0], firstUser };
   rmSync(join(dir, 'source'), { recursive: true, force: true });
   const t0 = performance.now();
   const bus = await openFileLogEventBus(busDir);
@@ -91,7 +97,10 @@ async function prepareSource(): Promise<{ bus: string; firstPin: Item }> {
     ];
     for (let i = 0; i < catalog.length; i += batchSize) await bus.publish(TOPICS.catalog, catalog.slice(i, i + batchSize));
     let batch: OutgoingMessage[] = [];
+    const matrix = new InteractionMatrixBuilder('sum');
     for (const e of simulateEvents(generated, { seed: world.seed, events: world.events })) {
+      const weight = (WORLD_IMPLICIT_WEIGHTS as Readonly<Record<string, number>>)[e.type];
+      if (weight !== undefined) matrix.add(e.userId, e.itemId, weight, e.timestampMs);
       batch.push({ key: e.userId, value: EngagementEvent.encode(eventToWire(e)).finish() });
       if (batch.length === batchSize) {
         await bus.publish(TOPICS.engagement, batch);
@@ -99,12 +108,18 @@ async function prepareSource(): Promise<{ bus: string; firstPin: Item }> {
       }
     }
     if (batch.length > 0) await bus.publish(TOPICS.engagement, batch);
+    const m0 = performance.now();
+    const version = nextRecallVersion(Date.now(), undefined);
+    const artifacts = buildRecallArtifacts(matrix.build(), { version, createdAtMs: Date.now(), dataset: `bench world ${JSON.stringify(world)}` });
+    const store = new LocalModelStore(join(dir, 'source', 'models'));
+    for (const kind of RECALL_MODEL_KINDS) await store.publish(RECALL_MODELS[kind], version, encodeRecallArtifact(artifacts[kind]));
+    console.log(`built the recall models ${version} in ${((performance.now() - m0) / 1000).toFixed(1)} s`);
   } finally {
     await bus.close();
   }
   writeFileSync(manifest, JSON.stringify({ ...world, seconds: (performance.now() - t0) / 1000 }));
   console.log(`wrote the world into ${busDir} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return { bus: busDir, firstPin: generated.pins[0] };
+  return { bus: busDir, firstPin: generated.pins[0], firstUser };
 }
 
 /** Every message of a topic of a file-log bus, in batches as the bus delivers them. */
@@ -130,10 +145,11 @@ async function startRecall(dataDir: string, port: number, profileDir: string): P
   });
 }
 
-/** Polls `probe` every 50 ms until it answers true. */
-async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 60 * 60_000): Promise<void> {
+/** Polls `probe` every 50 ms until it answers true; fails when process `pid` is gone or after `timeoutMs`. */
+async function until(probe: () => Promise<boolean>, what: string, pid: number, timeoutMs = 60 * 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe().catch(() => false))) {
+    if (!existsSync(`/proc/${pid}`)) throw new Error(`recall (pid ${pid}) exited while waiting for ${what}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
@@ -167,7 +183,7 @@ async function follow(source: string, firstPin: Item, port: number, profileDir: 
       });
       await target.publish(topic, [sentinel]);
       const published = (performance.now() - t0) / 1000;
-      await until(applied, `recall to apply the ${label}`);
+      await until(applied, `recall to apply the ${label}`, pid);
       const seconds = (performance.now() - t0) / 1000;
       const cpu = (cpuSeconds(pid) ?? 0) - cpu0;
       console.log(
@@ -197,9 +213,11 @@ async function follow(source: string, firstPin: Item, port: number, profileDir: 
     await target.close();
     await services.stop();
   }
+  // The models, for the replay and for query benchmarks on this data dir.
+  cpSync(join(dir, 'source', 'models'), join(dataDir, 'models'), { recursive: true });
 }
 
-async function replay(port: number, profileDir: string): Promise<void> {
+async function replay(port: number, profileDir: string, firstUser: string): Promise<void> {
   const dataDir = join(dir, 'follow');
   if (!existsSync(join(dataDir, 'bus'))) throw new Error('replay needs the data dir of a follow run (--modes follow,replay)');
   const t0 = performance.now();
@@ -207,6 +225,17 @@ async function replay(port: number, profileDir: string): Promise<void> {
   const serving = (performance.now() - t0) / 1000;
   const pid = services.pids.recall;
   try {
+    // Readiness: the first call after SERVING must be whole (every channel that has data answers, nothing degraded).
+    const client = createClient(RecallServiceClient, services.addresses.recall, { timeoutMs: 5000 });
+    try {
+      const first = await client.recallColumns({ userId: firstUser, surface: Surface.SURFACE_HOME_FEED, channelQuotas: {}, limit: 0 });
+      console.log(
+        `\nfirst RecallColumns after SERVING (${firstUser}): ${first.itemIds.length} rows from ${first.channelNames.length} channels (${first.channelNames.join(', ')}); ` +
+          `degraded: ${first.degraded.length === 0 ? 'none' : first.degraded.map((d) => `${d.stage} (${d.reason})`).join(', ')}`,
+      );
+    } finally {
+      client.close();
+    }
     const cpu = cpuSeconds(pid) ?? NaN;
     const rss = rssBytes(pid);
     const line = rebuiltLine(dataDir) ?? {};
@@ -267,12 +296,12 @@ function printProfiles(profileDir: string): void {
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`world: ${world.pins} pins, ${world.users} users, ${world.events} events, seed ${world.seed}, ${world.days} days; batches of ${batchSize}`);
-  const { bus, firstPin } = await prepareSource();
+  const { bus, firstPin, firstUser } = await prepareSource();
   const port = await freePortRange(1);
   const profileDir = join(dir, 'profiles');
   rmSync(profileDir, { recursive: true, force: true });
   if (modes.has('follow')) await follow(bus, firstPin, port, profileDir);
-  if (modes.has('replay')) await replay(port, profileDir);
+  if (modes.has('replay')) await replay(port, profileDir, firstUser);
   if (modes.has('bus')) await busOnly(bus);
   if (values['cpu-prof']) printProfiles(profileDir);
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -280,5 +309,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error);
-  process.exitCode = 1;
+  // Exit even with a bus subscription or a client still open.
+  process.exit(1);
 });

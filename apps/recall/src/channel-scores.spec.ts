@@ -1,6 +1,7 @@
 // Channel-score helpers: hand-computed scalings and candidates.
 import { byRank, channelCandidates, scaledToBest } from './channel-scores';
 import { ItemIds } from './state/item-ids';
+import type { RecallCandidate } from './types';
 
 describe('channel scores', () => {
   it('scales to the best score, flooring negatives at 0', () => {
@@ -18,7 +19,8 @@ describe('channel scores', () => {
     const ids = new ItemIds();
     const a = ids.intern('a');
     const b = ids.intern('b');
-    expect(channelCandidates('fresh', ids, [b, a], [1, 0.5])).toEqual([
+    const view = (c: RecallCandidate) => ({ id: c.id, channels: c.channels.map((h) => ({ channel: h.channel, score: h.score })), recallScore: c.recallScore });
+    expect(channelCandidates('fresh', ids, [b, a], [1, 0.5]).map(view)).toEqual([
       { id: 'b', channels: [{ channel: 'fresh', score: 1 }], recallScore: 1 },
       { id: 'a', channels: [{ channel: 'fresh', score: 0.5 }], recallScore: 0.5 },
     ]);

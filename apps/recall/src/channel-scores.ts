@@ -2,7 +2,7 @@
 import type { SparseScores } from '@recsys/algorithms';
 import type { ItemIds } from './state/item-ids';
 import type { RecallIndex } from './state/recall-index';
-import type { ChannelName, RecallCandidate } from './types';
+import { ChannelHit, type ChannelName, type RecallCandidate } from './types';
 
 /**
  * Scores relative to the best one: `max(0, score) / max`, so the channel's top item scores 1; 0 for all when no
@@ -26,14 +26,11 @@ export function byRank(n: number, quota: number): Float64Array {
 
 /**
  * Candidates of one channel from the first `n` item indexes of `items` with their channel scores, in the given
- * order (one candidate object and one channel hit per item).
+ * order (one {@link ChannelHit} per item).
  */
 export function channelCandidates(channel: ChannelName, ids: ItemIds, items: ArrayLike<number>, scores: ArrayLike<number>, n = items.length): RecallCandidate[] {
   const out: RecallCandidate[] = new Array(n);
-  for (let r = 0; r < n; r++) {
-    const score = scores[r];
-    out[r] = { id: ids.id(items[r]), channels: [{ channel, score }], recallScore: score };
-  }
+  for (let r = 0; r < n; r++) out[r] = new ChannelHit(ids.id(items[r]), channel, scores[r]);
   return out;
 }
 

@@ -18,7 +18,7 @@ import { executePipeline, type Degradation as PipelineDegradation, type Pipeline
 import { encodeRecallColumnsResponse } from './columns-wire';
 import { MAX_CANDIDATES } from './config';
 import type { RecallIndex } from './state/recall-index';
-import { CHANNELS, isChannelName, type ChannelName, type RecallCandidate, type RecallQuery } from './types';
+import { CHANNELS, ChannelHit, isChannelName, type ChannelName, type RecallCandidate, type RecallQuery } from './types';
 
 /** Longest accepted id (user or item), characters. */
 export const MAX_ID_LENGTH = 128;
@@ -113,25 +113,38 @@ function candidateToWire(c: RecallCandidate): Candidate {
 function candidatesToColumns(candidates: readonly RecallCandidate[]): Omit<RecallColumnsResponse, 'degraded'> {
   const channelIndex = new Map<string, number>();
   const channelNames: string[] = [];
+  const indexOf = (channel: string): number => {
+    let at = channelIndex.get(channel);
+    if (at === undefined) channelIndex.set(channel, (at = channelNames.push(channel) - 1));
+    return at;
+  };
   let hits = 0;
-  for (const c of candidates) hits += c.channels.length;
-  const recallScores = new Float64Array(candidates.length);
-  const hitEnds = new Uint32Array(candidates.length);
+  for (const c of candidates) hits += c instanceof ChannelHit ? 1 : c.channels.length;
+  const rows = candidates.length;
+  const itemIds: string[] = new Array(rows);
+  const recallScores = new Float64Array(rows);
+  const hitEnds = new Uint32Array(rows);
   const hitChannels = new Uint8Array(hits);
   const hitScores = new Float64Array(hits);
   let h = 0;
-  candidates.forEach((c, row) => {
+  for (let row = 0; row < rows; row++) {
+    const c = candidates[row];
+    itemIds[row] = c.id;
     recallScores[row] = c.recallScore;
-    for (const hit of c.channels) {
-      let at = channelIndex.get(hit.channel);
-      if (at === undefined) channelIndex.set(hit.channel, (at = channelNames.push(hit.channel) - 1));
-      hitChannels[h] = at;
-      hitScores[h++] = hit.score;
+    if (c instanceof ChannelHit) {
+      // A single-channel candidate is its own hit (no list to allocate).
+      hitChannels[h] = indexOf(c.channel);
+      hitScores[h++] = c.score;
+    } else {
+      for (const hit of c.channels) {
+        hitChannels[h] = indexOf(hit.channel);
+        hitScores[h++] = hit.score;
+      }
     }
     hitEnds[row] = h;
-  });
+  }
   return {
-    itemIds: candidates.map((c) => c.id),
+    itemIds,
     recallScores: columnBytes(recallScores),
     channelNames,
     hitEnds: columnBytes(hitEnds),

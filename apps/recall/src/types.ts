@@ -89,6 +89,28 @@ export function recallScoreOf(channels: readonly ChannelScore[]): number {
 }
 
 /**
+ * One channel's vote for an item, as the candidate its source returns: a single object that is both the candidate
+ * (its `channels` are itself, its recall score its channel score) and the channel hit a merge keeps, so a source
+ * allocates one object per item.
+ */
+export class ChannelHit implements RecallCandidate, ChannelScore {
+  constructor(
+    readonly id: string,
+    readonly channel: string,
+    readonly score: number,
+  ) {}
+
+  /** The one hit of a single-channel candidate: itself. */
+  get channels(): ChannelScore[] {
+    return [this];
+  }
+
+  get recallScore(): number {
+    return this.score;
+  }
+}
+
+/**
  * The candidate a merge makes: a copy of the first channel's candidate that later channels' hits are added to in
  * place (the objects sources return are theirs; this one belongs to the merge).
  */
@@ -106,7 +128,10 @@ class MergedCandidate implements RecallCandidate {
  * later merges of that item add to the copy, so an item found by c channels costs one object, not c − 1.
  */
 export function mergeCandidates(existing: RecallCandidate, incoming: RecallCandidate): RecallCandidate {
-  const merged = existing instanceof MergedCandidate ? existing : new MergedCandidate(existing.id, existing.channels.slice(), existing.recallScore);
+  const merged =
+    existing instanceof MergedCandidate
+      ? existing
+      : new MergedCandidate(existing.id, existing instanceof ChannelHit ? [existing] : existing.channels.slice(), 0);
   const channels = merged.channels;
   for (const hit of incoming.channels) {
     let known = false;

@@ -62,29 +62,34 @@ export function topicAffinitySource(deps: TopicAffinitySourceDeps): CandidateSou
       const shares = allocate(quota, topics.map(([, n]) => n));
       const heaviest = topics[0][1];
       const taken = new Set<number>();
-      const items: number[] = [];
-      const scores: number[] = [];
+      const items = new Int32Array(quota);
+      const scores = new Float64Array(quota);
+      let n = 0;
       let carry = 0;
+      const notTaken = (item: number) => !taken.has(item);
       topics.forEach(([topic, weight], i) => {
-        const want = shares[i] + carry;
+        const want = Math.min(shares[i] + carry, quota - n);
         if (want <= 0) return;
-        const top = deps.index.topPopularInTopic(topic, want, query.nowMs, (item) => !taken.has(item));
+        const top = deps.index.topPopularInTopic(topic, want, query.nowMs, notTaken);
         const best = top.keys.length > 0 ? top.scores[0] : 0;
         for (let r = 0; r < top.keys.length; r++) {
           taken.add(top.keys[r]);
-          items.push(top.keys[r]);
-          scores.push(best > 0 ? (weight / heaviest) * (top.scores[r] / best) : 0);
+          items[n] = top.keys[r];
+          scores[n++] = best > 0 ? (weight / heaviest) * (top.scores[r] / best) : 0;
         }
         carry = want - top.keys.length;
       });
       // Stable sort by score, descending (equal scores keep the topic order).
-      const order = Array.from(items.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
-      return channelCandidates(
-        'topic-affinity',
-        deps.index.ids,
-        order.map((r) => items[r]),
-        order.map((r) => scores[r]),
-      );
+      const order = new Int32Array(n);
+      for (let r = 0; r < n; r++) order[r] = r;
+      order.sort((a, b) => scores[b] - scores[a] || a - b);
+      const sortedItems = new Int32Array(n);
+      const sortedScores = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        sortedItems[r] = items[order[r]];
+        sortedScores[r] = scores[order[r]];
+      }
+      return channelCandidates('topic-affinity', deps.index.ids, sortedItems, sortedScores);
     },
   };
 }
