@@ -6,12 +6,13 @@ import { LocalModelStore, openEventBus, openHnswVectorStore, openQdrantVectorSto
 import { defaultQuotas, recallModelDir, vectorDir, type RecallConfig } from './config';
 import { openRecallModels, type RecallModels } from './models/recall-models';
 import { buildRecallPipeline } from './pipeline';
-import { recallServiceBinding } from './service';
+import { recallCall, recallServiceBinding, type RecallServiceDeps } from './service';
 import { ContentVectors } from './state/content-vectors';
 import { RecallIndex } from './state/recall-index';
 import { startRecallStream, type RecallStream } from './state/recall-stream';
 import { SaveGraph } from './state/save-graph';
 import type { RecallCandidate, RecallQuery } from './types';
+import { warmUp } from './warm-up';
 
 /** Optional extensions of {@link startRecallApp}. */
 export interface RecallAppOptions {
@@ -39,8 +40,10 @@ async function openVectorStore(config: RecallConfig): Promise<VectorStore> {
 /**
  * Starts the recall service: opens the configured backend's event bus (the file log at `<RECSYS_DATA_DIR>/bus`, or
  * Kafka) and the vector store, rebuilds the index, the save graph and the content vectors by replaying the catalog
- * and engagement topics, loads the recall artifacts from the model store (and keeps watching it), and only then
- * starts serving, so the first request sees the whole log and every artifact present at start.
+ * and engagement topics, loads the recall artifacts from the model store (and keeps watching it), warms the request
+ * path up (`warmUp`: a few dozen recall calls, so V8 has compiled the channels before the first real request), and
+ * only then starts serving, so the first request sees the whole log and every artifact present at start and is not
+ * degraded by a cold process.
  */
 export async function startRecallApp(config: RecallConfig, logger: Logger, options: RecallAppOptions = {}): Promise<RecallApp> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -59,24 +62,29 @@ export async function startRecallApp(config: RecallConfig, logger: Logger, optio
     const vectors = await openVectorStore(config);
     cleanups.push(() => vectors.close());
 
-    const index = new RecallIndex({ halfLifeMs: config.RECALL_POPULARITY_HALF_LIFE_MS });
-    const graph = new SaveGraph();
+    const index = new RecallIndex({ halfLifeMs: config.RECALL_POPULARITY_HALF_LIFE_MS, freshWindowMs: config.RECALL_FRESH_WINDOW_MS });
+    const graph = new SaveGraph(index.ids);
     const content = new ContentVectors(vectors, logger);
     const started = Date.now();
     const stream: RecallStream = await startRecallStream({ bus, index, logger, graph, content });
     cleanups.push(() => stream.stop());
+    const memory = process.memoryUsage();
     logger.info('recall state rebuilt from the event bus', {
       ...index.stats(),
       graph: graph.stats(),
       contentDimension: content.dimension,
       contentSkipped: content.skippedItems,
       ms: Date.now() - started,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      externalBytes: memory.external,
     });
 
     const modelDir = recallModelDir(config);
     const models = await openRecallModels({
       store: new LocalModelStore(modelDir, { onWarning: (message) => logger.warn(message) }),
       vectors,
+      ids: index.ids,
       logger,
       pollMs: config.RECALL_MODEL_POLL_MS,
     });
@@ -92,21 +100,23 @@ export async function startRecallApp(config: RecallConfig, logger: Logger, optio
         content,
         vectors,
         channelTimeoutMs: timeoutMs,
-        freshWindowMs: config.RECALL_FRESH_WINDOW_MS,
         realtimeWindowMs: config.RECALL_REALTIME_WINDOW_MS,
         graphSteps: config.RECALL_GRAPH_STEPS,
       },
       options.extraSources,
     );
-    const binding = recallServiceBinding({
+    const serviceDeps: RecallServiceDeps = {
       pipeline,
       index,
       defaultQuotas: defaultQuotas(config),
       defaultLimit: config.RECALL_LIMIT,
       maxCallMs: config.RECALL_MAX_CALL_MS,
       logger,
-    });
-    const server = await startGrpcServer({ name: 'recall', port: config.GRPC_PORT, services: [binding], logger });
+    };
+    const warmStarted = Date.now();
+    const warmCalls = await warmUp(recallCall(serviceDeps, true), index);
+    logger.info('recall warmed up', { calls: warmCalls, ms: Date.now() - warmStarted });
+    const server = await startGrpcServer({ name: 'recall', port: config.GRPC_PORT, services: [recallServiceBinding(serviceDeps)], logger });
     return { server, caughtUp: () => stream.caughtUp(), models, close };
   } catch (error) {
     await close();

@@ -1,36 +1,29 @@
-// Channel-score helpers: hand-computed selections and scalings.
-import { byRank, scaledToBest, topOfDense } from './channel-scores';
+// Channel-score helpers: hand-computed scalings and candidates.
+import { byRank, channelCandidates, scaledToBest } from './channel-scores';
+import { ItemIds } from './state/item-ids';
+import type { RecallCandidate } from './types';
 
 describe('channel scores', () => {
-  it('takes the n best positive accepted entries of a dense vector, ties by lower index', () => {
-    const scores = Float32Array.from([0, 2, 0.5, 2, -1, 3]);
-    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
-    expect(topOfDense(scores, ids, 3, () => true)).toEqual([
-      { id: 'f', score: 3 },
-      { id: 'b', score: 2 },
-      { id: 'd', score: 2 },
-    ]);
-    expect(topOfDense(scores, ids, 10, (id) => id !== 'f')).toEqual([
-      { id: 'b', score: 2 },
-      { id: 'd', score: 2 },
-      { id: 'c', score: 0.5 },
-    ]);
-    expect(topOfDense(scores, ids, 0, () => true)).toEqual([]);
-  });
-
   it('scales to the best score, flooring negatives at 0', () => {
-    expect(scaledToBest([{ id: 'a', score: 4 }, { id: 'b', score: 1 }, { id: 'c', score: -2 }])).toEqual([
-      { id: 'a', score: 1 },
-      { id: 'b', score: 0.25 },
-      { id: 'c', score: 0 },
-    ]);
-    expect(scaledToBest([{ id: 'a', score: -1 }])).toEqual([{ id: 'a', score: 0 }]);
+    expect(Array.from(scaledToBest([4, 1, -2]))).toEqual([1, 0.25, 0]);
+    expect(Array.from(scaledToBest([-1]))).toEqual([0]);
+    expect(Array.from(scaledToBest([2, 8, 4], 2))).toEqual([0.25, 1]);
   });
 
   it('scores by rank against the quota', () => {
-    expect(byRank(['a', 'b'], 4)).toEqual([
-      { id: 'a', score: 1 },
-      { id: 'b', score: 0.75 },
+    expect(Array.from(byRank(2, 4))).toEqual([1, 0.75]);
+    expect(Array.from(byRank(3, 2))).toEqual([1, 1 - 1 / 3, 1 - 2 / 3]);
+  });
+
+  it('makes one candidate per item with its channel hit', () => {
+    const ids = new ItemIds();
+    const a = ids.intern('a');
+    const b = ids.intern('b');
+    const view = (c: RecallCandidate) => ({ id: c.id, channels: c.channels.map((h) => ({ channel: h.channel, score: h.score })), recallScore: c.recallScore });
+    expect(channelCandidates('fresh', ids, [b, a], [1, 0.5]).map(view)).toEqual([
+      { id: 'b', channels: [{ channel: 'fresh', score: 1 }], recallScore: 1 },
+      { id: 'a', channels: [{ channel: 'fresh', score: 0.5 }], recallScore: 0.5 },
     ]);
+    expect(channelCandidates('fresh', ids, [b, a], [1, 0.5], 1)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
-/** The recall pipeline: user state → channels in parallel → merge by item → hidden filter → sort → top `limit`. */
-import { definePipeline, sortBy, topK, type CandidateSource, type PipelineDefinition } from '@recsys/pipeline';
+/** The recall pipeline: user state → channels in parallel → merge by item → hidden filter → top `limit` by recall score. */
+import { definePipeline, topK, type CandidateSource, type PipelineDefinition } from '@recsys/pipeline';
 import type { VectorStore } from '@recsys/stores';
 import { hiddenFilter } from './filters/hidden.filter';
 import { userStateHydrator } from './hydrators/user-state.hydrator';
@@ -33,8 +33,6 @@ export interface RecallPipelineDeps {
   vectors: VectorStore;
   /** Time budget of each channel, ms; a channel over budget is dropped and reported as degraded. */
   channelTimeoutMs: number;
-  /** Age limit of the fresh channel, ms. */
-  freshWindowMs: number;
   /** Look-back of the realtime channel, ms. */
   realtimeWindowMs: number;
   /** Walk steps of the graph channel per request. */
@@ -59,7 +57,7 @@ export function buildRecallPipeline(
       popularSource({ index, timeoutMs }),
       segmentPopularSource({ index, timeoutMs }),
       topicAffinitySource({ index, timeoutMs }),
-      freshSource({ index, timeoutMs, windowMs: deps.freshWindowMs }),
+      freshSource({ index, timeoutMs }),
       relatedSource({ index, timeoutMs }),
       itemCFSource({ index, models, timeoutMs }),
       userCFSource({ index, models, timeoutMs }),
@@ -71,9 +69,7 @@ export function buildRecallPipeline(
     ],
     merge: mergeCandidates,
     filters: [hiddenFilter({ index })],
-    selectors: [
-      sortBy<RecallQuery, RecallCandidate>('select/recall-score', (c) => c.recallScore),
-      topK<RecallQuery, RecallCandidate>('select/limit', (q) => q.limit, (c) => c.recallScore),
-    ],
+    // One selector sorts and cuts: the `limit` best by recall score, descending, ties in merge order.
+    selectors: [topK<RecallQuery, RecallCandidate>('select/limit', (q) => q.limit, (c) => c.recallScore)],
   });
 }

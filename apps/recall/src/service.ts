@@ -15,9 +15,10 @@ import { RecsysError } from '@recsys/domain';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import { executePipeline, type Degradation as PipelineDegradation, type PipelineDefinition } from '@recsys/pipeline';
+import { encodeRecallColumnsResponse } from './columns-wire';
 import { MAX_CANDIDATES } from './config';
 import type { RecallIndex } from './state/recall-index';
-import { CHANNELS, isChannelName, type ChannelName, type RecallCandidate, type RecallQuery } from './types';
+import { CHANNELS, ChannelHit, isChannelName, type ChannelName, type RecallCandidate, type RecallQuery } from './types';
 
 /** Longest accepted id (user or item), characters. */
 export const MAX_ID_LENGTH = 128;
@@ -112,25 +113,38 @@ function candidateToWire(c: RecallCandidate): Candidate {
 function candidatesToColumns(candidates: readonly RecallCandidate[]): Omit<RecallColumnsResponse, 'degraded'> {
   const channelIndex = new Map<string, number>();
   const channelNames: string[] = [];
+  const indexOf = (channel: string): number => {
+    let at = channelIndex.get(channel);
+    if (at === undefined) channelIndex.set(channel, (at = channelNames.push(channel) - 1));
+    return at;
+  };
   let hits = 0;
-  for (const c of candidates) hits += c.channels.length;
-  const recallScores = new Float64Array(candidates.length);
-  const hitEnds = new Uint32Array(candidates.length);
+  for (const c of candidates) hits += c instanceof ChannelHit ? 1 : c.channels.length;
+  const rows = candidates.length;
+  const itemIds: string[] = new Array(rows);
+  const recallScores = new Float64Array(rows);
+  const hitEnds = new Uint32Array(rows);
   const hitChannels = new Uint8Array(hits);
   const hitScores = new Float64Array(hits);
   let h = 0;
-  candidates.forEach((c, row) => {
+  for (let row = 0; row < rows; row++) {
+    const c = candidates[row];
+    itemIds[row] = c.id;
     recallScores[row] = c.recallScore;
-    for (const hit of c.channels) {
-      let at = channelIndex.get(hit.channel);
-      if (at === undefined) channelIndex.set(hit.channel, (at = channelNames.push(hit.channel) - 1));
-      hitChannels[h] = at;
-      hitScores[h++] = hit.score;
+    if (c instanceof ChannelHit) {
+      // A single-channel candidate is its own hit (no list to allocate).
+      hitChannels[h] = indexOf(c.channel);
+      hitScores[h++] = c.score;
+    } else {
+      for (const hit of c.channels) {
+        hitChannels[h] = indexOf(hit.channel);
+        hitScores[h++] = hit.score;
+      }
     }
     hitEnds[row] = h;
-  });
+  }
   return {
-    itemIds: candidates.map((c) => c.id),
+    itemIds,
     recallScores: columnBytes(recallScores),
     channelNames,
     hitEnds: columnBytes(hitEnds),
@@ -139,23 +153,50 @@ function candidatesToColumns(candidates: readonly RecallCandidate[]): Omit<Recal
   };
 }
 
-/** The RecallService binding for `startGrpcServer`: Recall and RecallColumns answer the same pipeline result. */
-export function recallServiceBinding(deps: RecallServiceDeps): ServiceBinding {
-  const run = async (request: RecallRequest | RecallColumnsRequest, ctx: CallContext) => {
+/** What one recall call answers: the merged candidates and the wire degradations. */
+export interface RecallOutcome {
+  candidates: RecallCandidate[];
+  degraded: Degradation[];
+}
+
+/** The recall call shared by both RPCs: validation, the pipeline, degradations. */
+export type RecallCall = (request: RecallRequest | RecallColumnsRequest, deadlineMs: number, signal?: AbortSignal) => Promise<RecallOutcome>;
+
+/**
+ * The one recall call behind `Recall` and `RecallColumns`: validates the request (a bad-request error naming the
+ * field), runs the pipeline within min(`deadlineMs`, now + `maxCallMs`) and maps its degradations to the wire
+ * (logged as a warning unless `quiet`).
+ */
+export function recallCall(deps: RecallServiceDeps, quiet = false): RecallCall {
+  return async (request, deadlineMs, signal) => {
     const query: RecallQuery = { ...queryFromRequest(request, { quotas: deps.defaultQuotas, limit: deps.defaultLimit }), nowMs: deps.index.now() };
-    const deadlineMs = Math.min(ctx.deadlineMs, Date.now() + deps.maxCallMs);
-    const result = await executePipeline(deps.pipeline, query, { deadlineMs, signal: ctx.signal });
+    const result = await executePipeline(deps.pipeline, query, { deadlineMs: Math.min(deadlineMs, Date.now() + deps.maxCallMs), signal });
     const degraded = result.degraded.map(degradationToWire);
-    if (degraded.length > 0) deps.logger.warn('recall degraded', { degraded, candidates: result.candidates.length });
+    if (degraded.length > 0 && !quiet) deps.logger.warn('recall degraded', { degraded, candidates: result.candidates.length });
     return { candidates: result.candidates, degraded };
   };
-  const recall = async (request: RecallRequest, ctx: CallContext): Promise<RecallResponse> => {
-    const { candidates, degraded } = await run(request, ctx);
-    return { candidates: candidates.map(candidateToWire), degraded };
+}
+
+/** `Recall`'s answer: one message per candidate. */
+export function recallResponse(outcome: RecallOutcome): RecallResponse {
+  return { candidates: outcome.candidates.map(candidateToWire), degraded: outcome.degraded };
+}
+
+/** `RecallColumns`' answer: the same candidates as columns. */
+export function recallColumnsResponse(outcome: RecallOutcome): RecallColumnsResponse {
+  return { ...candidatesToColumns(outcome.candidates), degraded: outcome.degraded };
+}
+
+/** The RecallService binding for `startGrpcServer`: Recall and RecallColumns answer the same pipeline result. */
+export function recallServiceBinding(deps: RecallServiceDeps): ServiceBinding {
+  const call = recallCall(deps);
+  const recall = async (request: RecallRequest, ctx: CallContext): Promise<RecallResponse> => recallResponse(await call(request, ctx.deadlineMs, ctx.signal));
+  const recallColumns = async (request: RecallColumnsRequest, ctx: CallContext): Promise<RecallColumnsResponse> =>
+    recallColumnsResponse(await call(request, ctx.deadlineMs, ctx.signal));
+  // RecallColumns answers are written by the one-pass encoder (same bytes as the generated one, see columns-wire.ts).
+  const definition = {
+    ...RecallServiceService,
+    recallColumns: { ...RecallServiceService.recallColumns, responseSerialize: encodeRecallColumnsResponse },
   };
-  const recallColumns = async (request: RecallColumnsRequest, ctx: CallContext): Promise<RecallColumnsResponse> => {
-    const { candidates, degraded } = await run(request, ctx);
-    return { ...candidatesToColumns(candidates), degraded };
-  };
-  return { definition: RecallServiceService, handlers: { recall, recallColumns } };
+  return { definition, handlers: { recall, recallColumns } };
 }

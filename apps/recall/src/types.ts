@@ -1,5 +1,6 @@
 /** The recall pipeline's query, candidate and channel names: the vocabulary shared by its components. */
 import type { Surface, User } from '@recsys/domain';
+import type { Seeds } from './sources/seeds';
 
 /** The recall channels this service runs, in pipeline order; each is a source with id `recall/<name>`. */
 export const CHANNELS = [
@@ -51,6 +52,8 @@ export interface RecallQuery {
   userRecentItemIds?: string[];
   /** Event time of each of `userRecentItemIds` (its latest positive event), ms. Set by `hydrator/user-state`. */
   userRecentTimesMs?: number[];
+  /** The session items then the recent positives, weighted by recency (`historySeeds`). Set by `hydrator/user-state`. */
+  seeds?: Seeds;
 }
 
 /** One channel's vote for an item: the channel name and its score in [0, 1]. */
@@ -85,14 +88,56 @@ export function recallScoreOf(channels: readonly ChannelScore[]): number {
   return best + MULTI_CHANNEL_BONUS * (channels.length - 1);
 }
 
-/** Candidates of one channel from (item id, channel score) pairs, in the given order. */
-export function channelCandidates(channel: ChannelName, scored: readonly { id: string; score: number }[]): RecallCandidate[] {
-  return scored.map(({ id, score }) => ({ id, channels: [{ channel, score }], recallScore: score }));
+/**
+ * One channel's vote for an item, as the candidate its source returns: a single object that is both the candidate
+ * (its `channels` are itself, its recall score its channel score) and the channel hit a merge keeps, so a source
+ * allocates one object per item.
+ */
+export class ChannelHit implements RecallCandidate, ChannelScore {
+  constructor(
+    readonly id: string,
+    readonly channel: string,
+    readonly score: number,
+  ) {}
+
+  /** The one hit of a single-channel candidate: itself. */
+  get channels(): ChannelScore[] {
+    return [this];
+  }
+
+  get recallScore(): number {
+    return this.score;
+  }
 }
 
-/** Merges two copies of a candidate found by different channels, keeping every channel hit. */
+/**
+ * The candidate a merge makes: a copy of the first channel's candidate that later channels' hits are added to in
+ * place (the objects sources return are theirs; this one belongs to the merge).
+ */
+class MergedCandidate implements RecallCandidate {
+  constructor(
+    readonly id: string,
+    public channels: ChannelScore[],
+    public recallScore: number,
+  ) {}
+}
+
+/**
+ * Merges two copies of a candidate found by different channels, keeping every channel hit (a channel already
+ * listed is not added again) and recomputing {@link recallScoreOf}. The first merge of an item copies `existing`;
+ * later merges of that item add to the copy, so an item found by c channels costs one object, not c − 1.
+ */
 export function mergeCandidates(existing: RecallCandidate, incoming: RecallCandidate): RecallCandidate {
-  const channels = [...existing.channels];
-  for (const hit of incoming.channels) if (!channels.some((c) => c.channel === hit.channel)) channels.push(hit);
-  return { id: existing.id, channels, recallScore: recallScoreOf(channels) };
+  const merged =
+    existing instanceof MergedCandidate
+      ? existing
+      : new MergedCandidate(existing.id, existing instanceof ChannelHit ? [existing] : existing.channels.slice(), 0);
+  const channels = merged.channels;
+  for (const hit of incoming.channels) {
+    let known = false;
+    for (const c of channels) if (c.channel === hit.channel) known = true;
+    if (!known) channels.push(hit);
+  }
+  merged.recallScore = recallScoreOf(channels);
+  return merged;
 }

@@ -14,7 +14,20 @@ import {
   type AlsArtifact,
   type RecallArtifacts,
 } from '@recsys/algorithms';
-import { CatalogEvent, EngagementEvent, RecallServiceClient, Surface, eventToWire, itemToWire, userToWire, type RecallRequest, type RecallResponse } from '@recsys/contracts';
+import {
+  CatalogEvent,
+  EngagementEvent,
+  RecallServiceClient,
+  Surface,
+  eventToWire,
+  itemToWire,
+  readFloat64Column,
+  readUint32Column,
+  readUint8Column,
+  userToWire,
+  type RecallRequest,
+  type RecallResponse,
+} from '@recsys/contracts';
 import type { EngagementEvent as DomainEvent, EventType, Item, User } from '@recsys/domain';
 import { createClient, type PromiseClient } from '@recsys/grpc';
 import { createLogger } from '@recsys/logger';
@@ -258,6 +271,25 @@ describe('recall model and live channels (e2e)', () => {
       { what: 'the graph channel to see the new saves' },
     );
     expect(hits).toEqual([{ id: 'c2', score: 1 }]);
+  });
+
+  it('answers RecallColumns with the rows and channel hits of Recall, model channels included', async () => {
+    for (const userId of ['frank', 'alice', 'nobody']) {
+      const byItem = await client.recall(request(userId));
+      const res = await client.recallColumns(request(userId));
+      expect(res.itemIds).toEqual(byItem.candidates.map((c) => c.itemId));
+      const rows = res.itemIds.length;
+      const ends = readUint32Column(res.hitEnds, rows, 'hit_ends');
+      const hits = rows === 0 ? 0 : ends[rows - 1];
+      const channels = readUint8Column(res.hitChannels, hits, 'hit_channels');
+      const scores = readFloat64Column(res.hitScores, hits, 'hit_scores');
+      byItem.candidates.forEach((c, r) => {
+        const from = r === 0 ? 0 : ends[r - 1];
+        const got = Array.from({ length: ends[r] - from }, (_, k) => ({ channel: res.channelNames[channels[from + k]], score: scores[from + k] }));
+        expect(got).toEqual(c.channels.map((h) => ({ channel: h.channel, score: expect.closeTo(h.score, 9) })));
+      });
+      expect(res.degraded).toEqual([]);
+    }
   });
 
   it('honours the new channels’ quotas', async () => {

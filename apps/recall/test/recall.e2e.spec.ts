@@ -197,9 +197,17 @@ describe('recall service (e2e)', () => {
   });
 
   it('answers RecallColumns with the candidates, scores and channel hits of Recall, as columns', async () => {
-    for (const userId of ['u-us', 'u-fr', 'someone-new']) {
-      const byItem = await client.recall(request({ userId }));
-      const res = await client.recallColumns(request({ userId }));
+    const cases: Partial<RecallRequest>[] = [
+      { userId: 'u-us' },
+      { userId: 'u-fr' },
+      { userId: 'someone-new' },
+      { userId: 'u-us', limit: 2, channelQuotas: { fresh: 0 } },
+      { userId: 'u-fr', surface: Surface.SURFACE_RELATED_PINS, context: ctx({ contextItemId: 'food-2' }) },
+      { userId: 'nobody', channelQuotas: { popular: 0, 'segment-popular': 0, 'topic-affinity': 0, fresh: 0 } },
+    ];
+    for (const partial of cases) {
+      const byItem = await client.recall(request(partial));
+      const res = await client.recallColumns(request(partial));
       const rows = res.itemIds.length;
       expect(res.itemIds).toEqual(ids(byItem));
       // Popularity decays with the wall clock between the two calls: equal to 9 decimals.
@@ -215,6 +223,8 @@ describe('recall service (e2e)', () => {
       });
       expect(res.degraded).toEqual(byItem.degraded);
     }
+    const empty = await client.recallColumns(request(cases[cases.length - 1]));
+    expect([empty.itemIds, empty.recallScores.length, empty.hitEnds.length, empty.hitScores.length]).toEqual([[], 0, 0, 0]);
   });
 
   it('uses the user segment: a French user sees food-1 from both popularity channels', async () => {
@@ -354,10 +364,15 @@ describe('recall service (e2e)', () => {
     const degradedClient = connect(degradedApp);
     try {
       const response = await degradedClient.recall(request({ userId: 'u-us' }));
-      expect(response.degraded).toEqual([
+      const expected = [
         { stage: 'recall.broken', reason: 'channel exploded', fallback: 'other channels' },
         { stage: 'recall.slow', reason: 'timeout', fallback: 'other channels' },
-      ]);
+      ];
+      expect(response.degraded).toEqual(expected);
+      // RecallColumns reports the same degradations with the same rows.
+      const columns = await degradedClient.recallColumns(request({ userId: 'u-us' }));
+      expect(columns.degraded).toEqual(expected);
+      expect(columns.itemIds).toEqual(ids(response));
       expect(ids(response).slice(0, 2)).toEqual(['travel-1', 'fresh-food']);
       expect(response.candidates.find((c) => c.itemId === 'travel-1')?.channels.map((h) => h.channel)).toEqual([
         'popular',
@@ -381,14 +396,16 @@ describe('recall service (e2e)', () => {
     ['context.recent_item_ids', { context: ctx({ recentItemIds: times(201, () => 'x') }) }],
     ['context.recent_item_ids[1]', { context: ctx({ recentItemIds: ['a', ''] }) }],
     ['context.context_item_id', { surface: Surface.SURFACE_RELATED_PINS, context: ctx({ contextItemId: 'c'.repeat(129) }) }],
-  ])('rejects bad input naming %s', async (field, partial) => {
-    const error = await client.recall(request(partial)).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(RecsysError);
-    expect(error).toMatchObject({ category: 'bad-request', field, message: expect.stringContaining(`${field}:`) });
-    expect((error as RecsysError).cause).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+  ])('rejects bad input naming %s, on both RPCs', async (field, partial) => {
+    for (const call of [client.recall(request(partial)), client.recallColumns(request(partial))]) {
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(RecsysError);
+      expect(error).toMatchObject({ category: 'bad-request', field, message: expect.stringContaining(`${field}:`) });
+      expect((error as RecsysError).cause).toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
+    }
   });
 });
 

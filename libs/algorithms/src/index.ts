@@ -3,12 +3,16 @@
 export { createRng, mulberry32 } from './random/rng';
 export type { Rng } from './random/rng';
 export { hashString, hash53, mix32 } from './random/hash';
+export { RecentIdSet } from './random/recent-ids';
 export { LogisticRegression, trainLogisticRegression, predictLogistic, sigmoid } from './linear/logistic-regression';
 export type { FeatureRow, LogisticModel, LogisticTrainOptions } from './linear/logistic-regression';
 export { aucScore } from './metrics/auc';
 export { logLoss } from './metrics/log-loss';
 export { DecayedCounter, decayFactor, decayedValue, addDecayed } from './popularity/decayed-counter';
 export { TimeDecayedPopularity } from './popularity/time-decayed';
+export { IndexedHeap, HeapCursor } from './popularity/indexed-heap';
+export { DecayedScoreHeap, DecayedScoreCursor } from './popularity/decayed-score-heap';
+export type { DecayedScoreHeapOptions, TopKeys } from './popularity/decayed-score-heap';
 export type { ScoredKey, TimeDecayedPopularityOptions } from './popularity/time-decayed';
 export { slidingWindowDiversity } from './diversity/sliding-window';
 export type { DiversityCandidate, SlidingWindowOptions, SlidingWindowResult } from './diversity/sliding-window';
@@ -40,7 +44,8 @@ export {
 export type { SparseVector, SimilarityKind, SimilarityOptions } from './similarity/sparse-similarity';
 export { buildItemNeighbors, buildUserNeighbors, buildRowNeighbors, neighborsOf } from './cf/neighbors';
 export type { NeighborTable, NeighborOptions } from './cf/neighbors';
-export { scoreItemCF, scoreUserCF } from './cf/scoring';
+export { scoreItemCF, scoreUserCF, accumulateItemCF, accumulateUserCF } from './cf/scoring';
+export { SparseScores } from './cf/sparse-scores';
 export type { CFScoreOptions, UserCFScoreOptions } from './cf/scoring';
 export { TopCandidates } from './cf/top-candidates';
 export { BipartiteGraph } from './graph/bipartite-graph';

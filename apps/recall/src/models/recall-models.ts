@@ -10,6 +10,7 @@ import {
 import { RecsysError, errorMessage } from '@recsys/domain';
 import type { Logger } from '@recsys/logger';
 import type { ModelStore, ModelVersion, VectorStore } from '@recsys/stores';
+import type { ItemIds } from '../state/item-ids';
 import { UPSERT_BATCH, yieldToRequests } from '../state/vector-sync';
 import { loadedAls, loadedItemCF, loadedUserCF, type LoadedAls, type LoadedItemCF, type LoadedUserCF } from './loaded-models';
 
@@ -26,6 +27,8 @@ export interface RecallModelsDeps {
   store: ModelStore;
   /** Where ALS item factors are indexed. */
   vectors: VectorStore;
+  /** The recall state's item-id interner: the artifacts' item ids are interned into it. */
+  ids: ItemIds;
   logger: Logger;
   /** Poll interval of the model-store watch, ms. */
   pollMs: number;
@@ -101,7 +104,7 @@ export async function openRecallModels(deps: RecallModelsDeps): Promise<RecallMo
         await yieldToRequests();
       }
     }
-    return loadedAls(artifact, collection);
+    return loadedAls(artifact, collection, deps.ids);
   };
 
   const load = async (kind: RecallModelKind, version: ModelVersion): Promise<void> => {
@@ -110,8 +113,8 @@ export async function openRecallModels(deps: RecallModelsDeps): Promise<RecallMo
     if (previous !== undefined && previous.version >= version.version) return;
     const artifact = await readArtifact(store, version);
     if (artifact.kind !== kind) throw new Error(`${version.name} ${version.version} holds a ${artifact.kind} artifact`);
-    if (artifact.kind === 'itemcf') current.itemcf = loadedItemCF(artifact);
-    else if (artifact.kind === 'usercf') current.usercf = loadedUserCF(artifact);
+    if (artifact.kind === 'itemcf') current.itemcf = loadedItemCF(artifact, deps.ids);
+    else if (artifact.kind === 'usercf') current.usercf = loadedUserCF(artifact, deps.ids);
     else {
       const als = await fillAls(artifact);
       if (closed) return;

@@ -2,11 +2,11 @@
 import { recalculateUser } from '@recsys/algorithms';
 import type { CandidateSource } from '@recsys/pipeline';
 import type { VectorStore } from '@recsys/stores';
-import { scaledToBest } from '../channel-scores';
+import { channelCandidates, scaledToBest } from '../channel-scores';
 import type { RecallModels } from '../models/recall-models';
 import type { RecallIndex } from '../state/recall-index';
-import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
-import { historySeeds } from './seeds';
+import { sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { seedsOf } from './seeds';
 
 /** Dependencies of {@link alsSource}. */
 export interface AlsSourceDeps {
@@ -35,28 +35,34 @@ export function alsSource(deps: AlsSourceDeps): CandidateSource<RecallQuery, Rec
       if (quota <= 0 || als === undefined) return [];
       const { model } = als;
       const k = model.factors;
-      const seeds = historySeeds(query);
+      const seeds = seedsOf(query, deps.index.ids);
       let user: Float32Array;
       const row = als.userIndex.get(query.userId);
       if (row !== undefined) {
         user = model.userFactors.subarray(row * k, row * k + k);
       } else {
-        const items: number[] = [];
+        const history: number[] = [];
         for (const id of seeds.ids) {
           const i = als.itemIndex.get(id);
-          if (i !== undefined) items.push(i);
+          if (i !== undefined) history.push(i);
         }
-        if (items.length === 0) return [];
-        user = recalculateUser(model, items, undefined, als.gram);
+        if (history.length === 0) return [];
+        user = recalculateUser(model, history, undefined, als.gram);
       }
       const exclude = new Set(seeds.ids);
       const hits = await deps.vectors.search(als.collection, user, { limit: quota + exclude.size });
       if (ctx.signal.aborted) return [];
-      const top = hits
-        .filter((h) => !exclude.has(h.id) && deps.index.isServable(h.id))
-        .slice(0, quota)
-        .map((h) => ({ id: h.id, score: h.score }));
-      return channelCandidates('als', scaledToBest(top));
+      const items: number[] = [];
+      const scores: number[] = [];
+      for (const h of hits) {
+        if (items.length >= quota) break;
+        const j = als.itemIndex.get(h.id);
+        const item = j === undefined ? undefined : als.items[j];
+        if (item === undefined || exclude.has(h.id) || !deps.index.isServableAt(item)) continue;
+        items.push(item);
+        scores.push(h.score);
+      }
+      return channelCandidates('als', deps.index.ids, items, scaledToBest(scores));
     },
   };
 }

@@ -3,8 +3,9 @@ import type { CandidateSource } from '@recsys/pipeline';
 import { CONTENT_COLLECTION, type ContentVectors } from '../state/content-vectors';
 import type { RecallIndex } from '../state/recall-index';
 import { normalised } from '../state/vector-sync';
-import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
-import { historySeeds } from './seeds';
+import { channelCandidates } from '../channel-scores';
+import { sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { seedsOf } from './seeds';
 
 /** Dependencies of {@link contentSource}. */
 export interface ContentSourceDeps {
@@ -30,11 +31,11 @@ export function contentSource(deps: ContentSourceDeps): CandidateSource<RecallQu
       const quota = query.quotas.content;
       const dim = deps.content.dimension;
       if (quota <= 0 || dim === undefined) return [];
-      const seeds = historySeeds(query);
+      const seeds = seedsOf(query, deps.index.ids);
       const mean = new Float32Array(dim);
       let n = 0;
-      for (const id of seeds.ids) {
-        const embedding = deps.index.item(id)?.embedding;
+      for (const item of seeds.items) {
+        const embedding = item < 0 ? undefined : deps.index.itemAt(item)?.embedding;
         if (embedding === undefined || embedding.length !== dim) continue;
         const unit = normalised(embedding);
         if (unit === undefined) continue;
@@ -45,11 +46,16 @@ export function contentSource(deps: ContentSourceDeps): CandidateSource<RecallQu
       const exclude = new Set(seeds.ids);
       const hits = await deps.content.vectors.search(CONTENT_COLLECTION, mean, { limit: quota + exclude.size });
       if (ctx.signal.aborted) return [];
-      const top = hits.filter((h) => !exclude.has(h.id) && deps.index.isServable(h.id)).slice(0, quota);
-      return channelCandidates(
-        'content',
-        top.map((h) => ({ id: h.id, score: Math.max(0, Math.min(1, h.score)) })),
-      );
+      const items: number[] = [];
+      const scores: number[] = [];
+      for (const h of hits) {
+        if (items.length >= quota) break;
+        const item = deps.index.ids.index(h.id);
+        if (item === undefined || exclude.has(h.id) || !deps.index.isServableAt(item)) continue;
+        items.push(item);
+        scores.push(Math.max(0, Math.min(1, h.score)));
+      }
+      return channelCandidates('content', deps.index.ids, items, scores);
     },
   };
 }

@@ -1,11 +1,11 @@
 // Recall channel `graph`: Pixie random walks on the live pin–board save graph from the user's recent pins.
 import { hashString } from '@recsys/algorithms';
 import type { CandidateSource } from '@recsys/pipeline';
-import { scaledToBest } from '../channel-scores';
+import { channelCandidates, scaledToBest } from '../channel-scores';
 import type { RecallIndex } from '../state/recall-index';
 import type { SaveGraph } from '../state/save-graph';
-import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
-import { historySeeds } from './seeds';
+import { sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { seedsOf } from './seeds';
 
 /** Dependencies of {@link graphSource}. */
 export interface GraphSourceDeps {
@@ -34,15 +34,21 @@ export function graphSource(deps: GraphSourceDeps): CandidateSource<RecallQuery,
     fetch: async (query) => {
       const quota = query.quotas.graph;
       if (quota <= 0) return [];
-      const seeds = historySeeds(query);
+      const seeds = seedsOf(query, deps.index.ids);
       if (seeds.ids.length === 0) return [];
-      const hits = deps.graph.walk(seeds.ids, seeds.weights, {
+      const hits = deps.graph.walk(seeds.items, seeds.weights, {
         totalSteps: deps.steps,
         seed: hashString(query.userId),
         topN: Math.ceil(quota * OVERFETCH),
       });
-      const top = hits.filter((h) => deps.index.isServable(h.id)).slice(0, quota);
-      return channelCandidates('graph', scaledToBest(top));
+      const items: number[] = [];
+      const scores: number[] = [];
+      for (let r = 0; r < hits.items.length && items.length < quota; r++) {
+        if (!deps.index.isServableAt(hits.items[r])) continue;
+        items.push(hits.items[r]);
+        scores.push(hits.scores[r]);
+      }
+      return channelCandidates('graph', deps.index.ids, items, scaledToBest(scores));
     },
   };
 }

@@ -1,11 +1,11 @@
 // Recall channel `itemcf`: item-CF neighbours of the user's session and recent positive items.
-import { scoreItemCF } from '@recsys/algorithms';
+import { accumulateItemCF } from '@recsys/algorithms';
 import type { CandidateSource } from '@recsys/pipeline';
-import { scaledToBest, topOfDense } from '../channel-scores';
+import { topOfScores } from '../channel-scores';
 import type { RecallModels } from '../models/recall-models';
 import type { RecallIndex } from '../state/recall-index';
-import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
-import { historySeeds } from './seeds';
+import { sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { seedsOf } from './seeds';
 
 /** Dependencies of {@link itemCFSource}. */
 export interface ItemCFSourceDeps {
@@ -17,9 +17,10 @@ export interface ItemCFSourceDeps {
 
 /**
  * The `recall/itemcf` source. Seeds: the session's items then the user's recent positives, weighted by recency
- * (`historySeeds`); those in the item-CF table vote for their neighbours with `scoreItemCF` (Σ weight ×
+ * (`historySeeds`); those in the item-CF table vote for their neighbours (`accumulateItemCF`: Σ weight ×
  * similarity). The seeds themselves and unservable items are left out; channel score: score / best score. Not
- * configured (answers nothing) until a `recall/itemcf` artifact is loaded. O(table items + seeds × k).
+ * configured (answers nothing) until a `recall/itemcf` artifact is loaded. O(seeds × k log quota), independent of
+ * the table's size.
  */
 export function itemCFSource(deps: ItemCFSourceDeps): CandidateSource<RecallQuery, RecallCandidate> {
   return {
@@ -29,7 +30,7 @@ export function itemCFSource(deps: ItemCFSourceDeps): CandidateSource<RecallQuer
       const quota = query.quotas.itemcf;
       const model = deps.models.itemcf();
       if (quota <= 0 || model === undefined) return [];
-      const seeds = historySeeds(query);
+      const seeds = seedsOf(query, deps.index.ids);
       const items: number[] = [];
       const weights: number[] = [];
       seeds.ids.forEach((id, r) => {
@@ -40,10 +41,10 @@ export function itemCFSource(deps: ItemCFSourceDeps): CandidateSource<RecallQuer
         }
       });
       if (items.length === 0) return [];
-      scoreItemCF(model.neighbors, Int32Array.from(items), Float32Array.from(weights), model.scratch);
-      const exclude = new Set(seeds.ids);
-      const top = topOfDense(model.scratch, model.itemIds, quota, (id) => !exclude.has(id) && deps.index.isServable(id));
-      return channelCandidates('itemcf', scaledToBest(top));
+      accumulateItemCF(model.neighbors, Int32Array.from(items), Float32Array.from(weights), model.scratch);
+      // The seeds never come back: their own scores are zeroed (scores ≤ 0 are never listed).
+      for (const i of items) model.scratch.values[i] = 0;
+      return topOfScores('itemcf', deps.index, model.scratch, model.items, quota);
     },
   };
 }

@@ -1,8 +1,8 @@
 // Recall channel `popular`: the globally most popular items (time-decayed engagement), scored relative to the top one.
 import type { CandidateSource } from '@recsys/pipeline';
-import { relativeToBest } from '../channel-scores';
+import { channelCandidates, scaledToBest } from '../channel-scores';
 import type { RecallIndex } from '../state/recall-index';
-import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { sourceId, type RecallCandidate, type RecallQuery } from '../types';
 
 /** Dependencies of {@link popularSource}. */
 export interface PopularSourceDeps {
@@ -19,7 +19,8 @@ export function popularSource(deps: PopularSourceDeps): CandidateSource<RecallQu
     fetch: async (query) => {
       const quota = query.quotas.popular;
       if (quota <= 0) return [];
-      return channelCandidates('popular', relativeToBest(deps.index.topPopular(quota, query.nowMs)));
+      const top = deps.index.topPopular(quota, query.nowMs);
+      return channelCandidates('popular', deps.index.ids, top.keys, scaledToBest(top.scores));
     },
   };
 }

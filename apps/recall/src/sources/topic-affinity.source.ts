@@ -1,7 +1,8 @@
 // Recall channel `topic-affinity`: popular items in the topics of the user's recent and in-session items.
 import type { CandidateSource } from '@recsys/pipeline';
+import { channelCandidates } from '../channel-scores';
 import type { RecallIndex } from '../state/recall-index';
-import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { sourceId, type RecallCandidate, type RecallQuery } from '../types';
 
 /** Dependencies of {@link topicAffinitySource}. */
 export interface TopicAffinitySourceDeps {
@@ -60,22 +61,35 @@ export function topicAffinitySource(deps: TopicAffinitySourceDeps): CandidateSou
       if (topics.length === 0) return [];
       const shares = allocate(quota, topics.map(([, n]) => n));
       const heaviest = topics[0][1];
-      const taken = new Set<string>();
-      const scored: { id: string; score: number }[] = [];
+      const taken = new Set<number>();
+      const items = new Int32Array(quota);
+      const scores = new Float64Array(quota);
+      let n = 0;
       let carry = 0;
+      const notTaken = (item: number) => !taken.has(item);
       topics.forEach(([topic, weight], i) => {
-        const want = shares[i] + carry;
+        const want = Math.min(shares[i] + carry, quota - n);
         if (want <= 0) return;
-        const top = deps.index.topPopularInTopic(topic, want, query.nowMs, (id) => !taken.has(id));
-        const best = top.length > 0 ? top[0].score : 0;
-        for (const { key, score } of top) {
-          taken.add(key);
-          scored.push({ id: key, score: best > 0 ? (weight / heaviest) * (score / best) : 0 });
+        const top = deps.index.topPopularInTopic(topic, want, query.nowMs, notTaken);
+        const best = top.keys.length > 0 ? top.scores[0] : 0;
+        for (let r = 0; r < top.keys.length; r++) {
+          taken.add(top.keys[r]);
+          items[n] = top.keys[r];
+          scores[n++] = best > 0 ? (weight / heaviest) * (top.scores[r] / best) : 0;
         }
-        carry = want - top.length;
+        carry = want - top.keys.length;
       });
-      scored.sort((a, b) => b.score - a.score);
-      return channelCandidates('topic-affinity', scored);
+      // Stable sort by score, descending (equal scores keep the topic order).
+      const order = new Int32Array(n);
+      for (let r = 0; r < n; r++) order[r] = r;
+      order.sort((a, b) => scores[b] - scores[a] || a - b);
+      const sortedItems = new Int32Array(n);
+      const sortedScores = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        sortedItems[r] = items[order[r]];
+        sortedScores[r] = scores[order[r]];
+      }
+      return channelCandidates('topic-affinity', deps.index.ids, sortedItems, sortedScores);
     },
   };
 }

@@ -1,10 +1,11 @@
 // Recall channel `usercf`: items of the user's nearest neighbour users (user-CF).
-import { scoreUserCF } from '@recsys/algorithms';
+import { accumulateUserCF } from '@recsys/algorithms';
 import type { CandidateSource } from '@recsys/pipeline';
-import { scaledToBest, topOfDense } from '../channel-scores';
+import { topOfScores } from '../channel-scores';
 import type { RecallModels } from '../models/recall-models';
 import type { RecallIndex } from '../state/recall-index';
-import { channelCandidates, sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { sourceId, type RecallCandidate, type RecallQuery } from '../types';
+import { seedsOf } from './seeds';
 
 /** Dependencies of {@link userCFSource}. */
 export interface UserCFSourceDeps {
@@ -15,11 +16,11 @@ export interface UserCFSourceDeps {
 }
 
 /**
- * The `recall/usercf` source: `scoreUserCF` over the user's k nearest neighbours in the `recall/usercf` artifact
- * (Σ similarity over the neighbours having the item, in the training rows). Users not in the artifact (new since
- * the build, or unknown) get nothing: user-CF has no fold-in. Items the user already has (training row, recent
- * positives, session) and unservable items are left out; channel score: score / best.
- * O(items + Σ neighbours' row lengths).
+ * The `recall/usercf` source: user-CF scores over the user's k nearest neighbours in the `recall/usercf` artifact
+ * (`accumulateUserCF`: Σ similarity over the neighbours having the item, in the training rows). Users not in the
+ * artifact (new since the build, or unknown) get nothing: user-CF has no fold-in. Items the user already has
+ * (training row, recent positives, session) and unservable items are left out; channel score: score / best.
+ * O(Σ neighbours' row lengths · log quota), independent of the number of items.
  */
 export function userCFSource(deps: UserCFSourceDeps): CandidateSource<RecallQuery, RecallCandidate> {
   return {
@@ -31,13 +32,13 @@ export function userCFSource(deps: UserCFSourceDeps): CandidateSource<RecallQuer
       if (quota <= 0 || model === undefined) return [];
       const user = model.userIndex.get(query.userId);
       if (user === undefined) return [];
-      scoreUserCF(model.neighbors, model.matrix, user, model.scratch);
+      accumulateUserCF(model.neighbors, model.matrix, user, model.scratch);
       const { matrix } = model;
       // The user's own training items: scored 0 so they are never offered back.
-      for (let e = matrix.indptr[user]; e < matrix.indptr[user + 1]; e++) model.scratch[matrix.indices[e]] = 0;
-      const exclude = new Set([...query.sessionItemIds, ...(query.userRecentItemIds ?? [])]);
-      const top = topOfDense(model.scratch, model.itemIds, quota, (id) => !exclude.has(id) && deps.index.isServable(id));
-      return channelCandidates('usercf', scaledToBest(top));
+      for (let e = matrix.indptr[user]; e < matrix.indptr[user + 1]; e++) model.scratch.values[matrix.indices[e]] = 0;
+      const exclude = new Set<number>();
+      for (const item of seedsOf(query, deps.index.ids).items) if (item >= 0) exclude.add(item);
+      return topOfScores('usercf', deps.index, model.scratch, model.items, quota, exclude);
     },
   };
 }

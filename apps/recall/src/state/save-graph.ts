@@ -1,75 +1,99 @@
 // The live pin–board graph of saves (one edge per pin saved to a board), for the graph channel's Pixie walks.
 import { BipartiteGraph, PixieWalker, type PixieTopOptions } from '@recsys/algorithms';
+import { ItemIds } from './item-ids';
 
 /** The board a save without a board id is filed under: the saving user's own implicit board. */
 export function boardKeyOf(boardId: string, userId: string): string {
   return boardId === '' ? `user:${userId}` : `board:${boardId}`;
 }
 
-/** A pin found by a walk and its combined visit score (higher: reached more often, from more query pins). */
-export interface WalkHit {
-  id: string;
-  score: number;
+/** Pins found by a walk (item indexes) and their combined visit scores, best first. */
+export interface WalkHits {
+  items: Int32Array;
+  scores: Float32Array;
 }
 
 /**
- * The pin–board bipartite graph of every save seen on the engagement stream, with ids mapped to the dense
- * indexes of a {@link BipartiteGraph}. A save with a `board_id` links the pin to that board; one without links it
- * to the user's implicit board (`user:<id>`), so a dataset without boards still forms a graph (users as boards).
+ * The pin–board bipartite graph of every save seen on the engagement stream. Items are the recall state's item
+ * indexes (`ItemIds`, shared with the index, so a walk's hits need no id look-up); inside the graph, pins (saved
+ * items) and boards get dense indexes of their own, so a walk's working set is the graph's size, not the catalogue's.
+ * A save with a `board_id` links the pin to that board; one without links it to the user's implicit board
+ * (`user:<id>`), so a dataset without boards still forms a graph (users as boards).
  *
- * New saves are appended in O(1) and merged into the graph's CSR arrays at the next walk (one O(edges) merge per
- * burst of saves, see `BipartiteGraph.compact`), so the graph follows the stream without a rebuild. Memory:
- * about 16 bytes per edge plus the id maps.
+ * New saves are visible to the next walk at once and are merged into the graph's CSR arrays once they exceed a
+ * fraction of the graph (`BipartiteGraph`: O(1) amortised per save, no merge on the request path). Memory: about
+ * 16 bytes per edge, 4 bytes per item index and 8 per pin, plus the board key map.
  */
 export class SaveGraph {
   private readonly graph = new BipartiteGraph();
   private readonly walker = new PixieWalker(this.graph);
-  private readonly pinIndex = new Map<string, number>();
-  private readonly pinIds: string[] = [];
   private readonly boardIndex = new Map<string, number>();
+  /** Graph pin of each item index (−1: never saved), and the item of each pin. */
+  private pinOfItem = new Int32Array(1024).fill(-1);
+  private itemOfPin = new Int32Array(1024);
+  private pins = 0;
+  private readonly pin = [0];
+  private readonly board = [0];
   private saves = 0;
+
+  /** @param ids the item-id interner of the recall state (a graph of its own by default, e.g. in tests). */
+  constructor(readonly ids: ItemIds = new ItemIds()) {}
 
   /** Adds the edge (pin `itemId`, board `boardKey`); a repeated edge counts once. */
   addSave(itemId: string, boardKey: string): void {
-    let pin = this.pinIndex.get(itemId);
-    if (pin === undefined) {
-      pin = this.pinIds.length;
-      this.pinIds.push(itemId);
-      this.pinIndex.set(itemId, pin);
-    }
     let board = this.boardIndex.get(boardKey);
     if (board === undefined) {
       board = this.boardIndex.size;
       this.boardIndex.set(boardKey, board);
     }
-    this.graph.addEdges([pin], [board]);
+    const item = this.ids.intern(itemId);
+    if (item >= this.pinOfItem.length) {
+      const grown = new Int32Array(Math.max(item + 1, 2 * this.pinOfItem.length)).fill(-1);
+      grown.set(this.pinOfItem);
+      this.pinOfItem = grown;
+    }
+    let pin = this.pinOfItem[item];
+    if (pin < 0) {
+      pin = this.pins++;
+      if (pin >= this.itemOfPin.length) {
+        const grown = new Int32Array(2 * this.itemOfPin.length);
+        grown.set(this.itemOfPin);
+        this.itemOfPin = grown;
+      }
+      this.pinOfItem[item] = pin;
+      this.itemOfPin[pin] = item;
+    }
+    this.pin[0] = pin;
+    this.board[0] = board;
+    this.graph.addEdges(this.pin, this.board);
     this.saves++;
   }
 
   /**
-   * Pixie walks from the `seeds` (item ids, with a weight each) that are in the graph: the `topN` best pins by
-   * combined visit score, best first, the seeds themselves excluded. Seeds not in the graph are ignored; no seed
-   * in the graph gives nothing. Time O(totalSteps + visited) after the merge of pending saves.
+   * Pixie walks from the `seeds` (item indexes, with a weight each; −1 entries are skipped) that are in the graph:
+   * the `topN` best pins by combined visit score, best first, the seeds themselves excluded. No seed in the graph
+   * gives nothing. Time O(totalSteps + visited), independent of the graph's size.
    */
-  walk(seeds: readonly string[], weights: readonly number[], opts: Omit<PixieTopOptions, 'excludeQuery'>): WalkHit[] {
+  walk(seeds: ArrayLike<number>, weights: ArrayLike<number>, opts: Omit<PixieTopOptions, 'excludeQuery'>): WalkHits {
     const pins: number[] = [];
     const w: number[] = [];
-    seeds.forEach((id, i) => {
-      const pin = this.pinIndex.get(id);
-      if (pin !== undefined) {
+    for (let s = 0; s < seeds.length; s++) {
+      const pin = seeds[s] >= 0 && seeds[s] < this.pinOfItem.length ? this.pinOfItem[seeds[s]] : -1;
+      if (pin >= 0) {
         pins.push(pin);
-        w.push(weights[i]);
+        w.push(weights[s]);
       }
-    });
-    if (pins.length === 0) return [];
+    }
+    if (pins.length === 0) return { items: new Int32Array(0), scores: new Float32Array(0) };
     const result = this.walker.walk({ pins, weights: w }, { ...opts, excludeQuery: true });
-    const hits: WalkHit[] = [];
-    for (let i = 0; i < result.pins.length; i++) hits.push({ id: this.pinIds[result.pins[i]], score: result.scores[i] });
-    return hits;
+    const items = result.pins;
+    for (let r = 0; r < items.length; r++) items[r] = this.itemOfPin[items[r]];
+    return { items, scores: result.scores };
   }
 
-  /** Sizes, for logs: pins, boards and save events applied (repeats included). */
-  stats(): { pins: number; boards: number; saves: number } {
-    return { pins: this.pinIds.length, boards: this.boardIndex.size, saves: this.saves };
+  /** Sizes, for logs: pins (saved items), boards, distinct edges and save events applied (repeats included). */
+  stats(): { pins: number; boards: number; saves: number; edges: number } {
+    const csr = this.graph.walkView().csr;
+    return { pins: this.pins, boards: this.boardIndex.size, saves: this.saves, edges: csr.pinIndptr[csr.nPins] + this.graph.pendingEdges };
   }
 }
