@@ -16,11 +16,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort } from 'node:worker_threads';
-import { alsLoss, createRng, InteractionMatrixBuilder, trainAls, type AlsModel, type InteractionMatrix } from '@recsys/algorithms';
+import { alsLoss, AlsWorkerPool, createRng, InteractionMatrixBuilder, trainAls, type AlsModel, type AlsOptions, type InteractionMatrix } from '@recsys/algorithms';
 import { DATASET_FORMATS, loadDataset, type DatasetFormat } from '@recsys/datasets';
 import { tuneAls, tuneSvd } from './als/tune';
-import { runAlsWorker, WorkerRowExecutor } from './als/worker-executor';
 
 const ML_LATEST_SMALL = '/work/shared/datasets/ml-latest-small';
 const DEMO_WORLD = 'tmp/demo-world';
@@ -104,18 +102,17 @@ async function main(): Promise<void> {
   console.log(`wrote ${WORK_DIR}/{header.json,indptr.i32,indices.i32,confidence.f32} (confidences, for the Python side)`);
 
   const timings: Timing[] = [];
-  const ours1 = timeOurs(matrix, { factors, regularization, alpha, iterations, cgSteps, seed });
+  const ours1 = await timeOurs(matrix, { factors, regularization, alpha, iterations, cgSteps, seed });
   timings.push({ label: 'ours (TypeScript), 1 thread', seconds: ours1.seconds, loss: alsLoss(ours1.model, matrix) });
   if (threads > 1) {
-    const executor = new WorkerRowExecutor(threads, __filename);
-    await executor.whenReady();
+    const pool = await AlsWorkerPool.start(threads);
     try {
-      const oursN = timeOurs(matrix, { factors, regularization, alpha, iterations, cgSteps, seed, executor });
+      const oursN = await timeOurs(matrix, { factors, regularization, alpha, iterations, cgSteps, seed }, pool);
       timings.push({ label: `ours (TypeScript), ${threads} threads (main + ${threads - 1} worker)`, seconds: oursN.seconds, loss: alsLoss(oursN.model, matrix) });
       if (!sameFactors(ours1.model, oursN.model)) console.log('WARNING: threaded factors differ from the single-threaded ones');
       else console.log(`threaded run: factors bit-identical to the 1-thread run`);
     } finally {
-      await executor.close();
+      await pool.close();
     }
   }
 
@@ -160,21 +157,19 @@ async function main(): Promise<void> {
   else console.log('ratio: not available (implicit did not run)');
 }
 
-/** Trains ours and times each iteration. */
-function timeOurs(
-  matrix: InteractionMatrix,
-  opts: Parameters<typeof trainAls>[1] & { iterations: number },
-): { model: AlsModel; seconds: number[] } {
+/** Trains ours (in this thread, or on the pool) and times each iteration. */
+async function timeOurs(matrix: InteractionMatrix, opts: AlsOptions, pool?: AlsWorkerPool): Promise<{ model: AlsModel; seconds: number[] }> {
   const seconds: number[] = [];
   let last = performance.now();
-  const model = trainAls(matrix, {
+  const options: AlsOptions = {
     ...opts,
     onIteration: () => {
       const now = performance.now();
       seconds.push((now - last) / 1000);
       last = now;
     },
-  });
+  };
+  const model = pool ? await pool.train(matrix, options) : trainAls(matrix, options);
   return { model, seconds };
 }
 
@@ -315,11 +310,7 @@ function positiveInt(name: string, text: string): number {
   return n;
 }
 
-if (isMainThread) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else if (parentPort) {
-  runAlsWorker(parentPort as unknown as Parameters<typeof runAlsWorker>[0]);
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,5 +1,5 @@
 import { createRng } from '../random/rng';
-import { choleskyFactor, choleskySolve, GRAM_CHUNK_ROWS, gramMatrix, jacobiEigen, orthonormalizeColumns, rotateRows } from './linalg';
+import { choleskyFactor, choleskySolve, GRAM_CHUNK_ROWS, gramMatrix, jacobiEigen, orthonormalizeColumns } from './linalg';
 
 describe('gramMatrix', () => {
   it('computes FᵀF + ridge·I for rows taken four at a time and one by one', () => {
@@ -28,19 +28,6 @@ describe('gramMatrix', () => {
 
   it('rejects a too-short factor array', () => {
     expect(() => gramMatrix(new Float32Array(3), 2, 2)).toThrow(RangeError);
-  });
-});
-
-describe('rotateRows', () => {
-  it('replaces each row x in the range by M·x, rows in pairs and alone alike', () => {
-    // M = [[0, 1], [2, 3]]: (x0, x1) → (x1, 2·x0 + 3·x1). Rows 1–3 of four (a pair, then one alone).
-    const f = Float32Array.from([1, 1, 1, 2, 3, 4, 5, 6]);
-    rotateRows(f, 2, Float64Array.from([0, 1, 2, 3]), 1, 4);
-    expect(Array.from(f)).toEqual([1, 1, 2, 8, 4, 18, 6, 28]);
-    // One row at a time gives the same bits as the paired path.
-    const g = Float32Array.from([1, 1, 1, 2, 3, 4, 5, 6]);
-    for (let r = 1; r < 4; r++) rotateRows(g, 2, Float64Array.from([0, 1, 2, 3]), r, r + 1);
-    expect(Array.from(g)).toEqual(Array.from(f));
   });
 });
 

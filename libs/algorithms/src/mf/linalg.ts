@@ -72,93 +72,22 @@ export function gramChunk(factors: Float32Array, k: number, start: number, end: 
   }
 }
 
-/** Adds `chunks` partial upper triangles (consecutive k×k blocks of `partials`) in order, mirrors, adds ridge·I. */
-export function reduceGramChunks(partials: Float64Array, chunks: number, k: number, ridge: number, out: Float64Array): Float64Array {
+/**
+ * Adds `chunks` partial upper triangles (consecutive stride×stride blocks of `partials`, row-major, the k×k matrix in
+ * their top-left corner) in order into the k×k `out`, mirrors, adds ridge·I. O(chunks·k²/2).
+ */
+export function reduceGramChunks(partials: Float64Array, chunks: number, k: number, ridge: number, out: Float64Array, stride = k): Float64Array {
+  if (stride < k || partials.length < chunks * stride * stride) throw new RangeError(`partials must hold ${chunks} blocks of ${stride}×${stride} (stride ≥ k = ${k})`);
   out.fill(0);
   for (let c = 0; c < chunks; c++) {
-    const o = c * k * k;
-    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b] += partials[o + a * k + b];
+    const o = c * stride * stride;
+    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b] += partials[o + a * stride + b];
   }
   for (let a = 0; a < k; a++) {
     out[a * k + a] += ridge;
     for (let b = a + 1; b < k; b++) out[b * k + a] = out[a * k + b];
   }
   return out;
-}
-
-/**
- * Replaces every factor row x in rows [start, end) of the row-major `f` (width k) by M·x, i.e. x'_j = Σ_g
- * M[j][g]·x_g for the k×k row-major `m`. Two rows against four rows of M at a time. O((end − start)·k²).
- */
-export function rotateRows(f: Float32Array, k: number, m: Float64Array, start: number, end: number): void {
-  const rows = new Float64Array(2 * k);
-  const outs = new Float64Array(2 * k);
-  const k4 = k - (k & 3);
-  let r = start;
-  for (; r + 2 <= end; r += 2) {
-    const o = r * k;
-    for (let a = 0; a < 2 * k; a++) rows[a] = f[o + a];
-    let j = 0;
-    for (; j < k4; j += 4) {
-      const m0 = j * k;
-      const m1 = m0 + k;
-      const m2 = m1 + k;
-      const m3 = m2 + k;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      let b2 = 0;
-      let b3 = 0;
-      for (let g = 0; g < k; g++) {
-        const x = rows[g];
-        const y = rows[k + g];
-        const v0 = m[m0 + g];
-        const v1 = m[m1 + g];
-        const v2 = m[m2 + g];
-        const v3 = m[m3 + g];
-        a0 += v0 * x;
-        a1 += v1 * x;
-        a2 += v2 * x;
-        a3 += v3 * x;
-        b0 += v0 * y;
-        b1 += v1 * y;
-        b2 += v2 * y;
-        b3 += v3 * y;
-      }
-      outs[j] = a0;
-      outs[j + 1] = a1;
-      outs[j + 2] = a2;
-      outs[j + 3] = a3;
-      outs[k + j] = b0;
-      outs[k + j + 1] = b1;
-      outs[k + j + 2] = b2;
-      outs[k + j + 3] = b3;
-    }
-    for (; j < k; j++) {
-      let a = 0;
-      let b = 0;
-      for (let g = 0; g < k; g++) {
-        a += m[j * k + g] * rows[g];
-        b += m[j * k + g] * rows[k + g];
-      }
-      outs[j] = a;
-      outs[k + j] = b;
-    }
-    for (let a = 0; a < 2 * k; a++) f[o + a] = outs[a];
-  }
-  for (; r < end; r++) {
-    const o = r * k;
-    for (let a = 0; a < k; a++) rows[a] = f[o + a];
-    for (let j = 0; j < k; j++) {
-      let a = 0;
-      for (let g = 0; g < k; g++) a += m[j * k + g] * rows[g];
-      outs[j] = a;
-    }
-    for (let a = 0; a < k; a++) f[o + a] = outs[a];
-  }
 }
 
 /**
