@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { SOURCE_ALS_WORKER, TYPESCRIPT_EXEC_ARGV } from '../../test/source-als-worker';
+import { SOURCE_ALS_WORKER, testWorker } from '../../test/source-als-worker';
 import { InteractionMatrixBuilder, type InteractionMatrix } from '../matrix/interaction-matrix';
 import { createRng } from '../random/rng';
 import { trainAls, type AlsModel, type AlsOptions } from './als';
-import { AlsWorkerPool, type AlsWorkerScript } from './als-workers';
+import { AlsWorkerPool } from './als-workers';
 
 
 function randomMatrix(users: number, items: number, density: number, seed: number): InteractionMatrix {
@@ -63,7 +63,6 @@ describe('AlsWorkerPool', () => {
 
 describe('AlsWorkerPool failures', () => {
   jest.setTimeout(60_000);
-  const failing = (file: string): AlsWorkerScript => ({ script: join(__dirname, '..', '..', 'test', file), execArgv: TYPESCRIPT_EXEC_ARGV });
   const m = randomMatrix(30, 60, 0.2, 7);
 
   it('rejects start when the worker script is missing', async () => {
@@ -75,7 +74,7 @@ describe('AlsWorkerPool failures', () => {
   });
 
   it('rejects the training when a worker throws, then every later training', async () => {
-    const pool = await AlsWorkerPool.start(2, failing('throwing-als-worker.ts'));
+    const pool = await AlsWorkerPool.start(2, testWorker('throwing-als-worker.ts'));
     try {
       await expect(pool.train(m, { factors: 4, iterations: 2 })).rejects.toThrow(/an ALS worker failed: slot 99 is not in \[0, 2\)/);
       await expect(pool.train(m, { factors: 4, iterations: 2 })).rejects.toThrow(/slot 99/);
@@ -85,7 +84,7 @@ describe('AlsWorkerPool failures', () => {
   });
 
   it('rejects the training when a worker exits in the middle of it', async () => {
-    const pool = await AlsWorkerPool.start(2, failing('exiting-als-worker.ts'));
+    const pool = await AlsWorkerPool.start(2, testWorker('exiting-als-worker.ts'));
     try {
       await expect(pool.train(m, { factors: 4, iterations: 2 })).rejects.toThrow(/ALS worker 1 exited \(code 3\)/);
     } finally {
