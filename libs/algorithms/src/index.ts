@@ -27,7 +27,7 @@ export { AlsWorkerPool, ALS_WORKER_FILE } from './mf/als-workers';
 export type { AlsWorkerScript } from './mf/als-workers';
 export { csrOf, transposeCsr, binarizeCsr } from './mf/csr';
 export type { CsrRows } from './mf/csr';
-export { gramMatrix, gramChunk, reduceGramChunks, GRAM_CHUNK_ROWS, choleskyFactor, choleskySolve, jacobiEigen, orthonormalizeColumns } from './mf/linalg';
+export { gramMatrix, gramChunk, reduceGramChunks, GRAM_CHUNK_ROWS, choleskyFactor, choleskySolve, jacobiEigen, tridiagonalEigen, orthonormalizeColumns } from './mf/linalg';
 export type { SymmetricEigen } from './mf/linalg';
 export {
   cosineSimilarity,
