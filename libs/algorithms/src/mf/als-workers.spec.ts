@@ -53,6 +53,12 @@ describe('AlsWorkerPool', () => {
     expectSameBits(trainAls(m, { factors: 3, iterations: 3 }), await pool.train(m, { factors: 3, iterations: 3 }));
   });
 
+  it('rejects bad options and stays usable', async () => {
+    const m = randomMatrix(10, 12, 0.3, 8);
+    await expect(pool.train(m, { factors: 0 })).rejects.toThrow(/factors must be an integer ≥ 1/);
+    expectSameBits(trainAls(m, { factors: 2, iterations: 1 }), await pool.train(m, { factors: 2, iterations: 1 }));
+  });
+
   it('with one thread, trains in this thread without a worker script', async () => {
     const single = await AlsWorkerPool.start(1, { script: '/nonexistent/als-worker.js' });
     const m = randomMatrix(20, 25, 0.2, 6);

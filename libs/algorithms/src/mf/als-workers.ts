@@ -118,14 +118,16 @@ export class AlsWorkerPool {
     if (this.closing) throw new Error('the ALS worker pool is closed');
     if (this.busy) throw new Error('the ALS worker pool trains one model at a time');
     this.busy = true;
-    const training = startAlsTraining(matrix, options, this.threads);
-    const { memory, layout } = training.workspace;
     const id = this.nextTraining++;
-    const module = alsKernelModule();
-    const kernels = new AlsKernels(memory, layout, module);
-    const counter = training.workspace.counter();
+    let attached = false;
     try {
+      const training = startAlsTraining(matrix, options, this.threads);
+      const { memory, layout } = training.workspace;
+      const module = alsKernelModule();
+      const kernels = new AlsKernels(memory, layout, module);
+      const counter = training.workspace.counter();
       this.post({ type: 'attach', training: id, memory, layout, module });
+      attached = true;
       for (;;) {
         const next = training.tasks.next();
         if (next.done) return next.value;
@@ -142,7 +144,7 @@ export class AlsWorkerPool {
         }
       }
     } finally {
-      if (!this.failure) this.post({ type: 'detach', training: id });
+      if (attached && !this.failure) this.post({ type: 'detach', training: id });
       this.busy = false;
     }
   }
