@@ -1,6 +1,7 @@
 // Shared jest settings for every project: TypeScript through SWC, @recsys/* resolved to sources.
 const path = require('node:path');
 const { compilerOptions } = require('./tsconfig.base.json');
+const swcOptions = require('./tools/infra/swc-options.js');
 
 const moduleNameMapper = {};
 for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
@@ -10,7 +11,7 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': ['@swc/jest', swcOptions],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,

@@ -16,11 +16,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort } from 'node:worker_threads';
-import { alsLoss, createRng, InteractionMatrixBuilder, trainAls, type AlsModel, type InteractionMatrix } from '@recsys/algorithms';
+import { alsLoss, AlsWorkerPool, createRng, InteractionMatrixBuilder, trainAls, type AlsModel, type AlsOptions, type InteractionMatrix } from '@recsys/algorithms';
 import { DATASET_FORMATS, loadDataset, type DatasetFormat } from '@recsys/datasets';
 import { tuneAls, tuneSvd } from './als/tune';
-import { runAlsWorker, WorkerRowExecutor } from './als/worker-executor';
 
 const ML_LATEST_SMALL = '/work/shared/datasets/ml-latest-small';
 const DEMO_WORLD = 'tmp/demo-world';
@@ -29,7 +27,10 @@ const PIP_PACKAGES = ['implicit', 'scipy', 'numpy', 'threadpoolctl'];
 
 interface Timing {
   label: string;
+  /** Wall-clock seconds per iteration. */
   seconds: number[];
+  /** CPU seconds per iteration, summed over the process's threads (steadier than wall time on a shared machine). */
+  cpu: number[];
   loss?: number;
 }
 
@@ -104,18 +105,17 @@ async function main(): Promise<void> {
   console.log(`wrote ${WORK_DIR}/{header.json,indptr.i32,indices.i32,confidence.f32} (confidences, for the Python side)`);
 
   const timings: Timing[] = [];
-  const ours1 = timeOurs(matrix, { factors, regularization, alpha, iterations, cgSteps, seed });
-  timings.push({ label: 'ours (TypeScript), 1 thread', seconds: ours1.seconds, loss: alsLoss(ours1.model, matrix) });
+  const ours1 = await timeOurs(matrix, { factors, regularization, alpha, iterations, cgSteps, seed });
+  timings.push({ label: 'ours (TypeScript), 1 thread', seconds: ours1.seconds, cpu: ours1.cpu, loss: alsLoss(ours1.model, matrix) });
   if (threads > 1) {
-    const executor = new WorkerRowExecutor(threads, __filename);
-    await executor.whenReady();
+    const pool = await AlsWorkerPool.start(threads);
     try {
-      const oursN = timeOurs(matrix, { factors, regularization, alpha, iterations, cgSteps, seed, executor });
-      timings.push({ label: `ours (TypeScript), ${threads} threads (main + ${threads - 1} worker)`, seconds: oursN.seconds, loss: alsLoss(oursN.model, matrix) });
+      const oursN = await timeOurs(matrix, { factors, regularization, alpha, iterations, cgSteps, seed }, pool);
+      timings.push({ label: `ours (TypeScript), ${threads} threads (main + ${threads - 1} worker)`, seconds: oursN.seconds, cpu: oursN.cpu, loss: alsLoss(oursN.model, matrix) });
       if (!sameFactors(ours1.model, oursN.model)) console.log('WARNING: threaded factors differ from the single-threaded ones');
       else console.log(`threaded run: factors bit-identical to the 1-thread run`);
     } finally {
-      await executor.close();
+      await pool.close();
     }
   }
 
@@ -136,16 +136,16 @@ async function main(): Promise<void> {
           regularization,
           alpha,
         };
-        timings.push({ label: `implicit ${run.version} (CPU, CG), ${n} thread${n > 1 ? 's' : ''}`, seconds: run.seconds, loss: alsLoss(model, matrix) });
+        timings.push({ label: `implicit ${run.version} (CPU, CG), ${n} thread${n > 1 ? 's' : ''}`, seconds: run.seconds, cpu: run.cpu, loss: alsLoss(model, matrix) });
       }
     }
   }
 
-  console.log('\nseconds per iteration (median over the iterations; mean; first iteration) and the final objective:');
+  console.log('\nseconds per iteration (wall: median over the iterations, mean, first; CPU of all threads: median) and the final objective:');
   const width = Math.max(...timings.map((t) => t.label.length));
   for (const t of timings) {
     console.log(
-      `  ${t.label.padEnd(width)}  median ${median(t.seconds).toFixed(4)} s  mean ${mean(t.seconds).toFixed(4)} s  first ${t.seconds[0].toFixed(4)} s` +
+      `  ${t.label.padEnd(width)}  median ${median(t.seconds).toFixed(4)} s  mean ${mean(t.seconds).toFixed(4)} s  first ${t.seconds[0].toFixed(4)} s  CPU ${median(t.cpu).toFixed(4)} s` +
         (t.loss === undefined ? '' : `  objective ${t.loss.toExponential(6)}`),
     );
   }
@@ -154,28 +154,39 @@ async function main(): Promise<void> {
   for (const n of [...new Set([threads, 1])]) {
     const ours = find('ours', n);
     const theirs = find('implicit', n);
-    if (ours && theirs) ratios.push(`${n} thread${n > 1 ? 's' : ''}: ours/implicit = ${(median(ours.seconds) / median(theirs.seconds)).toFixed(2)}×`);
+    if (ours && theirs) {
+      ratios.push(
+        `${n} thread${n > 1 ? 's' : ''}: ours/implicit = ${(median(ours.seconds) / median(theirs.seconds)).toFixed(2)}× wall, ${(median(ours.cpu) / median(theirs.cpu)).toFixed(2)}× CPU`,
+      );
+    }
   }
   if (ratios.length > 0) console.log(`ratio (medians): ${ratios.join('; ')}`);
   else console.log('ratio: not available (implicit did not run)');
 }
 
-/** Trains ours and times each iteration. */
-function timeOurs(
-  matrix: InteractionMatrix,
-  opts: Parameters<typeof trainAls>[1] & { iterations: number },
-): { model: AlsModel; seconds: number[] } {
+/** Trains ours (in this thread, or on the pool) and times each iteration. */
+async function timeOurs(matrix: InteractionMatrix, opts: AlsOptions, pool?: AlsWorkerPool): Promise<{ model: AlsModel; seconds: number[]; cpu: number[] }> {
   const seconds: number[] = [];
+  const cpu: number[] = [];
+  const cpuSeconds = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   let last = performance.now();
-  const model = trainAls(matrix, {
+  let lastCpu = cpuSeconds();
+  const options: AlsOptions = {
     ...opts,
     onIteration: () => {
       const now = performance.now();
+      const nowCpu = cpuSeconds();
       seconds.push((now - last) / 1000);
+      cpu.push(nowCpu - lastCpu);
       last = now;
+      lastCpu = nowCpu;
     },
-  });
-  return { model, seconds };
+  };
+  const model = pool ? await pool.train(matrix, options) : trainAls(matrix, options);
+  return { model, seconds, cpu };
 }
 
 async function loadMatrix(data: string | undefined, format: string | undefined): Promise<{ matrix: InteractionMatrix; source: string }> {
@@ -263,7 +274,7 @@ function runImplicit(
   python: string,
   dir: string,
   o: { factors: number; iterations: number; regularization: number; cgSteps: number; threads: number; seed: number },
-): { seconds: number[]; version: string } | undefined {
+): { seconds: number[]; cpu: number[]; version: string } | undefined {
   // implicit parallelises rows with OpenMP (num_threads) and wants a single-threaded BLAS under it.
   const env = { ...process.env, OMP_NUM_THREADS: String(o.threads), OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
   const script = resolve('tools/bench/als/implicit_bench.py');
@@ -282,12 +293,13 @@ function runImplicit(
     env: Record<string, string | null>;
     threadpools: { user_api: string; internal_api: string; num_threads: number }[];
     iterationSeconds: number[];
+    iterationCpuSeconds: number[];
   };
   const pools = out.threadpools.map((p) => `${p.internal_api}=${p.num_threads}`).join(', ');
   console.log(
     `implicit ${out.implicit} (python ${out.python}, numpy ${out.numpy}): num_threads=${out.numThreads}, OMP_NUM_THREADS=${out.env.OMP_NUM_THREADS}, OPENBLAS_NUM_THREADS=${out.env.OPENBLAS_NUM_THREADS}; threadpools: ${pools}`,
   );
-  return { seconds: out.iterationSeconds, version: out.implicit };
+  return { seconds: out.iterationSeconds, cpu: out.iterationCpuSeconds, version: out.implicit };
 }
 
 function readF32(path: string): Float32Array {
@@ -315,11 +327,7 @@ function positiveInt(name: string, text: string): number {
   return n;
 }
 
-if (isMainThread) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else if (parentPort) {
-  runAlsWorker(parentPort as unknown as Parameters<typeof runAlsWorker>[0]);
-}
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,4 +1,4 @@
-// Public surface of @recsys/algorithms: pure, deterministic algorithms with no I/O.
+// Public surface of @recsys/algorithms: pure, deterministic algorithms with no I/O (ALS can also run on worker threads).
 
 export { createRng, mulberry32 } from './random/rng';
 export type { Rng } from './random/rng';
@@ -25,11 +25,13 @@ export { topK, rankAmong, firstRelevantRank, compareRanked, sortedContains } fro
 export { hitRateAtK, precisionAtK, recallAtK, ndcgAtK, reciprocalRank, averagePrecisionAtK, countHits } from './metrics/ranking';
 export { userAuc, aucOfScoreSets } from './metrics/user-auc';
 export { exposureCounts, catalogCoverage, novelty, giniCoefficient } from './metrics/catalog';
-export { trainAls, solveAlsRows, createAlsScratch, alsLoss, recalculateUser, scoreAllItems, ALS_DEFAULTS } from './mf/als';
-export type { AlsModel, AlsOptions, AlsScratch, AlsSolveOptions, AlsRowExecutor } from './mf/als';
+export { trainAls, alsLoss, recalculateUser, scoreAllItems, ALS_DEFAULTS } from './mf/als';
+export type { AlsModel, AlsOptions } from './mf/als';
+export { AlsWorkerPool, ALS_WORKER_FILE } from './mf/als-workers';
+export type { AlsWorkerScript } from './mf/als-workers';
 export { csrOf, transposeCsr, binarizeCsr } from './mf/csr';
 export type { CsrRows } from './mf/csr';
-export { gramMatrix, gramChunk, reduceGramChunks, GRAM_CHUNK_ROWS, rotateRows, choleskyFactor, choleskySolve, jacobiEigen, orthonormalizeColumns } from './mf/linalg';
+export { gramMatrix, gramChunk, reduceGramChunks, GRAM_CHUNK_ROWS, choleskyFactor, choleskySolve, jacobiEigen, tridiagonalEigen, orthonormalizeColumns } from './mf/linalg';
 export type { SymmetricEigen } from './mf/linalg';
 export {
   cosineSimilarity,
@@ -63,6 +65,7 @@ export {
   RECALL_MANIFEST_FILE,
   RECALL_BUILD_DEFAULTS,
   buildRecallArtifacts,
+  buildRecallArtifactsOnWorkers,
   nextRecallVersion,
   encodeRecallArtifact,
   decodeRecallArtifact,

@@ -14,7 +14,7 @@ export type { SplitFromFilesOptions } from './splits/from-files';
 export { STREAM, userSeed } from './random-streams';
 
 export { itemCounts } from './recommenders/recommender';
-export type { Recommender, RecommenderParams, ParamValue, SideInfo } from './recommenders/recommender';
+export type { Recommender, RecommenderParams, RecommenderResources, ParamValue, SideInfo } from './recommenders/recommender';
 export { RandomRecommender } from './recommenders/random';
 export { PopularityRecommender } from './recommenders/popularity';
 export type { PopularityWeighting } from './recommenders/popularity';

@@ -1,4 +1,5 @@
-/** Test helpers shared by every project: an OTLP collector, polling, temporary directories. */
+/** Test helpers shared by every project: an OTLP collector, polling, temporary directories, TypeScript worker threads. */
 export { startOtlpCollector, type CollectedSpan, type OtlpCollector } from './otlp-collector';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { freeDataDir } from './data-dir';
+export { typeScriptWorker } from './typescript-worker';

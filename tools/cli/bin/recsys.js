@@ -7,6 +7,8 @@ const { execFileSync } = require('node:child_process');
 
 const root = join(__dirname, '..', '..', '..');
 const bundle = join(root, 'dist', 'tools', 'cli', 'main.js');
+// Built with the bundle: the entry of the worker threads that train ALS.
+const alsWorker = join(root, 'dist', 'tools', 'cli', 'als-worker.js');
 
 /** Newest modification time of any .ts source the CLI bundle is built from. */
 function newestSource(dir) {
@@ -22,6 +24,7 @@ function newestSource(dir) {
 
 const stale =
   !existsSync(bundle) ||
+  !existsSync(alsWorker) ||
   Math.max(newestSource(join(root, 'tools', 'cli', 'src')), newestSource(join(root, 'libs'))) > statSync(bundle).mtimeMs;
 if (stale) execFileSync(process.execPath, [join(root, 'tools', 'build', 'build.mjs'), 'tools/cli'], { stdio: 'ignore' });
 require(bundle);

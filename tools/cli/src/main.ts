@@ -35,9 +35,11 @@ Commands:
                --out DIR --pins N (100000) --users N (10000) --events N (1000000) --seed N --days N --force
   build-recall Build the recall models (item-CF, user-CF, ALS) from a dataset and publish them (build-recall --help).
                --data PATH --format world|movielens-100k|movielens-1m|movielens-csv|interactions-csv --out DIR
+               --threads N (ALS on N threads; default: the available cores)
   eval         Evaluate recommenders offline on a dataset (recsys eval --help for every option).
                --data PATH --format movielens-100k|movielens-1m|movielens-csv|interactions-csv|world
                --split random|leave-last|time-cut|files --model pop,random,... --k 10,20 --out report.json
+               --threads N (ALS on N threads; default: the available cores)
   features verify  Replay the event log and check the served-feature log against it (features verify --help).
                --log DIR (.data/bus) | --brokers HOST:PORT  --worst N  --json
   features batch   Every user's and item's features at a point in time, from the event log, as JSON lines.

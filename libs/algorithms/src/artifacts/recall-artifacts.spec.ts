@@ -1,9 +1,12 @@
 // Recall artifacts: hand-computed neighbour tables, a byte-exact round trip, validation, and sortable versions.
 import { InteractionMatrixBuilder } from '../matrix/interaction-matrix';
+import { SOURCE_ALS_WORKER } from '../../test/source-als-worker';
 import { trainAls } from '../mf/als';
+import { AlsWorkerPool } from '../mf/als-workers';
 import {
   RECALL_MANIFEST_FILE,
   buildRecallArtifacts,
+  buildRecallArtifactsOnWorkers,
   decodeRecallArtifact,
   encodeRecallArtifact,
   nextRecallVersion,
@@ -71,6 +74,20 @@ describe('buildRecallArtifacts', () => {
     const seen: string[] = [];
     buildRecallArtifacts(tiny(), INFO, { iterations: 2, factors: 2 }, (kind, done, total) => seen.push(`${kind} ${done}/${total}`));
     expect(seen).toEqual(['itemcf 0/1', 'itemcf 1/1', 'usercf 0/1', 'usercf 1/1', 'als 0/2', 'als 1/2', 'als 2/2']);
+  });
+
+  it('builds the same bytes with ALS on worker threads, with the same progress', async () => {
+    const pool = await AlsWorkerPool.start(2, SOURCE_ALS_WORKER);
+    try {
+      const seen: string[] = [];
+      const options = { itemK: 2, userK: 2, factors: 3, iterations: 3 };
+      const onWorkers = await buildRecallArtifactsOnWorkers(pool, tiny(), INFO, options, (kind, done, total) => seen.push(`${kind} ${done}/${total}`));
+      const inThread = buildRecallArtifacts(tiny(), INFO, options);
+      for (const kind of ['itemcf', 'usercf', 'als'] as const) expect(encodeRecallArtifact(onWorkers[kind])).toEqual(encodeRecallArtifact(inThread[kind]));
+      expect(seen).toEqual(['itemcf 0/1', 'itemcf 1/1', 'usercf 0/1', 'usercf 1/1', 'als 0/3', 'als 1/3', 'als 2/3', 'als 3/3']);
+    } finally {
+      await pool.close();
+    }
   });
 
   it.each(['itemcf', 'usercf', 'als'] as const)('round-trips the %s artifact through bytes', (kind) => {

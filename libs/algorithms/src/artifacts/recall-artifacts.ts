@@ -1,7 +1,8 @@
 // The recall model artifacts (item-CF, user-CF, ALS): how they are built from an interaction matrix and stored as bytes.
 import { buildItemNeighbors, buildUserNeighbors, type NeighborTable } from '../cf/neighbors';
 import { type InteractionMatrix } from '../matrix/interaction-matrix';
-import { ALS_DEFAULTS, trainAls, type AlsModel } from '../mf/als';
+import { ALS_DEFAULTS, trainAls, type AlsModel, type AlsOptions } from '../mf/als';
+import { type AlsWorkerPool } from '../mf/als-workers';
 import { type CsrRows } from '../mf/csr';
 import { checkSimilarityKind, type SimilarityKind } from '../similarity/sparse-similarity';
 
@@ -115,10 +116,10 @@ export interface RecallArtifacts {
 
 /**
  * Builds the three recall artifacts from one implicit-feedback matrix: the item-CF table (`buildItemNeighbors`),
- * the user-CF table (`buildUserNeighbors`) with the matrix rows, and ALS factors (`trainAls`). `info` is shared
- * (the three are published under one version); its `params` are replaced by the resolved options. Reports
- * progress per artifact (one step each for the tables, one per ALS sweep). Deterministic: same matrix and
- * options, same bytes once encoded (apart from `info`).
+ * the user-CF table (`buildUserNeighbors`) with the matrix rows, and ALS factors (`trainAls`, in this thread).
+ * `info` is shared (the three are published under one version); its `params` are replaced by the resolved
+ * options. Reports progress per artifact (one step each for the tables, one per ALS sweep). Deterministic: same
+ * matrix and options, same bytes once encoded (apart from `info`).
  */
 export function buildRecallArtifacts(
   matrix: InteractionMatrix,
@@ -126,6 +127,32 @@ export function buildRecallArtifacts(
   options: RecallBuildOptions = {},
   onProgress?: RecallBuildProgress,
 ): RecallArtifacts {
+  const build = startRecallBuild(matrix, info, options, onProgress);
+  return build.finish(trainAls(matrix, build.als));
+}
+
+/**
+ * {@link buildRecallArtifacts} with ALS trained on the threads of `pool` (`AlsWorkerPool.train`): the same
+ * artifacts, bit for bit.
+ */
+export async function buildRecallArtifactsOnWorkers(
+  pool: AlsWorkerPool,
+  matrix: InteractionMatrix,
+  info: Omit<RecallArtifactInfo, 'params'>,
+  options: RecallBuildOptions = {},
+  onProgress?: RecallBuildProgress,
+): Promise<RecallArtifacts> {
+  const build = startRecallBuild(matrix, info, options, onProgress);
+  return build.finish(await pool.train(matrix, build.als));
+}
+
+/** Resolves the options and builds the neighbour tables; `finish` assembles the artifacts around the ALS model. */
+function startRecallBuild(
+  matrix: InteractionMatrix,
+  info: Omit<RecallArtifactInfo, 'params'>,
+  options: RecallBuildOptions,
+  onProgress: RecallBuildProgress | undefined,
+): { als: AlsOptions; finish(model: AlsModel): RecallArtifacts } {
   // Options left undefined (e.g. flags not given) keep their defaults; keys that are not build options are ignored.
   const o: Required<RecallBuildOptions> = { ...RECALL_BUILD_DEFAULTS };
   for (const key of Object.keys(RECALL_BUILD_DEFAULTS) as (keyof RecallBuildOptions)[]) {
@@ -143,25 +170,27 @@ export function buildRecallArtifacts(
   const userTable = buildUserNeighbors(matrix, { similarity: o.similarity, k: o.userK, shrinkage: o.shrinkage });
   onProgress?.('usercf', 1, 1);
   onProgress?.('als', 0, o.iterations);
-  const model = trainAls(matrix, {
-    factors: o.factors,
-    iterations: o.iterations,
-    regularization: o.regularization,
-    alpha: o.alpha,
-    seed: o.seed,
-    onIteration: (it) => onProgress?.('als', it, o.iterations),
-  });
   const cf = { similarity: o.similarity, shrinkage: o.shrinkage };
   return {
-    itemcf: { kind: 'itemcf', info: { ...info, params: { ...cf, k: o.itemK } }, itemIds, neighbors: itemTable },
-    usercf: { kind: 'usercf', info: { ...info, params: { ...cf, k: o.userK } }, userIds, itemIds, neighbors: userTable, rows },
     als: {
-      kind: 'als',
-      info: { ...info, params: { factors: o.factors, iterations: o.iterations, regularization: o.regularization, alpha: o.alpha, seed: o.seed } },
-      userIds,
-      itemIds,
-      model,
+      factors: o.factors,
+      iterations: o.iterations,
+      regularization: o.regularization,
+      alpha: o.alpha,
+      seed: o.seed,
+      onIteration: (it) => onProgress?.('als', it, o.iterations),
     },
+    finish: (model) => ({
+      itemcf: { kind: 'itemcf', info: { ...info, params: { ...cf, k: o.itemK } }, itemIds, neighbors: itemTable },
+      usercf: { kind: 'usercf', info: { ...info, params: { ...cf, k: o.userK } }, userIds, itemIds, neighbors: userTable, rows },
+      als: {
+        kind: 'als',
+        info: { ...info, params: { factors: o.factors, iterations: o.iterations, regularization: o.regularization, alpha: o.alpha, seed: o.seed } },
+        userIds,
+        itemIds,
+        model,
+      },
+    }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { InteractionMatrixBuilder, type InteractionMatrix } from '../matrix/interaction-matrix';
 import { createRng } from '../random/rng';
-import { alsLoss, recalculateUser, scoreAllItems, solveAlsRows, trainAls, type AlsModel, type AlsRowExecutor } from './als';
+import { alsLoss, recalculateUser, scoreAllItems, startAlsTraining, trainAls, type AlsModel } from './als';
+import { AlsKernels } from './als-kernels';
 import { choleskySolve } from './linalg';
 
 /** A matrix from dense rows: entry (u, i) stored when rows[u][i] > 0. */
@@ -121,20 +122,22 @@ describe('trainAls', () => {
     expect(Array.from(c.itemFactors)).not.toEqual(Array.from(a.itemFactors));
   });
 
-  it('gives bit-identical factors when an executor splits the rows', () => {
-    const m = randomMatrix(30, 50, 0.2, 3);
-    const split: AlsRowExecutor = {
-      allocate: (n) => new Float32Array(n),
-      solve: (rows, target, fixed, gram, opts) => {
-        const mid = rows.nRows >> 1;
-        solveAlsRows(rows, target, fixed, gram, opts, mid, rows.nRows);
-        solveAlsRows(rows, target, fixed, gram, opts, 0, mid);
-      },
-    };
-    const a = trainAls(m, { factors: 6, iterations: 4, seed: 1 });
-    const b = trainAls(m, { factors: 6, iterations: 4, seed: 1, executor: split });
-    expect(Array.from(b.userFactors)).toEqual(Array.from(a.userFactors));
-    expect(Array.from(b.itemFactors)).toEqual(Array.from(a.itemFactors));
+  it('gives bit-identical factors however each task is cut into pieces and in whatever order they run', () => {
+    // Odd k (a padded coordinate), more items than users (rotated item sweeps) and an empty user row.
+    const m = randomMatrix(30, 70, 0.15, 3);
+    const opts = { factors: 5, iterations: 4, seed: 1 };
+    const a = trainAls(m, opts);
+    const training = startAlsTraining(m, opts, 2);
+    const kernels = new AlsKernels(training.workspace.memory, training.workspace.layout);
+    let next = training.tasks.next();
+    while (!next.done) {
+      const bounds = training.pieces(next.value, 7);
+      // Pieces from last to first, alternating the two threads' scratch.
+      for (let p = bounds.length - 2; p >= 0; p--) kernels.run(next.value, bounds[p], bounds[p + 1], p % 2);
+      next = training.tasks.next();
+    }
+    expect(Array.from(next.value.userFactors)).toEqual(Array.from(a.userFactors));
+    expect(Array.from(next.value.itemFactors)).toEqual(Array.from(a.itemFactors));
   });
 
   it('gives users and items without entries zero vectors', () => {

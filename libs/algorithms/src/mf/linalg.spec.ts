@@ -1,5 +1,5 @@
 import { createRng } from '../random/rng';
-import { choleskyFactor, choleskySolve, GRAM_CHUNK_ROWS, gramMatrix, jacobiEigen, orthonormalizeColumns, rotateRows } from './linalg';
+import { choleskyFactor, choleskySolve, GRAM_CHUNK_ROWS, gramMatrix, jacobiEigen, orthonormalizeColumns, tridiagonalEigen, type SymmetricEigen } from './linalg';
 
 describe('gramMatrix', () => {
   it('computes FᵀF + ridge·I for rows taken four at a time and one by one', () => {
@@ -31,19 +31,6 @@ describe('gramMatrix', () => {
   });
 });
 
-describe('rotateRows', () => {
-  it('replaces each row x in the range by M·x, rows in pairs and alone alike', () => {
-    // M = [[0, 1], [2, 3]]: (x0, x1) → (x1, 2·x0 + 3·x1). Rows 1–3 of four (a pair, then one alone).
-    const f = Float32Array.from([1, 1, 1, 2, 3, 4, 5, 6]);
-    rotateRows(f, 2, Float64Array.from([0, 1, 2, 3]), 1, 4);
-    expect(Array.from(f)).toEqual([1, 1, 2, 8, 4, 18, 6, 28]);
-    // One row at a time gives the same bits as the paired path.
-    const g = Float32Array.from([1, 1, 1, 2, 3, 4, 5, 6]);
-    for (let r = 1; r < 4; r++) rotateRows(g, 2, Float64Array.from([0, 1, 2, 3]), r, r + 1);
-    expect(Array.from(g)).toEqual(Array.from(f));
-  });
-});
-
 describe('choleskyFactor / choleskySolve', () => {
   it('factors the classic 3×3 example into its known L', () => {
     const a = Float64Array.from([4, 12, -16, 12, 37, -43, -16, -43, 98]);
@@ -65,9 +52,12 @@ describe('choleskyFactor / choleskySolve', () => {
   });
 });
 
-describe('jacobiEigen', () => {
+describe.each<[string, (a: ArrayLike<number>, n: number) => SymmetricEigen]>([
+  ['jacobiEigen', (a, n) => jacobiEigen(a, n)],
+  ['tridiagonalEigen', tridiagonalEigen],
+])('%s', (_, eigen) => {
   it('decomposes [[2,1],[1,2]] into eigenvalues 3 and 1 with eigenvectors (1,±1)/√2', () => {
-    const { values, vectors } = jacobiEigen([2, 1, 1, 2], 2);
+    const { values, vectors } = eigen([2, 1, 1, 2], 2);
     expect(values[0]).toBeCloseTo(3, 14);
     expect(values[1]).toBeCloseTo(1, 14);
     expect(Math.abs(vectors[0])).toBeCloseTo(Math.SQRT1_2, 14);
@@ -76,7 +66,7 @@ describe('jacobiEigen', () => {
   });
 
   it('finds 2 + √2, 2, 2 − √2 for the tridiagonal [[2,−1,0],[−1,2,−1],[0,−1,2]]', () => {
-    const { values } = jacobiEigen([2, -1, 0, -1, 2, -1, 0, -1, 2], 3);
+    const { values } = eigen([2, -1, 0, -1, 2, -1, 0, -1, 2], 3);
     expect(values[0]).toBeCloseTo(2 + Math.SQRT2, 13);
     expect(values[1]).toBeCloseTo(2, 13);
     expect(values[2]).toBeCloseTo(2 - Math.SQRT2, 13);
@@ -87,7 +77,7 @@ describe('jacobiEigen', () => {
     const rng = createRng(3);
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng.normal();
-    const { values, vectors } = jacobiEigen(a, n);
+    const { values, vectors } = eigen(a, n);
     for (let j = 0; j < n; j++) {
       if (j > 0) expect(values[j]).toBeLessThanOrEqual(values[j - 1]);
       for (let r = 0; r < n; r++) {
@@ -101,6 +91,45 @@ describe('jacobiEigen', () => {
         expect(d).toBeCloseTo(h === j ? 1 : 0, 12);
       }
     }
+  });
+
+  it('handles 1×1, the zero matrix and repeated eigenvalues', () => {
+    expect(Array.from(eigen([-4], 1).values)).toEqual([-4]);
+    expect(Array.from(eigen([-4], 1).vectors)).toEqual([1]);
+    expect(Array.from(eigen(new Float64Array(9), 3).values)).toEqual([0, 0, 0]);
+    const { values, vectors } = eigen([5, 0, 0, 0, 5, 0, 0, 0, 5], 3);
+    expect(Array.from(values)).toEqual([5, 5, 5]);
+    for (let j = 0; j < 3; j++) for (let h = 0; h < 3; h++) expect(Math.abs(vectors[j * 3 + 0] * vectors[h * 3 + 0] + vectors[j * 3 + 1] * vectors[h * 3 + 1] + vectors[j * 3 + 2] * vectors[h * 3 + 2])).toBeCloseTo(j === h ? 1 : 0, 14);
+  });
+});
+
+describe('tridiagonalEigen on a nearly diagonal 64×64 matrix (an ALS Gram matrix in the previous eigenbasis)', () => {
+  it('agrees with Jacobi and diagonalizes it to rounding', () => {
+    const n = 64;
+    const rng = createRng(11);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      a[i * n + i] = 100 + 200 * rng.next();
+      for (let j = i + 1; j < n; j++) a[i * n + j] = a[j * n + i] = 0.2 * rng.normal();
+    }
+    const ql = tridiagonalEigen(a, n);
+    const jacobi = jacobiEigen(a, n);
+    for (let j = 0; j < n; j++) expect(ql.values[j]).toBeCloseTo(jacobi.values[j], 10);
+    let off = 0;
+    let total = 0;
+    for (let p = 0; p < n; p++) {
+      for (let q = 0; q < n; q++) {
+        let x = 0;
+        for (let r = 0; r < n; r++) {
+          let ar = 0;
+          for (let c = 0; c < n; c++) ar += a[r * n + c] * ql.vectors[q * n + c];
+          x += ql.vectors[p * n + r] * ar;
+        }
+        total += x * x;
+        if (p !== q) off += x * x;
+      }
+    }
+    expect(Math.sqrt(off / total)).toBeLessThan(1e-13);
   });
 });
 

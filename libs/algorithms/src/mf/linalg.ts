@@ -72,93 +72,22 @@ export function gramChunk(factors: Float32Array, k: number, start: number, end: 
   }
 }
 
-/** Adds `chunks` partial upper triangles (consecutive k×k blocks of `partials`) in order, mirrors, adds ridge·I. */
-export function reduceGramChunks(partials: Float64Array, chunks: number, k: number, ridge: number, out: Float64Array): Float64Array {
+/**
+ * Adds `chunks` partial upper triangles (consecutive stride×stride blocks of `partials`, row-major, the k×k matrix in
+ * their top-left corner) in order into the k×k `out`, mirrors, adds ridge·I. O(chunks·k²/2).
+ */
+export function reduceGramChunks(partials: Float64Array, chunks: number, k: number, ridge: number, out: Float64Array, stride = k): Float64Array {
+  if (stride < k || partials.length < chunks * stride * stride) throw new RangeError(`partials must hold ${chunks} blocks of ${stride}×${stride} (stride ≥ k = ${k})`);
   out.fill(0);
   for (let c = 0; c < chunks; c++) {
-    const o = c * k * k;
-    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b] += partials[o + a * k + b];
+    const o = c * stride * stride;
+    for (let a = 0; a < k; a++) for (let b = a; b < k; b++) out[a * k + b] += partials[o + a * stride + b];
   }
   for (let a = 0; a < k; a++) {
     out[a * k + a] += ridge;
     for (let b = a + 1; b < k; b++) out[b * k + a] = out[a * k + b];
   }
   return out;
-}
-
-/**
- * Replaces every factor row x in rows [start, end) of the row-major `f` (width k) by M·x, i.e. x'_j = Σ_g
- * M[j][g]·x_g for the k×k row-major `m`. Two rows against four rows of M at a time. O((end − start)·k²).
- */
-export function rotateRows(f: Float32Array, k: number, m: Float64Array, start: number, end: number): void {
-  const rows = new Float64Array(2 * k);
-  const outs = new Float64Array(2 * k);
-  const k4 = k - (k & 3);
-  let r = start;
-  for (; r + 2 <= end; r += 2) {
-    const o = r * k;
-    for (let a = 0; a < 2 * k; a++) rows[a] = f[o + a];
-    let j = 0;
-    for (; j < k4; j += 4) {
-      const m0 = j * k;
-      const m1 = m0 + k;
-      const m2 = m1 + k;
-      const m3 = m2 + k;
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let b0 = 0;
-      let b1 = 0;
-      let b2 = 0;
-      let b3 = 0;
-      for (let g = 0; g < k; g++) {
-        const x = rows[g];
-        const y = rows[k + g];
-        const v0 = m[m0 + g];
-        const v1 = m[m1 + g];
-        const v2 = m[m2 + g];
-        const v3 = m[m3 + g];
-        a0 += v0 * x;
-        a1 += v1 * x;
-        a2 += v2 * x;
-        a3 += v3 * x;
-        b0 += v0 * y;
-        b1 += v1 * y;
-        b2 += v2 * y;
-        b3 += v3 * y;
-      }
-      outs[j] = a0;
-      outs[j + 1] = a1;
-      outs[j + 2] = a2;
-      outs[j + 3] = a3;
-      outs[k + j] = b0;
-      outs[k + j + 1] = b1;
-      outs[k + j + 2] = b2;
-      outs[k + j + 3] = b3;
-    }
-    for (; j < k; j++) {
-      let a = 0;
-      let b = 0;
-      for (let g = 0; g < k; g++) {
-        a += m[j * k + g] * rows[g];
-        b += m[j * k + g] * rows[k + g];
-      }
-      outs[j] = a;
-      outs[k + j] = b;
-    }
-    for (let a = 0; a < 2 * k; a++) f[o + a] = outs[a];
-  }
-  for (; r < end; r++) {
-    const o = r * k;
-    for (let a = 0; a < k; a++) rows[a] = f[o + a];
-    for (let j = 0; j < k; j++) {
-      let a = 0;
-      for (let g = 0; g < k; g++) a += m[j * k + g] * rows[g];
-      outs[j] = a;
-    }
-    for (let a = 0; a < k; a++) f[o + a] = outs[a];
-  }
 }
 
 /**
@@ -216,8 +145,8 @@ export interface SymmetricEigen {
  * Eigenvalues and eigenvectors of the symmetric n×n row-major matrix `a` (not modified) by the cyclic Jacobi
  * method: sweeps of plane rotations zeroing each off-diagonal entry, until the off-diagonal mass is below
  * `tolerance` times the Frobenius norm (default 1e-14) or `maxSweeps` (default 100) sweeps. Accurate to a few ulps
- * of the largest eigenvalue; O(n³) per sweep, typically 6–10 sweeps. Meant for the small projected matrices of a
- * randomized SVD (n ≲ 300).
+ * of the largest eigenvalue, and small eigenvalues to high relative accuracy; O(n³) per sweep, typically 6–10
+ * sweeps. Meant for the small projected matrices of a randomized SVD (n ≲ 300); {@link tridiagonalEigen} is faster.
  */
 export function jacobiEigen(a: ArrayLike<number>, n: number, opts: { tolerance?: number; maxSweeps?: number } = {}): SymmetricEigen {
   if (a.length < n * n) throw new RangeError(`matrix has ${a.length} values, need ${n}×${n}`);
@@ -276,6 +205,132 @@ export function jacobiEigen(a: ArrayLike<number>, n: number, opts: { tolerance?:
   order.forEach((j, rank) => {
     values[rank] = m[j * n + j];
     vectors.set(v.subarray(j * n, j * n + n), rank * n);
+  });
+  return { values, vectors };
+}
+
+/**
+ * Eigenvalues and eigenvectors of the symmetric n×n row-major matrix `a` (not modified) by Householder reduction to
+ * tridiagonal form followed by implicit QL steps with Wilkinson shifts — the same contract as {@link jacobiEigen}
+ * (values descending, vectors as rows), with backward error a few ulps of ‖a‖ but no high relative accuracy for
+ * eigenvalues much smaller than ‖a‖. About 7n³ flops, all on contiguous rows: 2–3 times faster than Jacobi's
+ * sweeps, for the eigenbasis ALS rotates into every iteration. Throws if QL does not converge in 30n steps.
+ */
+export function tridiagonalEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
+  if (a.length < n * n) throw new RangeError(`matrix has ${a.length} values, need ${n}×${n}`);
+  const m = Float64Array.from(a);
+  // vt = Qᵀ for a = Q T Qᵀ (then the eigenvectors of T applied): row j is the current estimate of vector j.
+  const vt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) vt[i * n + i] = 1;
+  const v = new Float64Array(n);
+  const w = new Float64Array(n);
+  const s = new Float64Array(n);
+  const d = new Float64Array(n);
+  // e[i] = T[i + 1][i].
+  const e = new Float64Array(n);
+  for (let k = 0; k + 2 < n; k++) {
+    // Reflect x = column k below the diagonal (= row k right of it) onto α·e₁: H = I − β v vᵀ, v = x − α e₁.
+    const row = k * n;
+    d[k] = m[row + k];
+    let norm2 = 0;
+    for (let j = k + 1; j < n; j++) norm2 += m[row + j] * m[row + j];
+    const x0 = m[row + k + 1];
+    if (norm2 === 0) {
+      e[k] = 0;
+      continue;
+    }
+    const alpha = x0 >= 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
+    e[k] = alpha;
+    for (let j = k + 1; j < n; j++) v[j] = m[row + j];
+    v[k + 1] = x0 - alpha;
+    const beta = 2 / (norm2 - x0 * x0 + v[k + 1] * v[k + 1]);
+    // Trailing block B ← H B H = B − v wᵀ − w vᵀ with w = βBv − (β²vᵀBv/2) v.
+    let vw = 0;
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      let sum = 0;
+      for (let j = k + 1; j < n; j++) sum += m[ri + j] * v[j];
+      w[i] = beta * sum;
+      vw += w[i] * v[i];
+    }
+    const half = (beta * vw) / 2;
+    for (let i = k + 1; i < n; i++) w[i] -= half * v[i];
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const vi = v[i];
+      const wi = w[i];
+      for (let j = k + 1; j < n; j++) m[ri + j] -= vi * w[j] + wi * v[j];
+    }
+    // Qᵀ ← H Qᵀ: rows k+1.. of vt lose β v (vᵀ vt).
+    s.fill(0);
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const vi = v[i];
+      for (let j = 0; j < n; j++) s[j] += vi * vt[ri + j];
+    }
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const f = beta * v[i];
+      for (let j = 0; j < n; j++) vt[ri + j] -= f * s[j];
+    }
+  }
+  if (n >= 2) {
+    d[n - 2] = m[(n - 2) * n + n - 2];
+    e[n - 2] = m[(n - 1) * n + n - 2];
+  }
+  if (n >= 1) d[n - 1] = m[n * n - 1];
+  // Implicit QL/QR on T: deflate the bottom while its off-diagonal is negligible, else chase a Wilkinson-shifted
+  // rotation through the unreduced block [lo, hi], rotating the rows of vt alike.
+  const negligible = (i: number) => Math.abs(e[i]) <= 2.220446049250313e-16 * (Math.abs(d[i]) + Math.abs(d[i + 1]));
+  let steps = 0;
+  for (let hi = n - 1; hi > 0; ) {
+    if (negligible(hi - 1)) {
+      e[hi - 1] = 0;
+      hi--;
+      continue;
+    }
+    let lo = hi - 1;
+    while (lo > 0 && !negligible(lo - 1)) lo--;
+    if (++steps > 30 * n) throw new Error(`tridiagonalEigen did not converge in ${30 * n} steps`);
+    const delta = (d[hi - 1] - d[hi]) / 2;
+    const eh = e[hi - 1];
+    const shift = d[hi] - (eh * eh) / (delta + (delta >= 0 ? 1 : -1) * Math.sqrt(delta * delta + eh * eh));
+    let g = d[lo] - shift;
+    let z = e[lo];
+    for (let k = lo; k < hi; k++) {
+      // The rotation of rows/columns k, k+1 that zeroes z (the bulge, or the shifted start) against g.
+      const r = Math.sqrt(g * g + z * z);
+      const c = r === 0 ? 1 : g / r;
+      const sn = r === 0 ? 0 : -z / r;
+      if (k > lo) e[k - 1] = r;
+      const dk = d[k];
+      const dk1 = d[k + 1];
+      const f = e[k];
+      d[k] = c * c * dk - 2 * c * sn * f + sn * sn * dk1;
+      d[k + 1] = sn * sn * dk + 2 * c * sn * f + c * c * dk1;
+      e[k] = c * sn * (dk - dk1) + (c * c - sn * sn) * f;
+      if (k + 1 < hi) {
+        const h = e[k + 1];
+        z = -sn * h;
+        e[k + 1] = c * h;
+        g = e[k];
+      }
+      const rk = k * n;
+      const rk1 = rk + n;
+      for (let j = 0; j < n; j++) {
+        const x = vt[rk + j];
+        const y = vt[rk1 + j];
+        vt[rk + j] = c * x - sn * y;
+        vt[rk1 + j] = sn * x + c * y;
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[y] - d[x] || x - y);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  order.forEach((j, rank) => {
+    values[rank] = d[j];
+    vectors.set(vt.subarray(j * n, j * n + n), rank * n);
   });
   return { values, vectors };
 }

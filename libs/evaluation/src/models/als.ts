@@ -1,6 +1,6 @@
 // Implicit-feedback ALS for the harness: trainAls on the training matrix, scores x_u·y_i.
 import { scoreAllItems, trainAls, type AlsModel, type InteractionMatrix } from '@recsys/algorithms';
-import { assertFitted, type ParamValue, type Recommender } from '../recommenders/recommender';
+import { assertFitted, type ParamValue, type Recommender, type RecommenderResources } from '../recommenders/recommender';
 import { binarized, paramNumber } from './itemcf';
 
 /** What ALS takes as r in the confidence 1 + α·r: the stored values (ratings, implicit weights) or 1 per entry. */
@@ -45,7 +45,11 @@ export class AlsRecommender implements Recommender {
   readonly params: AlsParams;
   private model: AlsModel | undefined;
 
-  constructor(opts: AlsRecommenderOptions = {}) {
+  /** With `resources.alsPool`, fits on its worker threads (the same factors) and `fit` returns a promise. */
+  constructor(
+    opts: AlsRecommenderOptions = {},
+    private readonly resources: RecommenderResources = {},
+  ) {
     const p = { ...ALS_MODEL_DEFAULTS, ...definedOnly(opts) };
     const int = (name: string, v: number, min: number) => {
       if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
@@ -60,9 +64,18 @@ export class AlsRecommender implements Recommender {
     this.params = p;
   }
 
-  fit(train: InteractionMatrix): void {
+  fit(train: InteractionMatrix): void | Promise<void> {
     const { factors, regularization, alpha, iterations, cgSteps, values, seed } = this.params;
-    this.model = trainAls(values === 'binary' ? binarized(train) : train, { factors, regularization, alpha, iterations, cgSteps, seed });
+    const matrix = values === 'binary' ? binarized(train) : train;
+    const options = { factors, regularization, alpha, iterations, cgSteps, seed };
+    const pool = this.resources.alsPool;
+    if (!pool) {
+      this.model = trainAls(matrix, options);
+      return;
+    }
+    return pool.train(matrix, options).then((model) => {
+      this.model = model;
+    });
   }
 
   scoreAll(user: number, out: Float32Array): void {

@@ -1,5 +1,5 @@
 // The offline recommender interface every baseline and model implements for the evaluation harness.
-import { type InteractionMatrix } from '@recsys/algorithms';
+import { type AlsWorkerPool, type InteractionMatrix } from '@recsys/algorithms';
 
 /** A JSON-serialisable parameter value. */
 export type ParamValue = string | number | boolean | readonly string[];
@@ -13,6 +13,12 @@ export interface SideInfo {
   readonly users?: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Item metadata per item id. */
   readonly items?: ReadonlyMap<string, { readonly title?: string; readonly genres?: readonly string[] }>;
+}
+
+/** What a recommender may use to fit faster; results are the same without them. */
+export interface RecommenderResources {
+  /** Worker threads ALS trains on (`AlsWorkerPool.train`) instead of this thread. */
+  readonly alsPool?: AlsWorkerPool;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The registry of offline recommenders by name, and the `name:key=value,...` model spec the CLI accepts.
 import { PopularityRecommender, type PopularityWeighting } from './popularity';
 import { RandomRecommender } from './random';
-import { type ParamValue, type Recommender } from './recommender';
+import { type ParamValue, type Recommender, type RecommenderResources } from './recommender';
 import { SegmentPopularityRecommender } from './segment-popularity';
 import { GRAPH_DEFAULTS, GraphRecommender, graphOptionsOf } from '../models/graph';
 import { ITEMCF_DEFAULTS, ItemCFRecommender, neighborhoodOptionsOf } from '../models/itemcf';
@@ -15,7 +15,7 @@ export interface RecommenderEntry {
   readonly description: string;
   /** Parameter name → one-line description with the default. */
   readonly params: Readonly<Record<string, string>>;
-  create(params: Readonly<Record<string, ParamValue>>): Recommender;
+  create(params: Readonly<Record<string, ParamValue>>, resources: RecommenderResources): Recommender;
 }
 
 /** The registered recommenders. Names are what `--model` accepts. */
@@ -95,7 +95,7 @@ export const RECOMMENDERS: Readonly<Record<string, RecommenderEntry>> = Object.f
       values: `r = the stored value (raw) or 1 (binary) (default ${ALS_MODEL_DEFAULTS.values})`,
       seed: 'seed of the initial factors (default: the run seed)',
     },
-    create: (p) => new AlsRecommender(alsOptionsOf(p)),
+    create: (p, resources) => new AlsRecommender(alsOptionsOf(p), resources),
   },
   svd: {
     description: 'biased matrix factorization of the ratings by SGD; ranks by predicted rating',
@@ -127,16 +127,17 @@ export const RECOMMENDER_ALIASES: Readonly<Record<string, string>> = Object.free
 
 /**
  * Creates the recommender registered as `name` (or an alias) with `params`. Numbers may be given as strings (as a
- * command line does). Throws an Error naming the known models or the known parameters on a typo.
+ * command line does). `resources` are what a model may use to fit faster (worker threads); they never change its
+ * results. Throws an Error naming the known models or the known parameters on a typo.
  */
-export function createRecommender(name: string, params: Readonly<Record<string, ParamValue>> = {}): Recommender {
+export function createRecommender(name: string, params: Readonly<Record<string, ParamValue>> = {}, resources: RecommenderResources = {}): Recommender {
   const canonical = RECOMMENDER_ALIASES[name] ?? name;
   const entry = RECOMMENDERS[canonical];
   if (!entry) throw new Error(`unknown model "${name}" (known: ${Object.keys(RECOMMENDERS).join(', ')})`);
   for (const key of Object.keys(params)) {
     if (!(key in entry.params)) throw new Error(`model ${canonical} has no parameter "${key}" (known: ${Object.keys(entry.params).join(', ') || 'none'})`);
   }
-  return entry.create(params);
+  return entry.create(params, resources);
 }
 
 /**

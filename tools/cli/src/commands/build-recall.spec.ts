@@ -1,10 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { typeScriptWorker } from '@recsys/testing';
 import { RECALL_MODELS, decodeRecallArtifact, type AlsArtifact, type ItemCFArtifact, type UserCFArtifact } from '@recsys/algorithms';
 import type { EngagementEvent, EventType } from '@recsys/domain';
 import { LocalModelStore } from '@recsys/stores';
 import { WorldEventMatrix, buildRecallCommand, parseBuildRecallArgs } from './build-recall';
+
+
+/** The ALS worker thread from the TypeScript sources. */
+const SOURCE_ALS_WORKER = typeScriptWorker('libs/algorithms/src/mf/als-worker.ts');
 
 async function readLatest(out: string, name: string) {
   const store = new LocalModelStore(out);
@@ -34,10 +39,11 @@ describe('buildRecallCommand', () => {
       userK: 2,
       factors: 3,
       iterations: 4,
+      threads: 1,
       progress: false,
       print: (l) => lines.push(l),
     });
-    expect(summary).toMatchObject({ users: 3, items: 4, interactions: 7, models: RECALL_MODELS });
+    expect(summary).toMatchObject({ users: 3, items: 4, interactions: 7, models: RECALL_MODELS, alsThreads: 1 });
     expect(summary.version).toMatch(/^v\d{14}-0000$/);
     expect(Object.keys(summary.seconds)).toEqual(['load', 'itemcf', 'usercf', 'als', 'publish']);
 
@@ -65,10 +71,49 @@ describe('buildRecallCommand', () => {
 
     // A second build in the same second still sorts after the first; flags not given keep their defaults.
     const parsed = parseBuildRecallArgs(['--data', csv, '--format', 'interactions-csv', '--out', out, '--factors', '2', '--iterations', '1']);
-    const again = await buildRecallCommand({ ...parsed, progress: false, print: () => undefined });
+    const again = await buildRecallCommand({ ...parsed, threads: 1, progress: false, print: () => undefined });
     expect(again.version > summary.version).toBe(true);
     expect((await readLatest(out, 'recall/als')).version).toBe(again.version);
     expect((await readLatest(out, 'recall/itemcf')).artifact.info.params).toEqual({ similarity: 'cosine', shrinkage: 0, k: 50 });
+  });
+
+  it('trains ALS on worker threads to the same factors as on one thread', async () => {
+    // 60 users × 40 items, so the threads have rows to share.
+    const lines = ['user,item,weight'];
+    for (let u = 0; u < 60; u++) for (let i = 0; i < 40; i++) if ((u * 7 + i * 3) % 5 === 0) lines.push(`u${u},i${i},${1 + ((u + i) % 3)}`);
+    const data = join(root, 'grid.csv');
+    writeFileSync(data, `${lines.join('\n')}\n`);
+    const build = async (threads: number) => {
+      const out = join(root, `threads-${threads}`);
+      const printed: string[] = [];
+      const summary = await buildRecallCommand({ data, format: 'interactions-csv', out, factors: 5, iterations: 4, threads, alsWorker: SOURCE_ALS_WORKER, progress: false, print: (l) => printed.push(l) });
+      return { summary, printed, als: (await readLatest(out, 'recall/als')).artifact as AlsArtifact };
+    };
+    const one = await build(1);
+    const three = await build(3);
+    expect(three.summary.alsThreads).toBe(3);
+    expect(three.printed.join('\n')).toMatch(/published recall\/als v\d{14}-0000 \(0\.0 MB, built in [\d.]+ s on 3 threads\)/);
+    const bits = (f: Float32Array) => Buffer.from(f.buffer, f.byteOffset, f.byteLength);
+    expect(bits(three.als.model.userFactors)).toEqual(bits(one.als.model.userFactors));
+    expect(bits(three.als.model.itemFactors)).toEqual(bits(one.als.model.itemFactors));
+  });
+
+  it('trains ALS in one thread, saying so, when the worker threads cannot start', async () => {
+    const printed: string[] = [];
+    const summary = await buildRecallCommand({
+      data: csv,
+      format: 'interactions-csv',
+      out: join(root, 'fallback'),
+      factors: 2,
+      iterations: 2,
+      threads: 2,
+      alsWorker: { script: join(root, 'missing-als-worker.js') },
+      progress: false,
+      print: (l) => printed.push(l),
+    });
+    expect(summary.alsThreads).toBe(1);
+    expect(printed[0]).toMatch(/^ALS worker threads did not start \(.*missing-als-worker\.js does not exist.*\); training ALS in one thread$/);
+    expect(printed.join('\n')).toMatch(/built in [\d.]+ s on 1 thread\)/);
   });
 
   it('parses its arguments and names the bad one', () => {
@@ -84,6 +129,9 @@ describe('buildRecallCommand', () => {
     expect(() => parseBuildRecallArgs(['--data', 'd', '--format', 'parquet'])).toThrow('--format must be one of');
     expect(() => parseBuildRecallArgs(['--data', 'd', '--format', 'world', '--factors', '0'])).toThrow('--factors must be an integer ≥ 1 (got "0")');
     expect(() => parseBuildRecallArgs(['--data', 'd', '--format', 'world', '--similarity', 'dice'])).toThrow('--similarity must be one of');
+    expect(parseBuildRecallArgs(['--data', 'd', '--format', 'world', '--threads', '3']).threads).toBe(3);
+    expect(parseBuildRecallArgs(['--data', 'd', '--format', 'world']).threads).toBeUndefined();
+    expect(() => parseBuildRecallArgs(['--data', 'd', '--format', 'world', '--threads', '0'])).toThrow('--threads must be an integer ≥ 1 (got "0")');
   });
 
   it('refuses a dataset without interactions', async () => {

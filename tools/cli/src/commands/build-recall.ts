@@ -7,10 +7,12 @@ import {
   RECALL_MODEL_KINDS,
   SIMILARITY_KINDS,
   buildRecallArtifacts,
+  buildRecallArtifactsOnWorkers,
   encodeRecallArtifact,
   nextRecallVersion,
   nnz,
   type InteractionMatrix,
+  type RecallArtifacts,
   type RecallBuildOptions,
   type RecallModelKind,
   type SimilarityKind,
@@ -18,6 +20,7 @@ import {
 import { DATASET_FORMATS, WORLD_IMPLICIT_WEIGHTS, loadDataset, type DatasetFormat } from '@recsys/datasets';
 import type { EngagementEvent } from '@recsys/domain';
 import { LocalModelStore } from '@recsys/stores';
+import { startAlsThreads, threadsUsage, type AlsThreadOptions } from '../als-threads';
 import { progressBar, type Progress } from '../progress';
 
 /** Usage text of the command. */
@@ -34,6 +37,7 @@ Usage: npx recsys build-recall --data PATH --format FORMAT [--out DIR] [options]
   --user-k N            neighbours per user (default ${RECALL_BUILD_DEFAULTS.userK})
   --factors N           ALS factors (default ${RECALL_BUILD_DEFAULTS.factors})
   --iterations N        ALS sweeps (default ${RECALL_BUILD_DEFAULTS.iterations})
+  --threads N           ${threadsUsage(24)}
   --skip-malformed      skip malformed dataset rows instead of stopping at the first
 
 Loads the dataset into one user × item matrix (implicit weights; ratings are used as weights), builds the
@@ -42,7 +46,7 @@ recall/usercf and recall/als under one version v<yyyymmddHHMMSS>-<n> (UTC). A ru
 them up without a restart.`;
 
 /** Options of {@link buildRecallCommand}. */
-export interface BuildRecallCommandOptions extends RecallBuildOptions {
+export interface BuildRecallCommandOptions extends RecallBuildOptions, AlsThreadOptions {
   data: string;
   format: DatasetFormat;
   /** Model store directory. */
@@ -64,6 +68,8 @@ export interface RecallBuildSummary {
   interactions: number;
   /** Seconds per phase: `load` (when a dataset was read), `itemcf`, `usercf`, `als`, `publish`. */
   seconds: Record<string, number>;
+  /** Threads ALS was trained on. */
+  alsThreads: number;
   /** Bytes of each published artifact (all its files). */
   bytes: Record<RecallModelKind, number>;
 }
@@ -81,6 +87,7 @@ export function parseBuildRecallArgs(args: string[]): BuildRecallCommandOptions 
       'user-k': { type: 'string' },
       factors: { type: 'string' },
       iterations: { type: 'string' },
+      threads: { type: 'string' },
       'skip-malformed': { type: 'boolean', default: false },
     },
   });
@@ -106,6 +113,7 @@ export function parseBuildRecallArgs(args: string[]): BuildRecallCommandOptions 
     userK: int('user-k', values['user-k'], 1),
     factors: int('factors', values.factors, 1),
     iterations: int('iterations', values.iterations, 1),
+    threads: int('threads', values.threads, 1),
     skipMalformed: values['skip-malformed'],
   };
 }
@@ -128,7 +136,7 @@ export async function buildRecallCommand(opts: BuildRecallCommandOptions): Promi
   bar?.done();
   const loadSeconds = (Date.now() - started) / 1000;
   if (dataset.skipped > 0) print(`skipped ${dataset.skipped} malformed rows (first: ${dataset.skippedErrors[0]?.message})`);
-  const summary = await publishRecallModels(dataset.matrix, `${dataset.format} ${dataset.name}`, opts.out, opts, { progress: show });
+  const summary = await publishRecallModels(dataset.matrix, `${dataset.format} ${dataset.name}`, opts.out, opts, { progress: show, print });
   summary.seconds = { load: loadSeconds, ...summary.seconds };
   print(formatBuildSummary(summary, opts.out));
   return summary;
@@ -138,7 +146,10 @@ export async function buildRecallCommand(opts: BuildRecallCommandOptions): Promi
 export function formatBuildSummary(s: RecallBuildSummary, out: string): string {
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
   const lines = [`matrix: ${s.users} users × ${s.items} items, ${s.interactions} interactions`];
-  for (const kind of RECALL_MODEL_KINDS) lines.push(`published ${s.models[kind]} ${s.version} (${mb(s.bytes[kind])}, built in ${s.seconds[kind].toFixed(1)} s)`);
+  for (const kind of RECALL_MODEL_KINDS) {
+    const threads = kind === 'als' ? ` on ${s.alsThreads} thread${s.alsThreads === 1 ? '' : 's'}` : '';
+    lines.push(`published ${s.models[kind]} ${s.version} (${mb(s.bytes[kind])}, built in ${s.seconds[kind].toFixed(1)} s${threads})`);
+  }
   lines.push(`to ${out}; total ${Object.values(s.seconds).reduce((a, b) => a + b, 0).toFixed(1)} s`);
   return lines.join('\n');
 }
@@ -146,6 +157,8 @@ export function formatBuildSummary(s: RecallBuildSummary, out: string): string {
 /**
  * Builds the three recall artifacts from `matrix` (`buildRecallArtifacts`) and publishes them to the local model
  * store at `out` under one new version (later than any published one). `dataset` is recorded in the manifests.
+ * ALS trains on `threads` threads (default: the available cores) through an `AlsWorkerPool` that lives for this
+ * build; if the worker threads cannot start, it says so through `print` and trains in this thread (same factors).
  * Shows a progress bar per artifact unless `progress` is false. Returns what was published and how long each
  * phase took.
  */
@@ -153,8 +166,8 @@ export async function publishRecallModels(
   matrix: InteractionMatrix,
   dataset: string,
   out: string,
-  options: RecallBuildOptions = {},
-  display: { progress?: boolean } = {},
+  options: RecallBuildOptions & AlsThreadOptions = {},
+  display: { progress?: boolean; print?: (line: string) => void } = {},
 ): Promise<RecallBuildSummary> {
   if (matrix.nUsers === 0 || matrix.nItems === 0) throw new Error('the dataset has no interactions to build recall models from');
   const store = new LocalModelStore(out);
@@ -167,20 +180,23 @@ export async function publishRecallModels(
   const seconds: Record<string, number> = {};
   const bars: Partial<Record<RecallModelKind, Progress>> = {};
   let phaseStart = Date.now();
-  const artifacts = buildRecallArtifacts(
-    matrix,
-    { version, createdAtMs: Date.now(), dataset },
-    options,
-    (kind, done, total) => {
-      if (done === 0) phaseStart = Date.now();
-      if (display.progress ?? true) {
-        const bar = (bars[kind] ??= progressBar(kind.padEnd(7), total));
-        bar.update(done);
-        if (done === total) bar.done();
-      }
-      if (done === total) seconds[kind] = (Date.now() - phaseStart) / 1000;
-    },
-  );
+  const info = { version, createdAtMs: Date.now(), dataset };
+  const onProgress = (kind: RecallModelKind, done: number, total: number) => {
+    if (done === 0) phaseStart = Date.now();
+    if (display.progress ?? true) {
+      const bar = (bars[kind] ??= progressBar(kind.padEnd(7), total));
+      bar.update(done);
+      if (done === total) bar.done();
+    }
+    if (done === total) seconds[kind] = (Date.now() - phaseStart) / 1000;
+  };
+  const pool = await startAlsThreads(options, display.print ?? ((line: string) => console.log(line)));
+  let artifacts: RecallArtifacts;
+  try {
+    artifacts = pool ? await buildRecallArtifactsOnWorkers(pool, matrix, info, options, onProgress) : buildRecallArtifacts(matrix, info, options, onProgress);
+  } finally {
+    await pool?.close();
+  }
   const publishStart = Date.now();
   const bytes = {} as Record<RecallModelKind, number>;
   for (const kind of RECALL_MODEL_KINDS) {
@@ -196,6 +212,7 @@ export async function publishRecallModels(
     items: matrix.nItems,
     interactions: nnz(matrix),
     seconds,
+    alsThreads: pool?.threads ?? 1,
     bytes,
   };
 }

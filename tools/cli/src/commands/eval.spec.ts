@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { typeScriptWorker } from '@recsys/testing';
 import { evalCommand, parseEvalArgs, parseModelList } from './eval';
 
 /**
@@ -93,6 +94,28 @@ describe('evalCommand', () => {
     expect(report.metrics.mrr).toBeCloseTo((1 + 1 / 3) / 2, 12);
   });
 
+  it('fits ALS on worker threads to the same report as in one thread', async () => {
+    const alsWorker = typeScriptWorker('libs/algorithms/src/mf/als-worker.ts');
+    const run = (threads: number) =>
+      evalCommand({
+        data: dir,
+        format: 'movielens-100k',
+        split: 'leave-last',
+        seed: 42,
+        models: ['als:factors=3,iterations=4,regularization=0.1,alpha=2'],
+        ks: [1, 2],
+        protocol: 'full',
+        threads,
+        alsWorker,
+        progress: false,
+        print: () => undefined,
+      });
+    const [[one], [two]] = [await run(1), await run(2)];
+    expect(two.metrics).toEqual(one.metrics);
+    expect(two.model).toEqual(one.model);
+    expect(one.metrics['hitrate@2']).toBeGreaterThan(0);
+  });
+
   it('fails on an unknown model before loading anything, and on a files split without a test file', async () => {
     const base = { data: join(dir, 'missing'), format: 'movielens-100k' as const, split: 'random' as const, seed: 1, ks: [10], protocol: 'full' as const, progress: false };
     await expect(evalCommand({ ...base, models: ['popp'] })).rejects.toThrow(/unknown model "popp"/);
@@ -124,6 +147,7 @@ describe('parseEvalArgs', () => {
       negatives: undefined,
       maxUsers: undefined,
       out: undefined,
+      threads: undefined,
       skipMalformed: false,
     });
     const o = parseEvalArgs(['--data', 'd', '--format', 'world', '--split', 'time-cut', '--test-fraction', '0.1', '--model', 'pop', '--model', 'segment-pop:minSegmentUsers=5', '--k', '5,50', '--protocol', 'sampled', '--negatives', '99', '--seed', '7', '--skip-malformed']);

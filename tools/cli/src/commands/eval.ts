@@ -1,6 +1,7 @@
 /** `recsys eval`: loads a dataset, splits it, fits and evaluates baselines, prints the tables, writes a JSON report. */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type AlsWorkerPool } from '@recsys/algorithms';
 import { DATASET_FORMATS, loadDataset, type DatasetFormat } from '@recsys/datasets';
 import {
   createRecommender,
@@ -19,6 +20,7 @@ import {
   type SideInfo,
   type Split,
 } from '@recsys/evaluation';
+import { startAlsThreads, threadsUsage, type AlsThreadOptions } from '../als-threads';
 import { progressBar, type Progress } from '../progress';
 
 /** Usage text of the command. */
@@ -46,6 +48,7 @@ Usage: npx recsys eval --data PATH --format FORMAT [--split KIND] [--model NAME[
   --max-users N        evaluate a seeded sample of at most N test users (default: all)
   --seed N             seed of the split, the random model, sampled negatives (default 42)
   --out FILE           also write the reports as JSON ({ "reports": [...] })
+  --threads N          ${threadsUsage(23)}
   --skip-malformed     skip and count malformed rows instead of stopping at the first
 
 Ratings (MovieLens) are used as implicit interactions: every rated item is an interaction, and every held-out
@@ -65,7 +68,7 @@ export function parseModelList(values: readonly string[]): string[] {
 export type EvalSplitKind = 'random' | 'leave-last' | 'time-cut' | 'files';
 
 /** Options of {@link evalCommand}. */
-export interface EvalCommandOptions {
+export interface EvalCommandOptions extends AlsThreadOptions {
   /** Dataset path; with split `files`, the train file. */
   data: string;
   format: DatasetFormat;
@@ -115,6 +118,7 @@ export function parseEvalArgs(args: string[]): EvalCommandOptions {
       'max-users': { type: 'string' },
       seed: { type: 'string', default: '42' },
       out: { type: 'string' },
+      threads: { type: 'string' },
       'skip-malformed': { type: 'boolean', default: false },
     },
   });
@@ -146,6 +150,7 @@ export function parseEvalArgs(args: string[]): EvalCommandOptions {
     negatives: int('negatives', values.negatives, 1),
     maxUsers: int('max-users', values['max-users'], 1),
     out: values.out,
+    threads: int('threads', values.threads, 1),
     skipMalformed: values['skip-malformed'],
   };
 }
@@ -160,9 +165,26 @@ export async function evalCommand(opts: EvalCommandOptions): Promise<EvalReport[
   for (const spec of specs) createRecommender(spec.name, withSeed(spec, opts.seed));
 
   const { split, side, dataset, notes } = await loadSplit(opts, showProgress);
+  const alsPool = specs.some((spec) => (RECOMMENDER_ALIASES[spec.name] ?? spec.name) === 'als') ? await startAlsThreads(opts, print) : undefined;
+  try {
+    return await evaluateModels(opts, specs, { split, side, dataset, notes }, print, alsPool);
+  } finally {
+    await alsPool?.close();
+  }
+}
+
+/** Fits and evaluates each model in turn (ALS on `alsPool`'s threads when given), prints and writes the reports. */
+async function evaluateModels(
+  opts: EvalCommandOptions,
+  specs: { name: string; params: Record<string, string> }[],
+  { split, side, dataset, notes }: { split: Split; side: SideInfo; dataset: string; notes: string[] },
+  print: (text: string) => void,
+  alsPool: AlsWorkerPool | undefined,
+): Promise<EvalReport[]> {
+  const showProgress = opts.progress ?? true;
   const reports: EvalReport[] = [];
   for (const spec of specs) {
-    const model = createRecommender(spec.name, withSeed(spec, opts.seed));
+    const model = createRecommender(spec.name, withSeed(spec, opts.seed), { alsPool });
     const fitStarted = performance.now();
     await model.fit(split.train, side);
     const fitSeconds = (performance.now() - fitStarted) / 1000;

@@ -139,11 +139,11 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
 async function buildDemoRecallModels(events: WorldEventMatrix, modelDir: string, seed: number, log: (line: string) => void): Promise<void> {
   log('Building the recall models from the demo world...');
   try {
-    const built = await publishRecallModels(events.build(), `demo world (seed ${seed})`, modelDir);
+    const built = await publishRecallModels(events.build(), `demo world (seed ${seed})`, modelDir, {}, { print: log });
     const seconds = Object.values(built.seconds).reduce((a, b) => a + b, 0);
     log(
-      `Published recall models ${built.version} (${built.users} users × ${built.items} items, ${built.interactions} interactions) ` +
-        `in ${seconds.toFixed(1)} s; the recall service loads them within a few seconds.`,
+      `Published recall models ${built.version} (${built.users} users × ${built.items} items, ${built.interactions} interactions; ` +
+        `ALS on ${built.alsThreads} thread${built.alsThreads === 1 ? '' : 's'}) in ${seconds.toFixed(1)} s; the recall service loads them within a few seconds.`,
     );
   } catch (error) {
     log(`Could not build the recall models (${error instanceof Error ? error.message : String(error)}); run \`npx recsys build-recall\` later.`);
