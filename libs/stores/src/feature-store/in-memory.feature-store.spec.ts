@@ -244,6 +244,50 @@ describe('InMemoryFeatureStore', () => {
     expect((await store.getMany(['c'])).map(asText)).toEqual(['c']);
   });
 
+  it('a sweep drops the keys that fell due, keeps those whose TTL was extended or cleared, and leaves later ones', async () => {
+    let now = 1_000;
+    const store = await openStore({ now: () => now, sweepEveryMs: 3_600_000 }); // the timer never fires here
+    await store.setMany([
+      { key: 'due', value: bytes('1'), ttlMs: 100 },
+      { key: 'extended', value: bytes('2'), ttlMs: 100 },
+      { key: 'cleared', value: bytes('3'), ttlMs: 100 },
+      { key: 'later', value: bytes('4'), ttlMs: 10_000_000 },
+      { key: 'forever', value: bytes('5') },
+    ]);
+    await store.setMany([
+      { key: 'extended', value: bytes('2b'), ttlMs: 20_000_000 },
+      { key: 'cleared', value: bytes('3b') },
+    ]);
+    now = 3_600_000; // the first bucket is due
+    store.sweep();
+    expect(store.size).toBe(4);
+    expect((await store.getMany(['due', 'extended', 'cleared', 'later', 'forever'])).map(asText)).toEqual([undefined, '2b', '3b', '4', '5']);
+    now = 10_801_000; // 'later' expired and its bucket is due; 'extended' (expiring at 20,001,000) stays
+    store.sweep();
+    expect(store.size).toBe(3);
+    now = 21_600_000;
+    store.sweep();
+    expect(store.size).toBe(2);
+    expect((await store.getMany(['cleared', 'forever'])).map(asText)).toEqual(['3b', '5']);
+  });
+
+  it('sweeps the TTL keys it loaded from a snapshot', async () => {
+    const snapshotPath = freshSnapshot();
+    let now = 0;
+    const first = await openStore({ snapshotPath, now: () => now, sweepEveryMs: 1_000 });
+    await first.setMany([
+      { key: 'marker', value: bytes('m'), ttlMs: 5_000 },
+      { key: 'kept', value: bytes('k') },
+    ]);
+    await first.close();
+    const second = await openStore({ snapshotPath, now: () => now, sweepEveryMs: 1_000 });
+    expect(second.size).toBe(2);
+    now = 5_000;
+    second.sweep();
+    expect(second.size).toBe(1);
+    expect((await second.getMany(['kept'])).map(asText)).toEqual(['k']);
+  });
+
   it('reads hand out the arrays held, without copies; a later write replaces them and leaves earlier reads as they were', async () => {
     const store = await openStore({});
     const written = bytes('abc');

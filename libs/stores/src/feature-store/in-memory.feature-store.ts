@@ -17,7 +17,11 @@ export interface InMemoryFeatureStoreOptions {
    * once the journal also holds more bytes than the snapshot.)
    */
   compactJournalFromBytes?: number;
-  /** How often expired entries are swept out of memory, ms (reads never return them regardless). Default 60,000. */
+  /**
+   * How often expired entries are swept out of memory, ms (reads never return them regardless). Default 60,000. A
+   * sweep visits only the keys whose expiry fell due since the previous one (keys are filed by expiry time in buckets
+   * of this width), so its cost follows what expires, not the size of the store.
+   */
   sweepEveryMs?: number;
   /** Clock for TTLs, ms since the Unix epoch. Default `Date.now`. */
   now?: () => number;
@@ -327,7 +331,7 @@ interface Persistence {
 
 /**
  * The embedded {@link FeatureStore}: values live in a Map; TTLs are enforced on every read and expired entries
- * are swept periodically. Persistence is a snapshot plus a journal (`<snapshotPath>.journal`): `snapshot()` appends
+ * are swept periodically (only the keys that fell due: see `sweepEveryMs`). Persistence is a snapshot plus a journal (`<snapshotPath>.journal`): `snapshot()` appends
  * ONE record holding the current value of every key changed since the previous call (nothing at all when nothing
  * changed) and fsyncs it; when the journal outgrows the snapshot (or cannot be appended to) it writes a full snapshot
  * of a new generation to a temporary file, fsyncs and renames it over the old one, then starts an empty journal of
@@ -343,6 +347,11 @@ export class InMemoryFeatureStore implements FeatureStore {
   private readonly now: () => number;
   private readonly warn: (message: string) => void;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Keys with a TTL by expiry bucket: bucket `b` holds keys that expire at or before `b × sweepMs` (a key may repeat). */
+  private readonly expiries = new Map<number, string[]>();
+  private readonly sweepMs: number;
+  /** The last bucket swept: every key filed up to it has been checked. */
+  private sweptBucket: number;
   private snapshotChain: Promise<void> = Promise.resolve();
   private closed = false;
   /**
@@ -367,6 +376,9 @@ export class InMemoryFeatureStore implements FeatureStore {
     this.warn = options.onWarning ?? ((message) => process.emitWarning(message, 'FeatureStoreWarning'));
     const sweepEveryMs = options.sweepEveryMs ?? 60_000;
     if (!(sweepEveryMs > 0)) throw RecsysError.badRequest('sweepEveryMs', 'must be a positive number of milliseconds');
+    this.sweepMs = sweepEveryMs;
+    this.sweptBucket = Math.floor(this.now() / sweepEveryMs) - 1;
+    for (const [key, entry] of this.entries) if (entry.expiresAtMs !== 0) this.fileExpiry(key, entry.expiresAtMs);
     this.timers.push(setInterval(() => this.sweep(), sweepEveryMs).unref());
     if (options.snapshotEveryMs !== undefined) {
       if (!(options.snapshotEveryMs > 0)) throw RecsysError.badRequest('snapshotEveryMs', 'must be a positive number of milliseconds');
@@ -453,10 +465,44 @@ export class InMemoryFeatureStore implements FeatureStore {
     return this.entries.size;
   }
 
-  /** Drops every expired entry now. O(entries). */
+  /**
+   * Drops every expired entry filed in an expiry bucket that is now due (all of them but those expiring within the
+   * current `sweepEveryMs`; reads skip those anyway). O(keys filed in the due buckets): a key whose TTL was extended or
+   * cleared since it was filed is looked up and kept.
+   */
   sweep(): void {
     const nowMs = this.now();
-    for (const [key, entry] of this.entries) if (expired(entry, nowMs)) this.entries.delete(key);
+    const last = Math.floor(nowMs / this.sweepMs);
+    const drop = (keys: readonly string[]) => {
+      for (const key of keys) {
+        const entry = this.entries.get(key);
+        if (entry !== undefined && expired(entry, nowMs)) this.entries.delete(key);
+      }
+    };
+    if (last - this.sweptBucket > this.expiries.size) {
+      // A long gap (a stopped clock, a first sweep long after the last): fewer buckets exist than elapsed.
+      for (const [bucket, keys] of this.expiries) {
+        if (bucket > last) continue;
+        drop(keys);
+        this.expiries.delete(bucket);
+      }
+    } else {
+      for (let bucket = this.sweptBucket + 1; bucket <= last; bucket++) {
+        const keys = this.expiries.get(bucket);
+        if (keys === undefined) continue;
+        drop(keys);
+        this.expiries.delete(bucket);
+      }
+    }
+    if (last > this.sweptBucket) this.sweptBucket = last;
+  }
+
+  /** Files `key` under the bucket its expiry falls in (never one already swept). */
+  private fileExpiry(key: string, expiresAtMs: number): void {
+    const bucket = Math.max(Math.ceil(expiresAtMs / this.sweepMs), this.sweptBucket + 1);
+    const keys = this.expiries.get(bucket);
+    if (keys === undefined) this.expiries.set(bucket, [key]);
+    else keys.push(key);
   }
 
   /**
@@ -560,6 +606,7 @@ export class InMemoryFeatureStore implements FeatureStore {
   private put(key: string, value: Uint8Array, ttlMs: number | undefined, nowMs: number): void {
     const expiresAtMs = ttlMs === undefined ? 0 : nowMs + ttlMs;
     const entry = this.entries.get(key);
+    if (expiresAtMs !== 0 && entry?.expiresAtMs !== expiresAtMs) this.fileExpiry(key, expiresAtMs);
     if (entry === undefined) {
       const dirty = this.dirty !== undefined;
       this.entries.set(key, { value, expiresAtMs, dirty });
