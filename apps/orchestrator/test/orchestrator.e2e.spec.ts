@@ -40,7 +40,7 @@ type Mode = 'ok' | 'slow' | 'fail' | 'misaligned';
 const modes: Record<'recall' | 'feature' | 'ranking' | 'reranking', Mode> = { recall: 'ok', feature: 'ok', ranking: 'ok', reranking: 'ok' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function behave(name: keyof typeof modes): Promise<void> {
-  if (modes[name] === 'slow') await sleep(400);
+  if (modes[name] === 'slow') await sleep(1_200);
   if (modes[name] === 'fail') throw new RecsysError('unavailable', `${name} is down (test)`);
 }
 
@@ -185,17 +185,29 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
       FEATURE_ADDR: feature,
       RANKING_ADDR: ranking,
       RERANKING_ADDR: reranking,
-      RECALL_TIMEOUT_MS: '150',
-      FEATURE_TIMEOUT_MS: '150',
-      RANKING_TIMEOUT_MS: '150',
-      RERANKING_TIMEOUT_MS: '150',
-      RECOMMEND_TIMEOUT_MS: '2000',
+      RECALL_TIMEOUT_MS: '400',
+      FEATURE_TIMEOUT_MS: '400',
+      RANKING_TIMEOUT_MS: '400',
+      RERANKING_TIMEOUT_MS: '400',
+      RECOMMEND_TIMEOUT_MS: '4000',
       PRERANK_LIMIT: '40',
       RECSYS_DATA_DIR: dataDir,
       LOG_LEVEL: 'error',
     });
     app = await startOrchestratorApp(config, logger);
-    client = createClient(OrchestratorServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 5000 });
+    client = createClient(OrchestratorServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 8000 });
+    // One call opens the orchestrator's channels to the four downstreams, so no test runs on a cold connection (on a
+    // loaded machine the first connect alone can outlast a stage timeout). The tests start from a clean record.
+    await client.recommend({
+      userId: 'warm-up',
+      surface: Surface.SURFACE_HOME_FEED,
+      context: { country: '', device: 'test', locale: '', recentItemIds: [], contextItemId: '' },
+      pageSize: 10,
+      experimentOverrides: {},
+      debug: false,
+    });
+    scoringSeen.length = 0;
+    featureRequests.length = 0;
   });
 
   afterAll(async () => {
