@@ -64,6 +64,9 @@ function viewOf(c: ItemCandidate): { known: boolean; features: Record<string, nu
 
 describe('feature read pipelines', () => {
   let store: ReturnType<typeof countingStore>;
+  /** The store under `store` (which hides `sharesValues`, so most tests decode on every read). */
+  let inner: InMemoryFeatureStore;
+  let records: RecordSet;
   let catalog: Catalog;
   const deps = () => ({ store, catalog, logger, partitions: 3 });
   const itemQuery = (itemIds: string[], nowMs: number): ItemFeaturesQuery => ({ itemIds, columns: itemFeatureColumns(), nowMs, snapshot: { positions: [] } });
@@ -75,7 +78,7 @@ describe('feature read pipelines', () => {
     catalog.upsertItem(item('b', 'c', ['t', 's'], { quality: 0.2 }));
     catalog.upsertItem(item('fresh', 'd', ['s']));
     catalog.upsertUser(user);
-    const records = new RecordSet();
+    records = new RecordSet();
     for (const e of [
       ev('impression', 'u', 'a', T0 - 2 * HOUR),
       ev('impression', 'u', 'a', T0 - 10 * 60_000),
@@ -86,7 +89,7 @@ describe('feature read pipelines', () => {
     ]) {
       applyEngagement(records, catalog, e);
     }
-    const inner = new InMemoryFeatureStore();
+    inner = new InMemoryFeatureStore();
     await inner.setMany([
       { key: itemKey('a'), value: encodeItemRecord(records.items.get('a')!) },
       { key: itemKey('b'), value: encodeItemRecord(records.items.get('b')!) },
@@ -135,6 +138,35 @@ describe('feature read pipelines', () => {
     // Two hours later the 1h window is empty and the item two hours older: nothing is precomputed at write time.
     const later = await executePipeline(buildItemFeaturesPipeline(deps()), itemQuery(['a'], T0 + 2 * HOUR), { deadlineMs: Infinity });
     expect(viewOf(later.candidates[0]).features).toMatchObject({ item_impressions_1h: 0, item_impressions_24h: 2, item_age_hours: 7 });
+  });
+
+  it('decodes a record once per stored version when the store shares its arrays, and computes its features at each query time', async () => {
+    const pipeline = buildItemFeaturesPipeline({ ...deps(), store: inner });
+    const read = (ids: string[], nowMs: number) => executePipeline(pipeline, itemQuery(ids, nowMs), { deadlineMs: Infinity });
+    const first = await read(['a', 'b'], T0);
+    const again = await read(['a', 'b'], T0 + 2 * HOUR);
+    // The same stored arrays: the same decoded records, with the time-dependent features of the later query.
+    expect(again.candidates.map((c) => c.record)).toEqual(first.candidates.map((c) => c.record));
+    again.candidates.forEach((c, i) => expect(c.record).toBe(first.candidates[i].record));
+    expect(viewOf(again.candidates[0]).features).toMatchObject({ item_impressions: 2, item_impressions_1h: 0, item_age_hours: 7 });
+    // A write replaces a's array: its next read decodes the new version; b's record is still the one decoded first.
+    applyEngagement(records, catalog, ev('impression', 'w', 'a', T0 + 2 * HOUR));
+    await inner.setMany([{ key: itemKey('a'), value: encodeItemRecord(records.items.get('a')!) }]);
+    const after = await read(['a', 'b'], T0 + 2 * HOUR);
+    expect(after.candidates[0].record).not.toBe(first.candidates[0].record);
+    expect(viewOf(after.candidates[0]).features).toMatchObject({ item_impressions: 3, item_impressions_1h: 1 });
+    expect(after.candidates[1].record).toBe(first.candidates[1].record);
+  });
+
+  it('decodes every read when the store answers fresh arrays', async () => {
+    const pipeline = buildItemFeaturesPipeline(deps());
+    const [first, again] = [
+      await executePipeline(pipeline, itemQuery(['a'], T0), { deadlineMs: Infinity }),
+      await executePipeline(pipeline, itemQuery(['a'], T0), { deadlineMs: Infinity }),
+    ];
+    expect(store.sharesValues).toBeUndefined();
+    expect(again.candidates[0].record).toEqual(first.candidates[0].record);
+    expect(again.candidates[0].record).not.toBe(first.candidates[0].record);
   });
 
   it('serves defaults for a missing, an undecodable and an engagement-less record, with the defaulted names', async () => {

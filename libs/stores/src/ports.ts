@@ -156,6 +156,12 @@ export interface FeatureStore {
    * are read-only: an embedded store hands out the bytes it holds (it never changes them; a write replaces them).
    */
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
+  /**
+   * True when `getMany` answers the very arrays the store holds, which a write replaces and never edits: the same
+   * array then means the same value, so a reader may keep what it derives from a value keyed by the array (and drops
+   * it with the array). Absent or false: every read answers fresh arrays (Redis).
+   */
+  readonly sharesValues?: boolean;
   /** Writes many keys in one round trip. */
   setMany(writes: readonly FeatureWrite[]): Promise<void>;
   /** Deletes keys. */

@@ -1,5 +1,5 @@
 // Source `source/item-records`: every requested item's and creator's record and the watermarks, in ONE getMany.
-import { decodeUserRecord, readEntityRecord, type Catalog } from '@recsys/features';
+import { decodeUserRecord, readEntityRecord, type Catalog, type EntityRecord } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
 import type { CandidateSource } from '@recsys/pipeline';
 import type { FeatureStore } from '@recsys/stores';
@@ -8,8 +8,25 @@ import type { ItemCandidate, ItemFeaturesQuery } from '../types';
 import { decodeOrWarn, positionsOf, watermarkKeys } from './read-records';
 
 // Records read for serving: windows decoded only if a requested feature reads them (most requests need totals only).
-const readItem = (bytes: Uint8Array) => readEntityRecord('item', bytes);
-const readCreator = (bytes: Uint8Array) => readEntityRecord('creator', bytes);
+type EntityReader = (bytes: Uint8Array) => EntityRecord;
+
+/**
+ * The item and creator readers of one source. When the store shares the arrays it holds (`sharesValues`: an array is
+ * one version of a record), a record is decoded once per version and kept with its array (a WeakMap: dropped when a
+ * write replaces the array); otherwise every read decodes.
+ */
+function entityReaders(store: FeatureStore): { readItem: EntityReader; readCreator: EntityReader } {
+  if (!store.sharesValues) {
+    return { readItem: (bytes) => readEntityRecord('item', bytes), readCreator: (bytes) => readEntityRecord('creator', bytes) };
+  }
+  const decoded = new WeakMap<Uint8Array, EntityRecord>();
+  const cached = (kind: 'item' | 'creator'): EntityReader => (bytes) => {
+    let record = decoded.get(bytes);
+    if (record === undefined) decoded.set(bytes, (record = readEntityRecord(kind, bytes)));
+    return record;
+  };
+  return { readItem: cached('item'), readCreator: cached('creator') };
+}
 
 /** Dependencies of {@link itemRecordsSource}. */
 export interface ItemRecordsSourceDeps {
@@ -25,10 +42,12 @@ export interface ItemRecordsSourceDeps {
  * from the in-memory catalog, so both are read together). All keys — `i:<item>`, `c:<creator>`, the engagement
  * watermarks and, when `query.userId` is set, `u:<user>` (into `query.user`) — are read in ONE `getMany` (one MGET on
  * Redis), which also makes the read one consistent snapshot recorded in `query.snapshot`. A corrupt record is logged
- * and served as missing. Fails closed: a store failure fails the request.
+ * and served as missing. Records are decoded once per stored version when the store shares its arrays. Fails closed:
+ * a store failure fails the request.
  */
 export function itemRecordsSource(deps: ItemRecordsSourceDeps): CandidateSource<ItemFeaturesQuery, ItemCandidate> {
   const wmKeys = watermarkKeys(deps.partitions);
+  const { readItem, readCreator } = entityReaders(deps.store);
   return {
     id: 'source/item-records',
     failOpen: false,

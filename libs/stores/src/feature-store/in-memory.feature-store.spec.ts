@@ -296,6 +296,7 @@ describe('InMemoryFeatureStore', () => {
     const [first] = await store.getMany(['k']);
     const [again] = await store.getMany(['k']);
     expect(again).toBe(first);
+    expect(store.sharesValues).toBe(true); // and says so
     await store.setMany([{ key: 'k', value: bytes('xyz') }]);
     expect([first].map(asText)).toEqual(['abc']);
     expect((await store.getMany(['k'])).map(asText)).toEqual(['xyz']);

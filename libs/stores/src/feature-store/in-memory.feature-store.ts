@@ -342,6 +342,8 @@ interface Persistence {
  * `snapshot()` is O(keys changed since the last one), a compaction O(all keys).
  */
 export class InMemoryFeatureStore implements FeatureStore {
+  /** Reads answer the arrays held (see {@link FeatureStore.sharesValues}). */
+  readonly sharesValues = true;
   private readonly entries: Map<string, FeatureEntry>;
   private readonly meta: Map<string, string>;
   private readonly now: () => number;
