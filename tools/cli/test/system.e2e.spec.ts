@@ -66,6 +66,14 @@ describe('recsys system (five processes, real gRPC)', () => {
     await waitFor(async () => (await feature.getUserFeatures({ userId: demoUser })).known || undefined, { timeoutMs: 30_000, what: 'demo user features' });
     // The first calls open the channels between the services and run cold code (as `recsys start` does, warm up).
     for (let i = 0; i < 5; i++) await recommendFor(i % 2 === 0 ? demoUser : `warm-up-${i}`).catch(() => undefined);
+    // Recall applies the catalog from the bus on its own schedule too (slower on a loaded machine): wait for a whole page.
+    await waitFor(
+      async () => {
+        const res = await recommendFor(demoUser).catch(() => undefined);
+        return (res && res.items.length === 25 && res.degraded.length === 0) || undefined;
+      },
+      { timeoutMs: 60_000, what: 'a whole page for the demo user' },
+    );
   });
 
   afterAll(async () => {
