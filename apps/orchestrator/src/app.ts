@@ -3,7 +3,7 @@ import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import { openEventBus } from '@recsys/stores';
 import type { OrchestratorConfig } from './config';
-import { DEFAULT_LAYERS } from './experiments/layers';
+import { noExperiments, watchExperimentConfig, type ExperimentSource } from './experiments/config-file';
 import { closeDownstreams, createDownstreams } from './gateways/clients';
 import { recommendPipeline } from './pipeline';
 import { orchestratorService } from './service';
@@ -16,6 +16,7 @@ export interface OrchestratorApp {
 
 /** Starts the orchestrator on the configured backend's event bus (the file log in `<RECSYS_DATA_DIR>/bus`, or Kafka). */
 export async function startOrchestratorApp(config: OrchestratorConfig, logger: Logger): Promise<OrchestratorApp> {
+  const experiments = openExperiments(config.EXPERIMENTS_FILE, logger);
   const bus = await openEventBus({
     backend: config.RECSYS_BACKEND,
     dataDir: config.RECSYS_DATA_DIR,
@@ -27,7 +28,7 @@ export async function startOrchestratorApp(config: OrchestratorConfig, logger: L
   const pipeline = recommendPipeline({
     downstreams,
     bus,
-    layers: DEFAULT_LAYERS,
+    experiments,
     recallLimit: config.RECALL_LIMIT,
     preRankLimit: config.PRERANK_LIMIT,
   });
@@ -41,8 +42,24 @@ export async function startOrchestratorApp(config: OrchestratorConfig, logger: L
   return {
     server,
     close: async () => {
+      experiments.close();
       closeDownstreams(downstreams);
       await bus.close();
     },
   };
+}
+
+/** The experiments of `EXPERIMENTS_FILE` (none when empty), reloaded when the file changes; reloads and rejected changes are logged. */
+function openExperiments(file: string, logger: Logger): ExperimentSource {
+  if (file === '') {
+    logger.info('no experiments configured (EXPERIMENTS_FILE is empty)');
+    return noExperiments();
+  }
+  const source = watchExperimentConfig(file, {
+    onReload: (version, c) => logger.info('experiment configuration reloaded', { file, version, layers: c.layers.map((l) => l.name).join(',') }),
+    onError: (message) => logger.error('experiment configuration change rejected', { file, error: message }),
+  });
+  const c = source.current();
+  logger.info('experiment configuration loaded', { file, version: source.version(), layers: c.layers.map((l) => l.name).join(','), holdout_percent: c.holdout?.percent ?? 0 });
+  return source;
 }

@@ -16,6 +16,11 @@ const shape = {
   RERANKING_TIMEOUT_MS: durationMs(100),
   /** Candidates kept after pre-ranking and sent to the ranking model. */
   PRERANK_LIMIT: z.coerce.number().int().min(1).max(2000).default(500),
+  /**
+   * The experiment configuration (JSON: layers, arms, holdout; docs/experiments.md), polled for changes. Empty: no
+   * experiments.
+   */
+  EXPERIMENTS_FILE: z.string().default(''),
   /** Candidates asked of recall. */
   RECALL_LIMIT: z.coerce.number().int().min(1).max(5000).default(1500),
   /**

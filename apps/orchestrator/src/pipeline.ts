@@ -4,7 +4,7 @@
  */
 import { definePipeline, sortBy, type PipelineDefinition } from '@recsys/pipeline';
 import type { EventBus } from '@recsys/stores';
-import type { Layer } from './experiments/layers';
+import type { ExperimentSource } from './experiments/config-file';
 import { pageFinalizer } from './finalizers/page.finalizer';
 import type { Downstreams } from './gateways/clients';
 import { experimentHydrator } from './hydrators/experiment.hydrator';
@@ -21,7 +21,7 @@ import { RankingInputs } from './state/ranking-inputs';
 export interface RecommendPipelineDeps {
   downstreams: Downstreams;
   bus: EventBus;
-  layers: readonly Layer[];
+  experiments: ExperimentSource;
   recallLimit: number;
   preRankLimit: number;
 }
@@ -33,7 +33,7 @@ export function recommendPipeline(deps: RecommendPipelineDeps): PipelineDefiniti
   const inputs = new RankingInputs();
   return definePipeline<RecommendQuery, PinCandidate>({
     id: 'recommend',
-    queryHydrators: [experimentHydrator({ layers: deps.layers })],
+    queryHydrators: [experimentHydrator({ experiments: deps.experiments })],
     sources: [recallSource({ recall: d.recall, limit: deps.recallLimit })],
     candidateHydrators: [featuresHydrator({ feature: d.feature, inputs })],
     scorers: [rankScorer({ ranking: d.ranking, inputs, preRankLimit: deps.preRankLimit })],

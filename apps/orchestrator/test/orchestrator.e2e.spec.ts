@@ -3,6 +3,8 @@
  * (healthy, slow past the deadline, failing), to pin down the degradation contract of every stage. The real
  * downstream services are exercised together in tools/cli/test/system.e2e.spec.ts.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EngagementEvent,
@@ -24,6 +26,7 @@ import {
   newBitset,
   type GetFeatureColumnsRequest,
   type RankColumnsRequest,
+  type RecallColumnsRequest,
   type RecommendRequest,
   type RerankColumnsRequest,
 } from '@recsys/contracts';
@@ -77,6 +80,21 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
   let client: PromiseClient<OrchestratorServiceClient>;
   const scoringSeen: ScoringSeen[] = [];
   const featureRequests: string[][] = [];
+  /** What recall was asked for (`limit`) and ranking was sent as fusion weights, per call. */
+  const recallLimits: number[] = [];
+  const fusionSent: Record<string, number>[] = [];
+  /** The experiment configuration the orchestrator watches. */
+  const experimentsDir = mkdtempSync(join(tmpdir(), 'recsys-orch-exp-'));
+  const experimentsFile = join(experimentsDir, 'experiments.json');
+  const fusionLayer = {
+    name: 'fusion',
+    buckets: 100,
+    arms: [
+      { name: 'control', from: 0, to: 50 },
+      { name: 'save-heavy', from: 50, to: 100, params: { fusionWeights: { click: 1, save: 4, hide: -4 } } },
+    ],
+  };
+  writeFileSync(experimentsFile, JSON.stringify({ layers: [fusionLayer] }));
   /** The item features the fake ranking models read. */
   let modelFeatures = ['item_ctr', 'item_quality'];
   const see = (req: RankColumnsRequest) =>
@@ -96,7 +114,8 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     const recall = await start({
       definition: RecallServiceService,
       handlers: {
-        recallColumns: async () => {
+        recallColumns: async (req: RecallColumnsRequest) => {
+          recallLimits.push(req.limit);
           await behave('recall');
           return {
             itemIds: PINS,
@@ -145,6 +164,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
         // Pre-rank prefers even pins; rank prefers higher numbers: both orders differ from recall's.
         rankColumns: async (req: RankColumnsRequest) => {
           see(req);
+          fusionSent.push({ ...req.fusionWeights });
           await behave('ranking');
           const { pins } = rowsOf(req);
           const preRank = pins.map((n) => (n % 2 === 0 ? 1 : 0.5));
@@ -193,6 +213,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
       PRERANK_LIMIT: '40',
       RECSYS_DATA_DIR: dataDir,
       LOG_LEVEL: 'error',
+      EXPERIMENTS_FILE: experimentsFile,
     });
     app = await startOrchestratorApp(config, logger);
     client = createClient(OrchestratorServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 8000 });
@@ -213,6 +234,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
   afterAll(async () => {
     client?.close();
     await app?.server.shutdown(1000);
+    rmSync(experimentsDir, { recursive: true, force: true });
     await app?.close();
     await Promise.all(servers.map((s) => s.shutdown(1000)));
   });
@@ -335,6 +357,28 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     expect(byId.get('pin_21')).toBe('selectors/candidate-budget');
     expect(byId.get('pin_1')).toBe('selectors/reranking');
     expect(byId.get('pin_3')).toBe('selectors/reranking');
+  });
+
+  it("applies an arm's parameters, and a changed experiment file without a restart", async () => {
+    const res = await client.recommend(request({ experimentOverrides: { fusion: 'save-heavy' } }));
+    expect(res.experimentArms).toEqual({ fusion: 'save-heavy' });
+    expect(fusionSent.at(-1)).toEqual({ click: 1, save: 4, hide: -4 });
+    expect(recallLimits.at(-1)).toBe(1500);
+
+    // A second layer puts everyone in an arm with smaller candidate budgets; the running orchestrator picks it up.
+    const budget = { name: 'budget', buckets: 1, arms: [{ name: 'small', from: 0, to: 1, params: { recallLimit: 77, preRankLimit: 30 } }] };
+    writeFileSync(experimentsFile, JSON.stringify({ layers: [fusionLayer, budget] }));
+    const armsNow = async () => (await client.recommend(request())).experimentArms;
+    try {
+      await waitFor(async () => (await armsNow()).budget === 'small', { timeoutMs: 15_000, what: 'the reloaded experiment layer' });
+      expect(recallLimits.at(-1)).toBe(77);
+      expect(scoringSeen.at(-1)?.preRankLimit).toBe(30);
+    } finally {
+      writeFileSync(experimentsFile, JSON.stringify({ layers: [fusionLayer] }));
+      await waitFor(async () => (await armsNow()).budget === undefined, { timeoutMs: 15_000, what: 'the original experiment layers' });
+      scoringSeen.length = 0;
+    }
+    expect(recallLimits.at(-1)).toBe(1500);
   });
 
   it('rejects a bad experiment override naming the field', async () => {

@@ -9,6 +9,7 @@ import { FEATURES_USAGE, batchFeatures, formatReport, parseBatchArgs, parseVerif
 import { logEvent } from './commands/log-event';
 import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
+import { READY_TIMEOUT_MS } from './launcher/launch';
 import { trainRanker } from './commands/train-ranker';
 import { WORLD_DEFAULTS, WORLD_GENERATE_USAGE, worldGenerateCommand } from './commands/world';
 
@@ -20,6 +21,8 @@ Commands:
   start        Run the five services and load the demo world (npm start runs this). Backend from the environment:
                RECSYS_BACKEND=embedded (default) | redis-kafka (with KAFKA_BROKERS, REDIS_URL; docs/infra.md).
                --data-dir DIR (.data)  --models DIR (models)  --port N (50051)  --reset  --no-demo
+               --experiments FILE (apps/orchestrator/config/experiments.json: layers, arms, holdout; reloaded on change)
+               --ready-timeout SECONDS (600: how long each service may take to replay and report SERVING)
                demo world of the first run: --demo-pins N (100000) --demo-users N (10000) --demo-events N (1000000)
                --demo-seed N (7) --demo-days N (30)
   recommend    Print a page for a user as a table.
@@ -77,9 +80,13 @@ async function main(argv: string[]): Promise<number> {
           'demo-users': { type: 'string' },
           'demo-events': { type: 'string' },
           'demo-days': { type: 'string' },
+          'ready-timeout': { type: 'string' },
+          experiments: { type: 'string' },
         },
       });
       await runStart({
+        experimentsFile: values.experiments,
+        readyTimeoutMs: intOption(values['ready-timeout'], 'ready-timeout', READY_TIMEOUT_MS / 1000) * 1000,
         demoWorld: {
           seed: intOption(values['demo-seed'], 'demo-seed', DEMO_DEFAULTS.seed, 0),
           pins: intOption(values['demo-pins'], 'demo-pins', DEMO_DEFAULTS.pins),

@@ -9,7 +9,8 @@ import type { RankingInputs } from '../state/ranking-inputs';
 
 /**
  * Creates the rank scorer: one RankColumns call pre-ranks every candidate and ranks the best `preRankLimit` with the
- * multi-task model and its fused score (the features travel once). Every candidate gets its pre-rank score, the
+ * multi-task model and its fused score (the features travel once); an experiment arm may set `preRankLimit` and the
+ * fusion weights. Every candidate gets its pre-rank score, the
  * ranked ones their rank score and task probabilities. When it fails candidates keep their recall score.
  */
 export function rankScorer(deps: { ranking: Downstreams['ranking']; inputs: RankingInputs; preRankLimit: number }): Scorer<RecommendQuery, PinCandidate> {
@@ -22,7 +23,7 @@ export function rankScorer(deps: { ranking: Downstreams['ranking']; inputs: Rank
           user: userScoringContext(q),
           candidates: scoringColumns(candidates),
           fusionWeights: { ...(q.params.fusionWeights ?? {}) },
-          preRankLimit: deps.preRankLimit,
+          preRankLimit: q.params.preRankLimit ?? deps.preRankLimit,
         },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );

@@ -4,7 +4,10 @@ import type { Downstreams } from '../gateways/clients';
 import { candidatesOfRecall, contextToWire, recallBatchFromWire, surfaceToWire } from '../gateways/wire';
 import type { PinCandidate, RecommendQuery } from '../query';
 
-/** Creates the recall source: one candidate per row of the answer; channel degradations recall reports are reported as the source's own. */
+/**
+ * Creates the recall source: one candidate per row of the answer; channel degradations recall reports are reported as the
+ * source's own. Asks for the arm's `recallLimit` when an experiment sets one, else `limit`.
+ */
 export function recallSource(deps: { recall: Downstreams['recall']; limit: number }): CandidateSource<RecommendQuery, PinCandidate> {
   return {
     id: 'recall',
@@ -15,7 +18,7 @@ export function recallSource(deps: { recall: Downstreams['recall']; limit: numbe
           surface: surfaceToWire(q.surface),
           context: contextToWire(q),
           channelQuotas: { ...(q.params.channelQuotas ?? {}) },
-          limit: deps.limit,
+          limit: q.params.recallLimit ?? deps.limit,
         },
         { signal: ctx.signal, deadlineMs: ctx.deadlineMs },
       );

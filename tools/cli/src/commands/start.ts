@@ -32,7 +32,14 @@ export interface StartOptions {
   demoWorld?: Omit<DemoOptions, 'addr'>;
   /** Show progress bars while loading the demo (default true). */
   progress?: boolean;
+  /** The experiment configuration (layers, arms, holdout); default `apps/orchestrator/config/experiments.json`. */
+  experimentsFile?: string;
+  /** How long each service may take to report SERVING (replay, models); default the launcher's `READY_TIMEOUT_MS`. */
+  readyTimeoutMs?: number;
 }
+
+/** The experiments `npm start` runs unless `--experiments` names another file. */
+export const DEFAULT_EXPERIMENTS_FILE = (root: string): string => join(root, 'apps', 'orchestrator', 'config', 'experiments.json');
 
 /** The services that read the state the demo loads: started after it is loaded, so they are ready with it. */
 const CONSUMERS: readonly ServiceName[] = ['feature', 'recall', 'ranking', 'reranking'];
@@ -97,6 +104,8 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
     otlpEndpoint: opts.otlpEndpoint,
     backend,
     onProgress: log,
+    readyTimeoutMs: opts.readyTimeoutMs,
+    experimentsFile: resolve(opts.experimentsFile ?? DEFAULT_EXPERIMENTS_FILE(opts.root)),
     only: firstRun ? ['orchestrator'] : undefined,
   });
 

@@ -40,6 +40,8 @@ export interface SystemLayout {
   logLevel?: string;
   /** The backend of every service; absent: each service's own default (`embedded`) unless the environment says otherwise. */
   backend?: BackendLayout;
+  /** The orchestrator's experiment configuration file (`EXPERIMENTS_FILE`); absent: the environment's, else none. */
+  experimentsFile?: string;
 }
 
 /** Environment variables of one service process (CONVENTIONS.md names). */
@@ -67,6 +69,7 @@ export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<stri
     env.FEATURE_ADDR = addr('feature');
     env.RANKING_ADDR = addr('ranking');
     env.RERANKING_ADDR = addr('reranking');
+    if (layout.experimentsFile !== undefined) env.EXPERIMENTS_FILE = layout.experimentsFile;
   }
   return env;
 }
