@@ -87,7 +87,7 @@ describe('Student t distribution', () => {
   it('CDF at table values, including non-integer and very large df', () => {
     expect(studentTCdf(2.228138851986275, 10)).toBeCloseTo(0.975, 14);
     expect(studentTCdf(2.042272456301238, 30)).toBeCloseTo(0.975, 14);
-    expect(studentTCdf(-1.5, 3)).toBeCloseTo(0.11529193262241153, 14);
+    expect(studentTCdf(-1.5, 3)).toBeCloseTo(0.1152919326224115, 14);
     expect(studentTCdf(3, 1e6)).toBeCloseTo(0.9986500687292891, 13);
     expect(studentTCdf(-3, 1e6) / 0.0013499312707108985).toBeCloseTo(1, 10);
     expect(studentTCdf(1.3, Infinity)).toBe(normalCdf(1.3));
@@ -98,11 +98,11 @@ describe('Student t distribution', () => {
 
   it('quantile at table values (t-table: 12.706, 2.228, 2.042, 2.015, 5.841)', () => {
     expect(studentTQuantile(0.975, 1)).toBeCloseTo(12.706204736174705, 11);
-    expect(studentTQuantile(0.975, 10)).toBeCloseTo(2.2281388519862747, 12);
-    expect(studentTQuantile(0.975, 30)).toBeCloseTo(2.0422724563012383, 12);
+    expect(studentTQuantile(0.975, 10)).toBeCloseTo(2.228138851986275, 12);
+    expect(studentTQuantile(0.975, 30)).toBeCloseTo(2.042272456301238, 12);
     expect(studentTQuantile(0.95, 5)).toBeCloseTo(2.015048373333024, 12);
     expect(studentTQuantile(0.995, 3)).toBeCloseTo(5.840909309733357, 11);
-    expect(studentTQuantile(0.025, 10)).toBeCloseTo(-2.2281388519862747, 12);
+    expect(studentTQuantile(0.025, 10)).toBeCloseTo(-2.228138851986275, 12);
   });
 
   it('quantile inverts the CDF for fractional df', () => {
