@@ -7,3 +7,14 @@ export { DESIGN_DEFAULTS, sampleSize, powerAt, minimumDetectableEffect, experime
 export type { MetricDesign, EffectSize, ProportionVariance, DesignOptions, ArmSizes, SampleSize, MdeOptions, TrafficOptions, Duration, PlanOptions, ExperimentPlan } from './design';
 export { momentsOf, meanOf, covarianceOf } from './moments';
 export type { Moments } from './moments';
+
+export { analyzeExperiment, summarizeArm, summarizeRatioArm } from './analysis';
+export type { MetricKind, ValueArm, RatioArm, AnalyzeInput, ArmSummary, CupedReport, VerdictBasis, Verdict, ExperimentReport } from './analysis';
+export { welchTTest, twoProportionZTest, deltaMethodZTest, relativeLift } from './comparison';
+export type { Interval, Estimate, TestMethod, TestResult, Comparison } from './comparison';
+export { cupedAdjust } from './cuped';
+export type { CupedArm, CupedAdjustment } from './cuped';
+export { SRM_THRESHOLD, srmTest } from './srm';
+export type { SrmResult } from './srm';
+export { MsprtMonitor, mixtureSprt, msprtLogLikelihoodRatio } from './msprt';
+export type { SequentialLook, MsprtOptions, MsprtResult, MonitorLook } from './msprt';
