@@ -12,6 +12,7 @@ import {
   type TestMethod,
 } from './comparison';
 import { cupedAdjust } from './cuped';
+import { formatP } from './format';
 import { coDeviation, meanOf, momentsOf, type Moments } from './moments';
 import { SRM_THRESHOLD, srmTest, type SrmResult } from './srm';
 import { requireOpenUnit, requirePositive, requireSameLength, requireValues } from './validate';
@@ -250,9 +251,4 @@ function verdictOf(comparison: Comparison, basis: VerdictBasis, srm: SrmResult, 
     return { ...facts, status: 'significant', blockedBySrm: false, significant: true, reason: `significant: treatment ${direction} than control (p = ${p} < α = ${alpha})` };
   }
   return { ...facts, status: 'not-significant', blockedBySrm: false, significant: false, reason: `not significant (p = ${p} ≥ α = ${alpha})` };
-}
-
-/** A p-value for people: 4 significant digits, exponent notation below 1e-4. */
-export function formatP(p: number): string {
-  return p >= 1e-4 ? p.toPrecision(4) : p.toExponential(2);
 }

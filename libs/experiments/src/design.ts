@@ -56,6 +56,7 @@ export interface ArmSizes {
 
 /** A planned sample size and everything it was computed from. */
 export interface SampleSize extends ArmSizes {
+  readonly metric: MetricDesign['kind'];
   /** control + treatment. */
   readonly total: number;
   /** The unrounded control size the formula gives (control is its ceiling). */
@@ -104,6 +105,7 @@ export function sampleSize(options: DesignOptions): SampleSize {
   const control = Math.ceil(exactControl - 1e-9);
   const treatment = Math.ceil(d.k * exactControl - 1e-9);
   return {
+    metric: options.metric.kind,
     control,
     treatment,
     total: control + treatment,

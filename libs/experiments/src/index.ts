@@ -18,3 +18,22 @@ export { SRM_THRESHOLD, srmTest } from './srm';
 export type { SrmResult } from './srm';
 export { MsprtMonitor, mixtureSprt, msprtLogLikelihoodRatio } from './msprt';
 export type { SequentialLook, MsprtOptions, MsprtResult, MonitorLook } from './msprt';
+
+export { CALIBRATION_DEFAULTS, runCalibration, simulateAaTests, simulateSrm, simulatePower, simulateSequential } from './calibration';
+export type {
+  SyntheticMetric,
+  RateEstimate,
+  AaOptions,
+  AaResult,
+  SrmSimulationOptions,
+  PowerSimulationOptions,
+  PowerResult,
+  SequentialSimulationOptions,
+  SequentialResult,
+  CalibrationOptions,
+  CalibrationReport,
+} from './calibration';
+
+export { planTable, reportTable } from './tables';
+export type { TextTable } from './tables';
+export { formatNumber, formatP, formatPercent } from './format';
