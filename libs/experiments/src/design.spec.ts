@@ -113,6 +113,12 @@ describe('powerAt', () => {
     expect(powerAt(mean, { control: 1600, treatment: 1600 })).toBeCloseTo(0.807430419432557, 10);
   });
 
+  it('takes the arms\' ratio from n, not from allocationRatio', () => {
+    const n = { control: 3000, treatment: 6000 };
+    const pooled: DesignOptions = { ...conversion, variance: 'pooled' };
+    expect(powerAt({ ...pooled, allocationRatio: 2 }, n)).toBe(powerAt(pooled, n));
+  });
+
   it('rejects arms of no users', () => {
     expect(() => powerAt(conversion, { control: 0, treatment: 10 })).toThrow(expect.objectContaining({ field: 'n.control' }));
   });

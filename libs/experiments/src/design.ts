@@ -129,7 +129,8 @@ export function sampleSize(options: DesignOptions): SampleSize {
  *
  *   power = Φ((|δ| − z_{1−α/2} se₀) / se₁) + Φ((−|δ| − z_{1−α/2} se₀) / se₁),
  *
- * with se₁ = √(v_C/n_C + v_T/n_T) and se₀ = se₁, or √(p̄(1 − p̄)(1/n_C + 1/n_T)) for pooled proportions.
+ * with se₁ = √(v_C/n_C + v_T/n_T) and se₀ = se₁, or √(p̄(1 − p̄)(1/n_C + 1/n_T)) for pooled proportions
+ * (p̄ = (n_C p + n_T p')/(n_C + n_T)).
  * `options.power` and `options.allocationRatio` are not used (the sizes are given); `n` must be ≥ 1 per arm.
  */
 export function powerAt(options: DesignOptions, n: ArmSizes): number {
@@ -237,8 +238,6 @@ interface Resolved {
   readonly delta: number;
   readonly vC: number;
   readonly vT: number;
-  /** Per-user variance under H0 in each arm (pooled proportions), else NaN: the unpooled se₀ = se₁ is used. */
-  readonly v0: number;
   /** s₀ and s₁ of the sample size formula (variances of the difference times n_C, under H0 and H1). */
   readonly s0: number;
   readonly s1: number;
@@ -259,23 +258,24 @@ function resolve(options: DesignOptions): Resolved {
   const { baseline, vC, vT: vTOf } = metricVariances(options.metric);
   const delta = effectOf(options.mde, baseline);
   const vT = vTOf(delta);
-  let v0 = Number.NaN;
-  if (variance === 'pooled') {
-    const pooled = (baseline + k * (baseline + delta)) / (1 + k);
-    v0 = pooled * (1 - pooled);
-  }
   const s1 = Math.sqrt(vC + vT / k);
-  const s0 = variance === 'pooled' ? Math.sqrt(v0 * (1 + 1 / k)) : s1;
-  return { alpha, power, k, variance, baseline, delta, vC, vT, v0, s0, s1 };
+  const s0 = variance === 'pooled' ? Math.sqrt(pooledVariance(baseline, delta, 1, k) * (1 + 1 / k)) : s1;
+  return { alpha, power, k, variance, baseline, delta, vC, vT, s0, s1 };
 }
 
 function powerOf(d: Resolved, n: ArmSizes): number {
   checkSizes(n);
   const se1 = Math.sqrt(d.vC / n.control + d.vT / n.treatment);
-  const se0 = d.variance === 'pooled' ? Math.sqrt(d.v0 * (1 / n.control + 1 / n.treatment)) : se1;
+  const se0 = d.variance === 'pooled' ? Math.sqrt(pooledVariance(d.baseline, d.delta, n.control, n.treatment) * (1 / n.control + 1 / n.treatment)) : se1;
   const z = normalQuantile(1 - d.alpha / 2);
   const effect = Math.abs(d.delta);
   return normalCdf((effect - z * se0) / se1) + normalCdf((-effect - z * se0) / se1);
+}
+
+/** p̄(1 − p̄) for the overall rate p̄ = (n_C p + n_T (p + δ)) / (n_C + n_T) the pooled z-test would see. */
+function pooledVariance(p: number, delta: number, nC: number, nT: number): number {
+  const pooled = (nC * p + nT * (p + delta)) / (nC + nT);
+  return pooled * (1 - pooled);
 }
 
 /** The baseline value and per-user variances of a metric; the treatment variance may depend on the effect δ. */

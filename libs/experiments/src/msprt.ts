@@ -17,8 +17,8 @@ export interface SequentialLook {
  * its likelihood ratio over; it is in squared metric units and has no universal default. Johari et al. choose it
  * from the distribution of effects seen in past experiments; without such a history, the squared minimum
  * detectable effect the experiment was planned for is a sensible choice (the mixture then weighs effects of the
- * size the experiment is meant to find). Any τ² > 0 keeps the guarantee P(ever p ≤ α | H0) ≤ α; τ² only moves
- * power between small and large effects.
+ * size the experiment is meant to find). For Gaussian data of known variance any τ² > 0 keeps the guarantee
+ * P(p_n ≤ α for some n | H0) ≤ α; τ² only moves power between small and large effects.
  */
 export interface MsprtOptions {
   /** τ² > 0, in squared units of the metric. */

@@ -62,9 +62,8 @@ export function regularizedGammaQ(a: number, x: number): number {
  * many degrees of freedom), so the result keeps its relative accuracy there.
  */
 export function regularizedBeta(x: number, a: number, b: number, complement = 1 - x): number {
-  if (!(a > 0) || !(b > 0) || !Number.isFinite(a) || !Number.isFinite(b)) {
-    throw RecsysError.badRequest('a, b', `the incomplete beta function needs finite a, b > 0, got ${a}, ${b}`);
-  }
+  if (!(a > 0) || !Number.isFinite(a)) throw RecsysError.badRequest('a', `the incomplete beta function needs a finite a > 0, got ${a}`);
+  if (!(b > 0) || !Number.isFinite(b)) throw RecsysError.badRequest('b', `the incomplete beta function needs a finite b > 0, got ${b}`);
   if (!(x >= 0 && x <= 1)) throw RecsysError.badRequest('x', `the incomplete beta function needs 0 ≤ x ≤ 1, got ${x}`);
   if (x === 0) return 0;
   if (x === 1) return 1;
