@@ -238,7 +238,7 @@ interface Resolved {
   readonly delta: number;
   readonly vC: number;
   readonly vT: number;
-  /** s₀ and s₁ of the sample size formula (variances of the difference times n_C, under H0 and H1). */
+  /** s₀ and s₁ of the sample size formula: √(n_C · variance of the difference), under H0 and under H1. */
   readonly s0: number;
   readonly s1: number;
 }
