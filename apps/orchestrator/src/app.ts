@@ -3,7 +3,7 @@ import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import { openEventBus } from '@recsys/stores';
 import type { OrchestratorConfig } from './config';
-import { noExperiments, watchExperimentConfig, type ExperimentSource } from './experiments/config-file';
+import { noExperiments, watchExperimentConfig, type ExperimentSource } from '@recsys/experiments';
 import { closeDownstreams, createDownstreams } from './gateways/clients';
 import { recommendPipeline } from './pipeline';
 import { orchestratorService } from './service';

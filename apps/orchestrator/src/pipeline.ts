@@ -4,7 +4,7 @@
  */
 import { definePipeline, sortBy, type PipelineDefinition } from '@recsys/pipeline';
 import type { EventBus } from '@recsys/stores';
-import type { ExperimentSource } from './experiments/config-file';
+import type { ExperimentSource } from '@recsys/experiments';
 import { pageFinalizer } from './finalizers/page.finalizer';
 import type { Downstreams } from './gateways/clients';
 import { experimentHydrator } from './hydrators/experiment.hydrator';

@@ -5,7 +5,7 @@
  */
 import type { Dictionary, FeatureSnapshot } from '@recsys/contracts';
 import type { Surface } from '@recsys/domain';
-import type { ArmParams } from './experiments/layers';
+import type { ArmParams } from '@recsys/experiments';
 
 /** Numeric features with the names that fell back to declared defaults. */
 export interface Features {

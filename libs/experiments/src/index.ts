@@ -37,3 +37,11 @@ export type {
 export { planTable, reportTable } from './tables';
 export type { TextTable } from './tables';
 export { formatNumber, formatP, formatPercent } from './format';
+
+export { ENGAGEMENT_METRICS, addToTally, analyzeEngagement, emptyTally, engagementMetric } from './engagement-metrics';
+export type { EngagementAnalysisOptions, EngagementMetric, EngagementMetricName, EngagementTally, TallyArm, TallyEventType } from './engagement-metrics';
+
+export { ARM_PARAM_NAMES, HOLDOUT_ARM, armShare, assignArms, isHeldOut, layerBucket } from './layers';
+export type { Arm, ArmParams, Assignment, ExperimentConfig, Holdout, Layer } from './layers';
+export { noExperiments, parseExperimentConfig, readExperimentConfig, watchExperimentConfig } from './config-file';
+export type { ExperimentSource, VersionedConfig } from './config-file';

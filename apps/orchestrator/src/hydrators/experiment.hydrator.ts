@@ -1,7 +1,6 @@
 /** Assigns the request's experiment arms (deterministic per user, overridable per request). */
 import type { QueryHydrator } from '@recsys/pipeline';
-import type { ExperimentSource } from '../experiments/config-file';
-import { assignArms } from '../experiments/layers';
+import { assignArms, type ExperimentSource } from '@recsys/experiments';
 import type { RecommendQuery } from '../query';
 
 /**

@@ -32,14 +32,11 @@ export interface StartOptions {
   demoWorld?: Omit<DemoOptions, 'addr'>;
   /** Show progress bars while loading the demo (default true). */
   progress?: boolean;
-  /** The experiment configuration (layers, arms, holdout); default `apps/orchestrator/config/experiments.json`. */
+  /** The experiment configuration (layers, arms, holdout); default: the launcher's (`EXPERIMENTS_FILE`, else `apps/orchestrator/config/experiments.json`). */
   experimentsFile?: string;
   /** How long each service may take to report SERVING (replay, models); default the launcher's `READY_TIMEOUT_MS`. */
   readyTimeoutMs?: number;
 }
-
-/** The experiments `npm start` runs unless `--experiments` names another file. */
-export const DEFAULT_EXPERIMENTS_FILE = (root: string): string => join(root, 'apps', 'orchestrator', 'config', 'experiments.json');
 
 /** The services that read the state the demo loads: started after it is loaded, so they are ready with it. */
 const CONSUMERS: readonly ServiceName[] = ['feature', 'recall', 'ranking', 'reranking'];
@@ -105,7 +102,7 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
     backend,
     onProgress: log,
     readyTimeoutMs: opts.readyTimeoutMs,
-    experimentsFile: resolve(opts.experimentsFile ?? DEFAULT_EXPERIMENTS_FILE(opts.root)),
+    experimentsFile: opts.experimentsFile === undefined ? undefined : resolve(opts.experimentsFile),
     only: firstRun ? ['orchestrator'] : undefined,
   });
 

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { healthStatus } from './health';
-import { SERVICE_NAMES, serviceEnv, type ServiceName, type SystemLayout } from './services';
+import { SERVICE_NAMES, defaultExperimentsFile, serviceEnv, type ServiceName, type SystemLayout } from './services';
 
 /**
  * How long a service may take to report SERVING by default: it replays the event log and loads its models first
@@ -52,6 +52,7 @@ export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> 
   const processes = new Map<ServiceName, ChildProcess>();
   const addresses = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `127.0.0.1:${opts.ports[s]}`])) as Record<ServiceName, string>;
 
+  const experimentsFile = opts.experimentsFile ?? opts.env?.EXPERIMENTS_FILE ?? process.env.EXPERIMENTS_FILE ?? defaultExperimentsFile(opts.root);
   const startOne = (name: ServiceName): ChildProcess => {
     const main = join(opts.root, 'dist/apps', name, 'main.js');
     if (!existsSync(main) || !existsSync(register)) {
@@ -60,7 +61,7 @@ export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> 
     const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
     const child = spawn(process.execPath, ['--enable-source-maps', '--require', register, main], {
       cwd: opts.root,
-      env: { ...process.env, ...opts.env, ...serviceEnv(name, opts) },
+      env: { ...process.env, ...opts.env, ...serviceEnv(name, { ...opts, experimentsFile }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.pipe(log, { end: false });

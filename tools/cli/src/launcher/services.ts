@@ -40,8 +40,16 @@ export interface SystemLayout {
   logLevel?: string;
   /** The backend of every service; absent: each service's own default (`embedded`) unless the environment says otherwise. */
   backend?: BackendLayout;
-  /** The orchestrator's experiment configuration file (`EXPERIMENTS_FILE`); absent: the environment's, else none. */
+  /**
+   * The orchestrator's experiment configuration file (`EXPERIMENTS_FILE`); absent: the environment's `EXPERIMENTS_FILE`,
+   * else the repository's {@link defaultExperimentsFile} (the launcher fills it in).
+   */
   experimentsFile?: string;
+}
+
+/** The experiments a launched system runs unless told otherwise: `apps/orchestrator/config/experiments.json`. */
+export function defaultExperimentsFile(root: string): string {
+  return join(root, 'apps', 'orchestrator', 'config', 'experiments.json');
 }
 
 /** Environment variables of one service process (CONVENTIONS.md names). */

@@ -30,7 +30,7 @@ describe('parseExperimentConfig', () => {
   });
 
   it('accepts the configuration npm start runs', () => {
-    expect(readExperimentConfig(join(__dirname, '..', '..', 'config', 'experiments.json')).config.layers[0].name).toBe('fusion');
+    expect(readExperimentConfig(join(__dirname, '..', '..', '..', 'apps', 'orchestrator', 'config', 'experiments.json')).config.layers[0].name).toBe('fusion');
   });
 
   const bad: [string, string, RegExp][] = [
