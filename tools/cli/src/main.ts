@@ -6,6 +6,7 @@ import { BUILD_RECALL_USAGE, buildRecallCommand, parseBuildRecallArgs } from './
 import { DEMO_DEFAULTS, loadDemo } from './commands/demo';
 import { EVAL_USAGE, evalCommand, parseEvalArgs } from './commands/eval';
 import { FEATURES_USAGE, batchFeatures, formatReport, parseBatchArgs, parseVerifyArgs, verifyServedFeatures } from './commands/features';
+import { EXPERIMENT_USAGE, analyzeLogs, formatAnalysis, formatPlan, parseAnalyzeArgs, planFromArgs } from './commands/experiment';
 import { logEvent } from './commands/log-event';
 import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
@@ -43,6 +44,10 @@ Commands:
                --data PATH --format movielens-100k|movielens-1m|movielens-csv|interactions-csv|world
                --split random|leave-last|time-cut|files --model pop,random,... --k 10,20 --out report.json
                --threads N (ALS on N threads; default: the available cores)
+  experiment plan     Sample size per arm and duration of an A/B test (recsys experiment --help).
+               --metric proportion|mean|ratio --baseline X --mde X | --mde-relative X --users-per-day N --traffic S
+  experiment analyze  Per-arm metrics, Welch/z test, CUPED and the SRM check of a layer, from the logs.
+               --log DIR | --brokers HOST:PORT --layer NAME --metric ctr|saves|... --from TIME --pre-from TIME
   features verify  Replay the event log and check the served-feature log against it (features verify --help).
                --log DIR (.data/bus) | --brokers HOST:PORT  --worst N  --json
   features batch   Every user's and item's features at a point in time, from the event log, as JSON lines.
@@ -263,6 +268,22 @@ async function main(argv: string[]): Promise<number> {
       const report = await verifyServedFeatures(opts);
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
       return report.share === 1 ? 0 : 2;
+    }
+    case 'experiment': {
+      const [sub, ...args] = rest;
+      if ((sub !== 'plan' && sub !== 'analyze') || args.includes('--help') || args.includes('-h')) {
+        console.log(EXPERIMENT_USAGE);
+        return sub === 'plan' || sub === 'analyze' ? 0 : 1;
+      }
+      if (sub === 'plan') {
+        const { plan, json } = planFromArgs(args);
+        console.log(json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+        return 0;
+      }
+      const opts = parseAnalyzeArgs(args);
+      const analysis = await analyzeLogs(opts);
+      console.log(opts.json ? JSON.stringify(analysis, null, 2) : formatAnalysis(analysis));
+      return 0;
     }
     case 'eval': {
       if (rest.includes('--help') || rest.includes('-h')) {
