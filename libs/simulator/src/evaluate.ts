@@ -1,6 +1,7 @@
 /** Ground-truth evaluation of a policy: expected engagement per page from the true model, and a sampled version. */
 import { RecsysError } from '@recsys/domain';
-import { createUserState, emptyEngagement, engagementAt, prepareUser } from './engagement';
+import type { CompiledWorld } from './compiled';
+import { createUserState, emptyEngagement, engagementAt, prepareUser, type EngagementScratch, type UserState } from './engagement';
 import { PageResolver, Policy } from './policies/policy';
 import { createRandom, deriveSeed, upperBound } from './random';
 import { CLICK, emptyResponse, expectedDwellMs, HIDE, sampleResponse } from './response';
@@ -111,17 +112,13 @@ export function evaluatePolicy(world: World, policy: Policy, opts: EvaluatePolic
     for (let k = 0; k < pagesPerUser; k++) {
       resolver.fill(u, { nowMs, pageSize, sessionIndex: sessionIndex++ }, page);
       counts.fill(0);
-      expected.impressions += page.length;
       sampled.impressions += page.length;
+      addExpected(c, state, page, counts, e, expected);
+      counts.fill(0);
       for (let position = 0; position < page.length; position++) {
         const p = page[position];
         const primary = c.pinPrimary[p];
         engagementAt(c, state, p, position, primary >= 0 ? counts[primary]++ : 0, e);
-        expected.clicks += e.click;
-        expected.saves += e.click * e.saveGivenClick;
-        expected.shares += e.click * e.shareGivenClick;
-        expected.hides += e.hide;
-        expected.dwellMs += e.click * expectedDwellMs(e.dwellMeanMs);
         sampleResponse(rng, e, response);
         if (response.kind === HIDE) {
           sampled.hides++;
@@ -138,11 +135,32 @@ export function evaluatePolicy(world: World, policy: Policy, opts: EvaluatePolic
   return { policy: policy.name, users: userCount, pages, pageSize, nowMs, expected: perPage(expected, pages), sampled: perPage(sampled, pages) };
 }
 
-function zero(): PerPage {
+/**
+ * Adds the expected engagement of `page` (pin indexes, in order) for the prepared user to `into`: per position the
+ * true probabilities with the position bias and the fatigue of the page's earlier pins (`counts`: zeroed topic
+ * counts, left filled) — clicks, saves = Σ P(click)·P(save | click), shares likewise, hides, dwell = Σ P(click)·E[dwell].
+ */
+export function addExpected(c: CompiledWorld, state: UserState, page: readonly number[], counts: Int32Array, e: EngagementScratch, into: PerPage): void {
+  into.impressions += page.length;
+  for (let position = 0; position < page.length; position++) {
+    const p = page[position];
+    const primary = c.pinPrimary[p];
+    engagementAt(c, state, p, position, primary >= 0 ? counts[primary]++ : 0, e);
+    into.clicks += e.click;
+    into.saves += e.click * e.saveGivenClick;
+    into.shares += e.click * e.shareGivenClick;
+    into.hides += e.hide;
+    into.dwellMs += e.click * expectedDwellMs(e.dwellMeanMs);
+  }
+}
+
+/** A per-page record of zeros. */
+export function zero(): PerPage {
   return { impressions: 0, clicks: 0, saves: 0, shares: 0, hides: 0, dwellMs: 0 };
 }
 
-function perPage(sum: PerPage, pages: number): PerPage {
+/** Means per page of a sum over `pages` pages. */
+export function perPage(sum: PerPage, pages: number): PerPage {
   return {
     impressions: sum.impressions / pages,
     clicks: sum.clicks / pages,

@@ -1,10 +1,11 @@
 /** Simulates sessions under any policy: pages shown to simulated users, their reactions as a time-ordered event stream. */
 import { EngagementEvent, EventType, RecsysError } from '@recsys/domain';
 import { bestBoardAt } from './boards';
-import { createUserState, emptyEngagement, engagementAt, prepareUser } from './engagement';
+import type { CompiledWorld } from './compiled';
+import { createUserState, emptyEngagement, engagementAt, prepareUser, type UserState } from './engagement';
 import { loggingPolicy } from './policies/logging';
 import { PageResolver, Policy } from './policies/policy';
-import { createRandom, deriveSeed, sampleCumulative, upperBound } from './random';
+import { createRandom, deriveSeed, sampleCumulative, upperBound, type SimRandom } from './random';
 import { CLICK, DWELL_MAX_MS, emptyResponse, HIDE, sampleResponse } from './response';
 import { samplerOf } from './sampler';
 import type { World } from './world';
@@ -154,9 +155,7 @@ function* run(world: World, policy: Policy, spec: RunSpec): Generator<Engagement
   const rng = createRandom(deriveSeed(seed, 'events'));
   const resolver = new PageResolver(world, policy);
   const user = createUserState(c);
-  const topicCounts = new Int32Array(c.topicCount);
-  const engagement = emptyEngagement();
-  const response = emptyResponse();
+  const scratch = reactionScratch(c);
   const pending = new PendingEvents();
   const page: number[] = [];
   let emitted = 0;
@@ -219,32 +218,63 @@ function* run(world: World, policy: Policy, spec: RunSpec): Generator<Engagement
     const requestId = `req_${seed}_${sessionIndex}`;
     const userId = world.users[u].id;
     prepareUser(c, u, t0, user);
-    topicCounts.fill(0);
-    for (let position = 0; position < page.length; position++) {
-      pending.push(IMPRESSION, page[position], position, t0 + position * IMPRESSION_STEP_MS, 0, -1, userId, requestId);
-    }
-    sessionEvents += page.length;
-    let cursor = t0 + page.length * IMPRESSION_STEP_MS;
-    for (let position = 0; position < page.length; position++) {
-      const p = page[position];
-      cursor += BROWSE_MIN_MS + rng.int(BROWSE_SPAN_MS);
-      const primary = c.pinPrimary[p];
-      engagementAt(c, user, p, position, primary >= 0 ? topicCounts[primary]++ : 0, engagement);
-      sampleResponse(rng, engagement, response);
-      if (response.kind === HIDE) {
-        pending.push(HIDE_EVENT, p, position, cursor, 0, -1, userId, requestId);
-        sessionEvents++;
-      } else if (response.kind === CLICK) {
-        const dwell = response.dwellMs;
-        pending.push(CLICK_EVENT, p, position, cursor, 0, -1, userId, requestId);
-        if (response.save) pending.push(SAVE_EVENT, p, position, cursor + math.round(dwell * 0.5), 0, bestBoardAt(c, u, p), userId, requestId);
-        if (response.share) pending.push(SHARE_EVENT, p, position, cursor + math.round(dwell * 0.75), 0, -1, userId, requestId);
-        pending.push(DWELL_EVENT, p, position, cursor + dwell, dwell, -1, userId, requestId);
-        sessionEvents += 2 + (response.save ? 1 : 0) + (response.share ? 1 : 0);
-        cursor += dwell;
-      }
+    sessionEvents += reactToPage(c, u, user, page, t0, rng, scratch, (type, p, position, timeMs, dwellMs, board) =>
+      pending.push(type, p, position, timeMs, dwellMs, board, userId, requestId),
+    );
+  }
+}
+
+/** Receives one session event: its type (an index into {@link EVENT_TYPE_ORDER}), pin, position, time, dwell and board (−1: none). */
+export type SessionEventSink = (type: number, pin: number, position: number, timeMs: number, dwellMs: number, board: number) => void;
+
+/** Event types by the code a {@link SessionEventSink} receives. */
+export const EVENT_TYPE_ORDER = TYPES;
+
+/** Reusable buffers of {@link reactToPage}. */
+export interface ReactionScratch {
+  engagement: ReturnType<typeof emptyEngagement>;
+  response: ReturnType<typeof emptyResponse>;
+  topicCounts: Int32Array;
+}
+
+/** Buffers for {@link reactToPage} on a compiled world. */
+export function reactionScratch(c: CompiledWorld): ReactionScratch {
+  return { engagement: emptyEngagement(), response: emptyResponse(), topicCounts: new Int32Array(c.topicCount) };
+}
+
+/**
+ * A session of prepared user u (state prepared at `t0`) shown `page` (pin indexes, in order) at `t0`: an `impression`
+ * per pin (30 ms apart), then pin by pin, after 0.5–3 s of browsing, a reaction drawn from the true model with the
+ * fatigue of the page's earlier pins — `hide`, or `click` then an optional `save` (on the user's best board), an
+ * optional `share` and a `dwell`, or nothing. Events go to `sink` in the order drawn (not sorted by time across
+ * types). Returns the number of events. The one session model of {@link simulateSessions} and the closed loop.
+ */
+export function reactToPage(c: CompiledWorld, u: number, user: UserState, page: readonly number[], t0: number, rng: SimRandom, scratch: ReactionScratch, sink: SessionEventSink): number {
+  const { engagement, response, topicCounts } = scratch;
+  topicCounts.fill(0);
+  for (let position = 0; position < page.length; position++) sink(IMPRESSION, page[position], position, t0 + position * IMPRESSION_STEP_MS, 0, -1);
+  let events = page.length;
+  let cursor = t0 + page.length * IMPRESSION_STEP_MS;
+  for (let position = 0; position < page.length; position++) {
+    const p = page[position];
+    cursor += BROWSE_MIN_MS + rng.int(BROWSE_SPAN_MS);
+    const primary = c.pinPrimary[p];
+    engagementAt(c, user, p, position, primary >= 0 ? topicCounts[primary]++ : 0, engagement);
+    sampleResponse(rng, engagement, response);
+    if (response.kind === HIDE) {
+      sink(HIDE_EVENT, p, position, cursor, 0, -1);
+      events++;
+    } else if (response.kind === CLICK) {
+      const dwell = response.dwellMs;
+      sink(CLICK_EVENT, p, position, cursor, 0, -1);
+      if (response.save) sink(SAVE_EVENT, p, position, cursor + math.round(dwell * 0.5), 0, bestBoardAt(c, u, p));
+      if (response.share) sink(SHARE_EVENT, p, position, cursor + math.round(dwell * 0.75), 0, -1);
+      sink(DWELL_EVENT, p, position, cursor + dwell, dwell, -1);
+      events += 2 + (response.save ? 1 : 0) + (response.share ? 1 : 0);
+      cursor += dwell;
     }
   }
+  return events;
 }
 
 /**

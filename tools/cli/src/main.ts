@@ -8,6 +8,7 @@ import { EVAL_USAGE, evalCommand, parseEvalArgs } from './commands/eval';
 import { FEATURES_USAGE, batchFeatures, formatReport, parseBatchArgs, parseVerifyArgs, verifyServedFeatures } from './commands/features';
 import { EXPERIMENT_USAGE, analyzeLogs, formatAnalysis, formatPlan, parseAnalyzeArgs, planFromArgs } from './commands/experiment';
 import { logEvent } from './commands/log-event';
+import { SIMULATE_USAGE, formatSimulation, parseSimulateArgs, simulate } from './commands/simulate';
 import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
 import { READY_TIMEOUT_MS } from './launcher/launch';
@@ -44,6 +45,9 @@ Commands:
                --data PATH --format movielens-100k|movielens-1m|movielens-csv|interactions-csv|world
                --split random|leave-last|time-cut|files --model pop,random,... --k 10,20 --out report.json
                --threads N (ALS on N threads; default: the available cores)
+  simulate     The closed loop: simulated users of the demo world visit the running system, the world's true model
+               judges every page and its reactions go back as events (recsys simulate --help).
+               --days N (3) --users N (200) --pages N (2) --seed N --layer NAME --out FILE --addr HOST:PORT
   experiment plan     Sample size per arm and duration of an A/B test (recsys experiment --help).
                --metric proportion|mean|ratio --baseline X --mde X | --mde-relative X --users-per-day N --traffic S
   experiment analyze  Per-arm metrics, Welch/z test, CUPED and the SRM check of a layer, from the logs.
@@ -268,6 +272,15 @@ async function main(argv: string[]): Promise<number> {
       const report = await verifyServedFeatures(opts);
       console.log(opts.json ? JSON.stringify(report, null, 2) : formatReport(report));
       return report.share === 1 ? 0 : 2;
+    }
+    case 'simulate': {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(SIMULATE_USAGE);
+        return 0;
+      }
+      const report = await simulate(parseSimulateArgs(rest));
+      console.log(formatSimulation(report));
+      return 0;
     }
     case 'experiment': {
       const [sub, ...args] = rest;

@@ -34,6 +34,8 @@ export interface DemoSummary {
   /** Ids of a few users with history, for examples. */
   exampleUserIds: string[];
   seconds: number;
+  /** The world's start, ms since the epoch (with seed, sizes and days it regenerates the same world: `recsys simulate`). */
+  startMs: number;
 }
 
 /** Generates the world and sends users, pins and events to the orchestrator in batches. */
@@ -77,7 +79,7 @@ export async function loadDemo(opts: DemoOptions): Promise<DemoSummary> {
     }
     bar?.done();
     const exampleUserIds = [...active.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([id]) => id);
-    return { users: world.users.length, pins: world.pins.length, events: sent, exampleUserIds, seconds: (Date.now() - started) / 1000 };
+    return { users: world.users.length, pins: world.pins.length, events: sent, exampleUserIds, seconds: (Date.now() - started) / 1000, startMs };
   } finally {
     client.close();
   }

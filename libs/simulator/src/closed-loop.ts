@@ -1,0 +1,111 @@
+/**
+ * The world as the judge of pages served by any system (the closed loop): the true expected engagement of a page, one
+ * sampled reaction to it as engagement events to send back, and the pages of reference policies for the same user
+ * and time.
+ */
+import type { EngagementEvent } from '@recsys/domain';
+import { compile, type CompiledWorld } from './compiled';
+import { createUserState, emptyEngagement, prepareUser, type UserState } from './engagement';
+import { addExpected, zero, type PerPage } from './evaluate';
+import { EVENT_TYPE_ORDER, reactionScratch, reactToPage, type ReactionScratch } from './events';
+import { PageResolver, type Policy } from './policies/policy';
+import { createRandom, deriveSeed, type SimRandom } from './random';
+import type { World } from './world';
+
+/** How the world took one served page. */
+export interface ServedPageOutcome {
+  /** Expected engagement of the page as shown (true model, position bias, fatigue). */
+  expected: PerPage;
+  /** One sampled reaction: an impression per shown pin, then hides, clicks, saves, shares and dwells. */
+  events: EngagementEvent[];
+  /** Pin indexes shown, in order. */
+  shown: number[];
+  /** Ids of the page that were not shown: not pins of the world, created after the page's time, or repeated. */
+  skipped: number;
+}
+
+/**
+ * Judges pages for users of `world`. Reactions are drawn from one stream seeded by `seed`, so the same pages in the
+ * same order get the same reactions. Events carry ids `<eventIdPrefix>_<n>`.
+ */
+export class GroundTruth {
+  private readonly c: CompiledWorld;
+  private readonly rng: SimRandom;
+  private readonly state: UserState;
+  private readonly scratch: ReactionScratch;
+  private readonly e = emptyEngagement();
+  private readonly counts: Int32Array;
+  private readonly stamp: Int32Array;
+  private generation = 0;
+  private eventCount = 0;
+  private readonly resolvers = new Map<Policy, PageResolver>();
+
+  constructor(
+    readonly world: World,
+    seed: number,
+    private readonly eventIdPrefix: string,
+  ) {
+    this.c = compile(world);
+    this.rng = createRandom(deriveSeed(seed, 'closed-loop'));
+    this.state = createUserState(this.c);
+    this.scratch = reactionScratch(this.c);
+    this.counts = new Int32Array(this.c.topicCount);
+    this.stamp = new Int32Array(world.pins.length);
+  }
+
+  /** The index of user `id` in the world, or undefined. */
+  userIndex(id: string): number | undefined {
+    return this.world.index.users.get(id);
+  }
+
+  /**
+   * User u is shown `itemIds` (a served page, best first) at simulated time `simMs`: the expected engagement of the
+   * pins a client would show (the page rules of {@link Policy}: pins of the world that exist at `simMs`, each once)
+   * and one sampled reaction, as events timestamped from `clockMs` (the clock of the system they go to).
+   */
+  serve(u: number, itemIds: readonly string[], simMs: number, clockMs: number, requestId: string, surface: string): ServedPageOutcome {
+    const shown: number[] = [];
+    const generation = ++this.generation;
+    for (const id of itemIds) {
+      const p = this.world.index.pins.get(id);
+      if (p === undefined || this.stamp[p] === generation || this.c.pinCreatedAt[p] > simMs) continue;
+      this.stamp[p] = generation;
+      shown.push(p);
+    }
+    prepareUser(this.c, u, simMs, this.state);
+    const expected = zero();
+    this.counts.fill(0);
+    addExpected(this.c, this.state, shown, this.counts, this.e, expected);
+    const events: EngagementEvent[] = [];
+    const userId = this.world.users[u].id;
+    reactToPage(this.c, u, this.state, shown, clockMs, this.rng, this.scratch, (type, p, position, timeMs, dwellMs, board) => {
+      events.push({
+        eventId: `${this.eventIdPrefix}_${this.eventCount++}`,
+        userId,
+        itemId: this.world.pins[p].id,
+        type: EVENT_TYPE_ORDER[type],
+        timestampMs: timeMs,
+        dwellMs,
+        requestId,
+        position,
+        surface,
+        boardId: board >= 0 ? this.world.boards[board].id : '',
+      });
+    });
+    events.sort((a, b) => a.timestampMs - b.timestampMs);
+    return { expected, events, shown, skipped: itemIds.length - shown.length };
+  }
+
+  /** The page `policy` shows user u at `simMs` (resolved by the rules of {@link Policy}) and its expected engagement. */
+  reference(policy: Policy, u: number, simMs: number, pageSize: number, sessionIndex: number): { page: number[]; expected: PerPage } {
+    let resolver = this.resolvers.get(policy);
+    if (resolver === undefined) this.resolvers.set(policy, (resolver = new PageResolver(this.world, policy)));
+    const page: number[] = [];
+    resolver.fill(u, { nowMs: simMs, pageSize, sessionIndex }, page);
+    prepareUser(this.c, u, simMs, this.state);
+    const expected = zero();
+    this.counts.fill(0);
+    addExpected(this.c, this.state, page, this.counts, this.e, expected);
+    return { page, expected };
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * `recsys simulate`: the closed loop. Simulated users of the demo world visit the RUNNING system over gRPC: each page
+ * it serves is judged by the world's true model (expected engagement, beside the oracle's and popularity's pages for
+ * the same user and time), one sampled reaction goes back through LogEvents, and the system learns from it as it
+ * would in production. Reports per simulated day and experiment arm.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { giniCoefficient } from '@recsys/algorithms';
+import { Surface, eventToWire } from '@recsys/contracts';
+import { RecsysError } from '@recsys/domain';
+import {
+  DAY_MS,
+  GroundTruth,
+  createRandom,
+  deriveSeed,
+  generateWorld,
+  oraclePolicy,
+  perPage,
+  popularityCounts,
+  popularityPolicy,
+  simulateEvents,
+  type PerPage,
+  type Policy,
+  type World,
+} from '@recsys/simulator';
+import { orchestratorClient } from '../client';
+import { progressBar } from '../progress';
+import { renderTable } from '../table';
+
+export const SIMULATE_USAGE = `recsys simulate — the running system scored against the demo world's ground truth (closed loop)
+
+Simulated users of the world npm start loaded visit the running system: each page it serves is judged by the world's
+true model, one sampled reaction goes back through LogEvents, and the system updates as in production. Per simulated
+day and experiment arm: true expected engagement per page beside the oracle's and popularity's pages for the same
+users, share of the oracle, catalogue coverage, creator-exposure Gini, new pins' share of impressions, new users.
+
+  --addr HOST:PORT (127.0.0.1:50051)   --data-dir DIR (.data: its demo.json names the world)
+  --days N (3)  --users N (200 per day)  --pages N (2 per user and day)  --page-size N (25)  --seed N (1)
+  --layer NAME (report per arm of this layer; default: the first layer the responses name)
+  --max-minutes N (15: stop after the day that passes it)   --out FILE (the report as JSON)
+`;
+
+/** Options of {@link simulate}. */
+export interface SimulateOptions {
+  addr: string;
+  dataDir: string;
+  days: number;
+  users: number;
+  pages: number;
+  pageSize: number;
+  seed: number;
+  layer?: string;
+  maxMinutes: number;
+  out?: string;
+  progress?: boolean;
+}
+
+function intOpt(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw RecsysError.badRequest(`--${name}`, `must be an integer in [${min}, ${max}] (got "${value}")`);
+  return n;
+}
+
+/** Parses `simulate` arguments. */
+export function parseSimulateArgs(args: string[]): SimulateOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      addr: { type: 'string', default: '127.0.0.1:50051' },
+      'data-dir': { type: 'string', default: '.data' },
+      days: { type: 'string' },
+      users: { type: 'string' },
+      pages: { type: 'string' },
+      'page-size': { type: 'string' },
+      seed: { type: 'string' },
+      layer: { type: 'string' },
+      'max-minutes': { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  return {
+    addr: values.addr,
+    dataDir: values['data-dir'],
+    days: intOpt(values.days, 'days', 3, 1, 60),
+    users: intOpt(values.users, 'users', 200, 1, 100_000),
+    pages: intOpt(values.pages, 'pages', 2, 1, 100),
+    pageSize: intOpt(values['page-size'], 'page-size', 25, 1, 100),
+    seed: intOpt(values.seed, 'seed', 1, 0, 2 ** 31 - 1),
+    layer: values.layer,
+    maxMinutes: intOpt(values['max-minutes'], 'max-minutes', 15, 1, 24 * 60),
+    out: values.out,
+  };
+}
+
+/** The world `npm start` loaded, from `<dataDir>/demo.json` (seed, sizes, days and, since this command, its start). */
+export function demoWorldOf(dataDir: string, log: (line: string) => void = () => undefined): World {
+  const marker = join(dataDir, 'demo.json');
+  if (!existsSync(marker)) throw RecsysError.badRequest('--data-dir', `${marker} does not exist: run \`npm start\` first (it loads the demo world and records it there)`);
+  const demo = JSON.parse(readFileSync(marker, 'utf8')) as { seed: number; pins: number; users: number; days: number; startMs?: number };
+  let startMs = demo.startMs;
+  if (startMs === undefined) {
+    // Markers written before the start was recorded: the demo's history ends at the UTC midnight of the day it loaded.
+    startMs = Math.floor(statSync(marker).mtimeMs / DAY_MS) * DAY_MS - demo.days * DAY_MS;
+    log(`${marker} does not record the world's start; taking the day it was written (${new Date(startMs).toISOString()} + ${demo.days} days).`);
+  }
+  return generateWorld({ seed: demo.seed, pins: demo.pins, users: demo.users, startMs, days: demo.days });
+}
+
+/** Sums of one day and arm. */
+interface Cell {
+  pages: number;
+  degraded: number;
+  system: PerPage;
+  oracle: PerPage;
+  popularity: PerPage;
+  newUserPages: number;
+  newUserSystem: PerPage;
+  newUserOracle: PerPage;
+  impressions: number;
+  newPinImpressions: number;
+  shown: Set<number>;
+  creatorImpressions: Map<number, number>;
+  skipped: number;
+}
+
+const zero = (): PerPage => ({ impressions: 0, clicks: 0, saves: 0, shares: 0, hides: 0, dwellMs: 0 });
+const add = (into: PerPage, x: PerPage) => {
+  into.impressions += x.impressions;
+  into.clicks += x.clicks;
+  into.saves += x.saves;
+  into.shares += x.shares;
+  into.hides += x.hides;
+  into.dwellMs += x.dwellMs;
+};
+const newCell = (): Cell => ({
+  pages: 0, degraded: 0, system: zero(), oracle: zero(), popularity: zero(), newUserPages: 0, newUserSystem: zero(), newUserOracle: zero(),
+  impressions: 0, newPinImpressions: 0, shown: new Set(), creatorImpressions: new Map(), skipped: 0,
+});
+
+/** One simulated day of one arm, as reported. */
+export interface DayArmReport {
+  day: number;
+  arm: string;
+  pages: number;
+  degradedPages: number;
+  /** Expected engagement per page (true model) of the pages the system served, the oracle's and popularity's. */
+  system: PerPage;
+  oracle: PerPage;
+  popularity: PerPage;
+  /** System / oracle of expected clicks + saves − hides per page (the oracle's objective is click + save + share − hide). */
+  shareOfOracle: number;
+  /** Distinct pins shown / pins of the catalogue at the day's time. */
+  coverage: number;
+  /** Gini of impressions over every creator of the world (never shown ones count as 0). */
+  creatorGini: number;
+  /** Share of impressions on pins created in the 7 days before the page. */
+  newPinShare: number;
+  /** Pages of users signed up in the 7 days before, and their expected engagement (system, oracle). */
+  newUserPages: number;
+  newUserSystem: PerPage | null;
+  newUserOracle: PerPage | null;
+  /** Ids the system served that a client could not show (unknown or not yet created in the world, repeats). */
+  skippedIds: number;
+}
+
+/** The report of {@link simulate}. */
+export interface SimulationReport {
+  world: { pins: number; users: number; seed: number; startMs: number; endMs: number };
+  options: Omit<SimulateOptions, 'progress'>;
+  layer: string | null;
+  days: DayArmReport[];
+  eventsSent: number;
+  seconds: number;
+  stoppedEarly: boolean;
+}
+
+const value = (p: PerPage) => p.clicks + p.saves + p.shares - p.hides;
+const NEW_MS = 7 * DAY_MS;
+
+/**
+ * Runs the closed loop against the system at `opts.addr`. Simulated day d (1-based) is the d-th day after the world's
+ * end: its pages are judged at noon of that day plus 30 minutes per page of a user, while the events go to the system
+ * stamped with its own clock (so its windows and recency see them as fresh); the days are compressed into the run's
+ * minutes. Users of a day: `users` drawn without replacement (seeded by seed and day) among those signed up by then.
+ */
+export async function simulate(opts: SimulateOptions, log: (line: string) => void = console.log): Promise<SimulationReport> {
+  const started = Date.now();
+  const world = demoWorldOf(opts.dataDir, log);
+  log(`World: ${world.pins.length} pins, ${world.users.length} users, ${new Date(world.startMs).toISOString().slice(0, 10)} to ${new Date(world.endMs).toISOString().slice(0, 10)}.`);
+  const demo = JSON.parse(readFileSync(join(opts.dataDir, 'demo.json'), 'utf8')) as { seed: number; events: number };
+  log(`Reference policies: the oracle, and popularity counted over the ${demo.events} loaded events...`);
+  const oracle: Policy = oraclePolicy(world);
+  const popularity: Policy = popularityPolicy(world, popularityCounts(simulateEvents(world, { seed: demo.seed, events: demo.events })));
+  const truth = new GroundTruth(world, opts.seed, `sim_${opts.seed}_${started.toString(36)}`);
+  const client = orchestratorClient(opts.addr, 10_000);
+  const cells = new Map<string, Cell>();
+  const reports: DayArmReport[] = [];
+  let layer = opts.layer ?? null;
+  let eventsSent = 0;
+  let sessionIndex = 0;
+  let stoppedEarly = false;
+  const creators = world.creators.length;
+  try {
+    for (let day = 1; day <= opts.days; day++) {
+      const noon = world.endMs + (day - 1) * DAY_MS + DAY_MS / 2;
+      const eligible = world.users.map((_, u) => u).filter((u) => world.users[u].signupAtMs <= noon);
+      const rng = createRandom(deriveSeed(opts.seed, `simulate-day-${day}`));
+      const n = Math.min(opts.users, eligible.length);
+      for (let i = 0; i < n; i++) {
+        const j = i + rng.int(eligible.length - i);
+        [eligible[i], eligible[j]] = [eligible[j], eligible[i]];
+      }
+      const today = eligible.slice(0, n).sort((a, b) => a - b);
+      const bar = opts.progress === false ? undefined : progressBar(`day ${day} `, today.length * opts.pages);
+      cells.clear();
+      let done = 0;
+      for (let k = 0; k < opts.pages; k++) {
+        for (const u of today) {
+          const user = world.users[u];
+          const simMs = noon + k * 30 * 60_000;
+          const res = await client.recommend({
+            userId: user.id,
+            surface: Surface.SURFACE_HOME_FEED,
+            context: { country: user.country, device: 'simulator', locale: '', recentItemIds: [], contextItemId: '' },
+            pageSize: opts.pageSize,
+            experimentOverrides: {},
+            debug: false,
+          });
+          if (layer === null) layer = Object.keys(res.experimentArms).sort()[0] ?? null;
+          const arm = layer === null ? 'all' : (res.experimentArms[layer] ?? 'none');
+          let cell = cells.get(arm);
+          if (cell === undefined) cells.set(arm, (cell = newCell()));
+          const outcome = truth.serve(u, res.items.map((i) => i.itemId), simMs, Date.now(), res.requestId, 'home_feed');
+          const ref = truth.reference(oracle, u, simMs, opts.pageSize, sessionIndex);
+          const pop = truth.reference(popularity, u, simMs, opts.pageSize, sessionIndex);
+          sessionIndex++;
+          cell.pages++;
+          if (res.degraded.length > 0) cell.degraded++;
+          add(cell.system, outcome.expected);
+          add(cell.oracle, ref.expected);
+          add(cell.popularity, pop.expected);
+          cell.skipped += outcome.skipped;
+          if (user.signupAtMs > simMs - NEW_MS) {
+            cell.newUserPages++;
+            add(cell.newUserSystem, outcome.expected);
+            add(cell.newUserOracle, ref.expected);
+          }
+          for (const p of outcome.shown) {
+            cell.impressions++;
+            cell.shown.add(p);
+            const pin = world.pins[p];
+            if (pin.createdAtMs > simMs - NEW_MS) cell.newPinImpressions++;
+            const c = world.index.creators.get(pin.creatorId) ?? -1;
+            cell.creatorImpressions.set(c, (cell.creatorImpressions.get(c) ?? 0) + 1);
+          }
+          if (outcome.events.length > 0) {
+            await client.logEvents({ events: outcome.events.map(eventToWire) });
+            eventsSent += outcome.events.length;
+          }
+          bar?.update(++done);
+        }
+      }
+      bar?.done();
+      const pinsNow = world.pins.filter((p) => p.createdAtMs <= noon).length;
+      for (const [arm, c] of [...cells].sort((a, b) => a[0].localeCompare(b[0]))) {
+        const exposure = new Float64Array(creators);
+        for (const [creator, count] of c.creatorImpressions) if (creator >= 0) exposure[creator] = count;
+        const system = perPage(c.system, c.pages);
+        const oracleMeans = perPage(c.oracle, c.pages);
+        reports.push({
+          day,
+          arm,
+          pages: c.pages,
+          degradedPages: c.degraded,
+          system,
+          oracle: oracleMeans,
+          popularity: perPage(c.popularity, c.pages),
+          shareOfOracle: value(oracleMeans) > 0 ? value(system) / value(oracleMeans) : NaN,
+          coverage: c.shown.size / pinsNow,
+          creatorGini: giniCoefficient(exposure),
+          newPinShare: c.impressions > 0 ? c.newPinImpressions / c.impressions : 0,
+          newUserPages: c.newUserPages,
+          newUserSystem: c.newUserPages > 0 ? perPage(c.newUserSystem, c.newUserPages) : null,
+          newUserOracle: c.newUserPages > 0 ? perPage(c.newUserOracle, c.newUserPages) : null,
+          skippedIds: c.skipped,
+        });
+      }
+      if (Date.now() - started > opts.maxMinutes * 60_000 && day < opts.days) {
+        log(`Stopping after day ${day}: --max-minutes ${opts.maxMinutes} passed.`);
+        stoppedEarly = true;
+        break;
+      }
+    }
+  } finally {
+    client.close();
+  }
+  const { progress: _progress, ...options } = opts;
+  const report: SimulationReport = {
+    world: { pins: world.pins.length, users: world.users.length, seed: world.options.seed, startMs: world.startMs, endMs: world.endMs },
+    options,
+    layer,
+    days: reports,
+    eventsSent,
+    seconds: (Date.now() - started) / 1000,
+    stoppedEarly,
+  };
+  if (opts.out !== undefined) writeFileSync(opts.out, JSON.stringify(report, null, 2));
+  return report;
+}
+
+const f = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
+
+/** The report as a terminal table: one row per day and arm. */
+export function formatSimulation(r: SimulationReport): string {
+  const rows = r.days.map((d) => [
+    String(d.day),
+    d.arm,
+    String(d.pages),
+    String(d.degradedPages),
+    `${f(d.system.clicks)} / ${f(d.oracle.clicks)} / ${f(d.popularity.clicks)}`,
+    `${f(d.system.saves)} / ${f(d.oracle.saves)} / ${f(d.popularity.saves)}`,
+    `${f(d.system.hides)} / ${f(d.oracle.hides)} / ${f(d.popularity.hides)}`,
+    f(d.shareOfOracle),
+    f(d.coverage, 4),
+    f(d.creatorGini),
+    f(d.newPinShare),
+    d.newUserSystem && d.newUserOracle ? `${d.newUserPages}: ${f(d.newUserSystem.clicks)} / ${f(d.newUserOracle.clicks)}` : '0',
+  ]);
+  return [
+    renderTable(
+      ['day', `arm (${r.layer ?? 'no layer'})`, 'pages', 'degraded', 'clicks/page: system / oracle / popular', 'saves/page', 'hides/page', 'share of oracle', 'coverage', 'creator Gini', 'new-pin share', 'new users: pages: clicks system / oracle'],
+      rows,
+    ),
+    `expected engagement per page from the world's true model; share of oracle = (clicks + saves + shares − hides) of the system's pages / the oracle's; ${r.eventsSent} events sent back in ${r.seconds.toFixed(1)} s${r.stoppedEarly ? ' (stopped early: --max-minutes)' : ''}`,
+  ].join('\n');
+}
