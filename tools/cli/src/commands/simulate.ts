@@ -183,8 +183,8 @@ const NEW_MS = 7 * DAY_MS;
 /**
  * Runs the closed loop against the system at `opts.addr`. Simulated day d (1-based) is the d-th day after the world's
  * end: its pages are judged at noon of that day plus 30 minutes per page of a user, while the events go to the system
- * stamped with its own clock (so its windows and recency see them as fresh); the days are compressed into the run's
- * minutes. Users of a day: `users` drawn without replacement (seeded by seed and day) among those signed up by then.
+ * stamped with its own clock — each session as having just ended — so its windows and recency see them as fresh; the
+ * days are compressed into the run's minutes. Users of a day: `users` drawn without replacement (seeded by seed and day) among those signed up by then.
  */
 export async function simulate(opts: SimulateOptions, log: (line: string) => void = console.log): Promise<SimulationReport> {
   const started = Date.now();
@@ -257,6 +257,10 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
             cell.creatorImpressions.set(c, (cell.creatorImpressions.get(c) ?? 0) + 1);
           }
           if (outcome.events.length > 0) {
+            // A session's reactions span minutes of browsing and dwell; the whole session is sent as having just
+            // ended (the system refuses events from its future).
+            const late = outcome.events[outcome.events.length - 1].timestampMs - Date.now();
+            if (late > 0) for (const e of outcome.events) e.timestampMs -= late;
             await client.logEvents({ events: outcome.events.map(eventToWire) });
             eventsSent += outcome.events.length;
           }
