@@ -3,6 +3,7 @@
  * world loaded through the public API, the CLI, one trace across all services, and degradation when a service stops.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { FeatureServiceClient, OrchestratorServiceClient, Surface, type RecommendResponse } from '@recsys/contracts';
@@ -10,7 +11,8 @@ import { createClient, type PromiseClient } from '@recsys/grpc';
 import { freeDataDir, startOtlpCollector, waitFor } from '@recsys/testing';
 import { launchSystem, type RunningSystem } from '../src/launcher/launch';
 import type { ServiceName } from '../src/launcher/services';
-import { loadDemo } from '../src/commands/demo';
+import { loadDemo, type DemoSummary } from '../src/commands/demo';
+import { simulate } from '../src/commands/simulate';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 jest.setTimeout(180_000);
@@ -33,6 +35,8 @@ describe('recsys system (five processes, real gRPC)', () => {
   let feature: PromiseClient<FeatureServiceClient>;
   let demoUser: string;
   let lastUser: string;
+  let demoSummary: DemoSummary;
+  const DEMO = { seed: 11, pins: 800, users: 120, events: 8000, days: 14 };
 
   const recommendFor = (userId: string, extra: Partial<Parameters<typeof client.recommend>[0]> = {}): Promise<RecommendResponse> =>
     client.recommend({
@@ -59,7 +63,8 @@ describe('recsys system (five processes, real gRPC)', () => {
     });
     client = createClient(OrchestratorServiceClient, system.addresses.orchestrator, { timeoutMs: 10_000 });
     feature = createClient(FeatureServiceClient, system.addresses.feature, { timeoutMs: 5_000 });
-    const demo = await loadDemo({ addr: system.addresses.orchestrator, seed: 11, pins: 800, users: 120, events: 8000, days: 14, progress: false });
+    const demo = await loadDemo({ addr: system.addresses.orchestrator, ...DEMO, progress: false });
+    demoSummary = demo;
     demoUser = demo.exampleUserIds[0];
     lastUser = `user_${String(119).padStart(5, '0')}`;
     // The feature and recall services consume the bus asynchronously: wait until the demo is visible.
@@ -153,6 +158,28 @@ describe('recsys system (five processes, real gRPC)', () => {
     );
     expect([...services].sort()).toEqual(['recsys-feature', 'recsys-orchestrator', 'recsys-ranking', 'recsys-recall', 'recsys-reranking']);
   });
+
+  it('runs the closed loop: simulated users of the loaded world are served, judged by its true model, and their reactions logged', async () => {
+    const dataDir = freeDataDir('recsys-simulate-');
+    writeFileSync(join(dataDir, 'demo.json'), JSON.stringify({ ...DEMO, ...demoSummary }));
+    const report = await simulate(
+      { addr: system.addresses.orchestrator, dataDir, days: 2, users: 12, pages: 1, pageSize: 25, seed: 3, maxMinutes: 5, progress: false },
+      () => undefined,
+    );
+    expect(report.layer).toBe('fusion');
+    expect(report.days.map((d) => d.day)).toEqual(expect.arrayContaining([1, 2]));
+    expect(report.days.reduce((n, d) => n + d.pages, 0)).toBe(24);
+    for (const d of report.days) {
+      expect(['control', 'save-heavy']).toContain(d.arm);
+      expect(d.system.impressions).toBeGreaterThan(0);
+      expect(d.oracle.clicks).toBeGreaterThan(d.system.clicks * 0.5);
+      expect(d.shareOfOracle).toBeGreaterThan(0);
+      expect(d.coverage).toBeGreaterThan(0);
+      expect(d.skippedIds).toBe(0); // every id the system serves is a pin of the world it loaded
+    }
+    // Every shown pin went back as an impression, with the reactions on top.
+    expect(report.eventsSent).toBeGreaterThanOrEqual(report.days.reduce((n, d) => n + d.system.impressions * d.pages, 0));
+  }, 120_000);
 
   it('a logged event changes what the next Recommend returns', async () => {
     const before = await recommendFor(lastUser);
