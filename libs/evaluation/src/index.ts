@@ -43,3 +43,5 @@ export type { NeighborhoodOptions, NeighborhoodParams, CFValues } from './models
 export { UserCFRecommender, USERCF_DEFAULTS } from './models/usercf';
 export { GraphRecommender, GRAPH_DEFAULTS, graphOptionsOf } from './models/graph';
 export type { GraphOptions } from './models/graph';
+export { CHART_PALETTE, lineChartPng } from './report/png-chart';
+export type { ChartSeries, LineChart, Rgb } from './report/png-chart';

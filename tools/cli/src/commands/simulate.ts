@@ -4,10 +4,11 @@
  * the same user and time), one sampled reaction goes back through LogEvents, and the system learns from it as it
  * would in production. Reports per simulated day and experiment arm.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { giniCoefficient } from '@recsys/algorithms';
+import { lineChartPng, type LineChart } from '@recsys/evaluation';
 import { Surface, eventToWire } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
 import {
@@ -28,6 +29,7 @@ import {
 import { orchestratorClient } from '../client';
 import { progressBar } from '../progress';
 import { renderTable } from '../table';
+import { backendFromEnv, demoMarker } from './start';
 
 export const SIMULATE_USAGE = `recsys simulate — the running system scored against the demo world's ground truth (closed loop)
 
@@ -36,10 +38,12 @@ true model, one sampled reaction goes back through LogEvents, and the system upd
 day and experiment arm: true expected engagement per page beside the oracle's and popularity's pages for the same
 users, share of the oracle, catalogue coverage, creator-exposure Gini, new pins' share of impressions, new users.
 
-  --addr HOST:PORT (127.0.0.1:50051)   --data-dir DIR (.data: its demo.json names the world)
+  --addr HOST:PORT (127.0.0.1:50051)   --data-dir DIR (.data: its demo.json names the world; demo.redis-kafka.json
+  with RECSYS_BACKEND=redis-kafka, as npm start writes it)
   --days N (3)  --users N (200 per day)  --pages N (2 per user and day)  --page-size N (25)  --seed N (1)
   --layer NAME (report per arm of this layer; default: the first layer the responses name)
   --max-minutes N (15: stop after the day that passes it)   --out FILE (the report as JSON)
+  --plots DIR (per-day curves as PNG: share of the oracle, clicks and saves per page, coverage and exposure)
 `;
 
 /** Options of {@link simulate}. */
@@ -54,6 +58,8 @@ export interface SimulateOptions {
   layer?: string;
   maxMinutes: number;
   out?: string;
+  /** Directory for the per-day PNG charts ({@link writeSimulationPlots}). */
+  plots?: string;
   progress?: boolean;
 }
 
@@ -79,6 +85,7 @@ export function parseSimulateArgs(args: string[]): SimulateOptions {
       layer: { type: 'string' },
       'max-minutes': { type: 'string' },
       out: { type: 'string' },
+      plots: { type: 'string' },
     },
   });
   return {
@@ -92,12 +99,16 @@ export function parseSimulateArgs(args: string[]): SimulateOptions {
     layer: values.layer,
     maxMinutes: intOpt(values['max-minutes'], 'max-minutes', 15, 1, 24 * 60),
     out: values.out,
+    plots: values.plots,
   };
 }
 
-/** The world `npm start` loaded, from `<dataDir>/demo.json` (seed, sizes, days and, since this command, its start). */
+/**
+ * The world `npm start` loaded, from its marker in `dataDir` (`demo.json`, or `demo.redis-kafka.json` on that backend:
+ * seed, sizes, days and, since this command, its start).
+ */
 export function demoWorldOf(dataDir: string, log: (line: string) => void = () => undefined): World {
-  const marker = join(dataDir, 'demo.json');
+  const marker = demoMarker(dataDir, backendFromEnv());
   if (!existsSync(marker)) throw RecsysError.badRequest('--data-dir', `${marker} does not exist: run \`npm start\` first (it loads the demo world and records it there)`);
   const demo = JSON.parse(readFileSync(marker, 'utf8')) as { seed: number; pins: number; users: number; days: number; startMs?: number };
   let startMs = demo.startMs;
@@ -190,7 +201,7 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
   const started = Date.now();
   const world = demoWorldOf(opts.dataDir, log);
   log(`World: ${world.pins.length} pins, ${world.users.length} users, ${new Date(world.startMs).toISOString().slice(0, 10)} to ${new Date(world.endMs).toISOString().slice(0, 10)}.`);
-  const demo = JSON.parse(readFileSync(join(opts.dataDir, 'demo.json'), 'utf8')) as { seed: number; events: number };
+  const demo = JSON.parse(readFileSync(demoMarker(opts.dataDir, backendFromEnv()), 'utf8')) as { seed: number; events: number };
   log(`Reference policies: the oracle, and popularity counted over the ${demo.events} loaded events...`);
   const oracle: Policy = oraclePolicy(world);
   const popularity: Policy = popularityPolicy(world, popularityCounts(simulateEvents(world, { seed: demo.seed, events: demo.events })));
@@ -312,6 +323,7 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
     stoppedEarly,
   };
   if (opts.out !== undefined) writeFileSync(opts.out, JSON.stringify(report, null, 2));
+  if (opts.plots !== undefined) log(`Charts: ${writeSimulationPlots(report, opts.plots).join(', ')}`);
   return report;
 }
 
@@ -340,4 +352,36 @@ export function formatSimulation(r: SimulationReport): string {
     ),
     `expected engagement per page from the world's true model; share of oracle = (clicks + saves + shares − hides) of the system's pages / the oracle's; ${r.eventsSent} events sent back in ${r.seconds.toFixed(1)} s${r.stoppedEarly ? ' (stopped early: --max-minutes)' : ''}`,
   ].join('\n');
+}
+
+/**
+ * Writes the report's per-day curves as PNG files into `dir` (created when missing) and returns their paths: the share
+ * of the oracle per arm; expected clicks and saves per page per arm beside the oracle's and popularity's (averaged over
+ * the arms' pages); coverage, creator-exposure Gini and the new pins' share of impressions per arm.
+ */
+export function writeSimulationPlots(r: SimulationReport, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const days = [...new Set(r.days.map((d) => d.day))].sort((a, b) => a - b);
+  const arms = [...new Set(r.days.map((d) => d.arm))].sort();
+  const cell = (arm: string, day: number) => r.days.find((d) => d.arm === arm && d.day === day);
+  const perArm = (f: (d: DayArmReport) => number, suffix = '') =>
+    arms.map((arm) => ({ name: `${arm}${suffix}`, values: days.map((day) => { const d = cell(arm, day); return d ? f(d) : NaN; }) }));
+  const pooled = (f: (d: DayArmReport) => number) =>
+    days.map((day) => {
+      const rows = r.days.filter((d) => d.day === day);
+      const pages = rows.reduce((n, d) => n + d.pages, 0);
+      return pages > 0 ? rows.reduce((s, d) => s + f(d) * d.pages, 0) / pages : NaN;
+    });
+  const layer = r.layer ?? 'no layer';
+  const charts: [string, LineChart][] = [
+    ['share-of-oracle.png', { title: `Share of the oracle per day, by arm of ${layer}`, yLabel: 'clicks + saves + shares - hides, system / oracle', xLabel: 'simulated day', x: days, series: perArm((d) => d.shareOfOracle) }],
+    ['clicks-per-page.png', { title: 'Expected clicks per page', yLabel: 'true model', xLabel: 'simulated day', x: days, series: [...perArm((d) => d.system.clicks), { name: 'oracle', values: pooled((d) => d.oracle.clicks) }, { name: 'popularity', values: pooled((d) => d.popularity.clicks) }] }],
+    ['saves-per-page.png', { title: 'Expected saves per page', yLabel: 'true model', xLabel: 'simulated day', x: days, series: [...perArm((d) => d.system.saves), { name: 'oracle', values: pooled((d) => d.oracle.saves) }, { name: 'popularity', values: pooled((d) => d.popularity.saves) }] }],
+    ['exposure.png', { title: 'Coverage (% of pins), creator Gini and new-pin share per day', xLabel: 'simulated day', x: days, series: [...perArm((d) => 100 * d.coverage, ' coverage %'), ...perArm((d) => d.creatorGini, ' Gini'), ...perArm((d) => d.newPinShare, ' new pins')] }],
+  ];
+  return charts.map(([file, chart]) => {
+    const path = join(dir, file);
+    writeFileSync(path, lineChartPng(chart));
+    return path;
+  });
 }

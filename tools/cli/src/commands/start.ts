@@ -51,7 +51,7 @@ export function backendFromEnv(): BackendLayout {
  * The file recording that the demo world was loaded into the backend. Embedded: it lives with the data it describes.
  * redis-kafka: one marker per backend, so switching backends on one data directory loads the demo into each once.
  */
-function demoMarker(dataDir: string, backend: BackendLayout): string {
+export function demoMarker(dataDir: string, backend: BackendLayout): string {
   return join(dataDir, backend.backend === 'embedded' ? 'demo.json' : `demo.${backend.backend}.json`);
 }
 
