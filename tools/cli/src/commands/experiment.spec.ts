@@ -121,7 +121,21 @@ describe('experiment analyze (on a file-log bus written like the orchestrator wr
     expect(cuped!.varianceReduction).toBeGreaterThan(0.2);
   });
 
+  it('reports sequential looks with an always-valid p-value (mSPRT) that only falls', async () => {
+    const a = await analyzeLogs(parseAnalyzeArgs(['--log', bus, '--layer', 'fusion', '--sequential', '--mde', '0.02', '--look-hours', '6', ...window]));
+    const looks = a.comparisons[0].looks!;
+    expect(looks.map((l) => l.atMs)).toEqual([6, 12, 18, 24].map((h) => FROM + h * 3_600_000));
+    expect(looks[0].users.control + looks[0].users.treatment).toBe(users.length - 1);
+    for (let i = 1; i < looks.length; i++) expect(looks[i].pValue).toBeLessThanOrEqual(looks[i - 1].pValue);
+    expect(looks[0].difference).toBeCloseTo(a.comparisons[0].report.comparison.difference.estimate, 12);
+    expect(looks.at(-1)!.pValue).toBeLessThan(0.05);
+    expect(formatAnalysis(a)).toContain('always-valid p');
+  });
+
   it('rejects bad arguments naming the option', async () => {
+    expect(() => parseAnalyzeArgs(['--layer', 'fusion', '--sequential', ...window])).toThrow(/--mde: is required with --sequential/);
+    expect(() => parseAnalyzeArgs(['--layer', 'fusion', '--sequential', '--mde', '0.1'])).toThrow(/--sequential: needs --from and --to/);
+    expect(() => parseAnalyzeArgs(['--layer', 'fusion', '--mde', '0.1'])).toThrow(/belong to --sequential/);
     await expect(analyzeLogs(parseAnalyzeArgs(['--log', bus, '--layer', 'fusion', '--experiments', join(dir, 'nope.json'), ...window]))).rejects.toThrow(/cannot read/);
     await expect(analyzeLogs(parseAnalyzeArgs(['--log', bus, '--layer', 'ranking', '--experiments', join(dir, 'experiments.json')]))).rejects.toThrow(/layer "ranking" is not in/);
     expect(() => parseAnalyzeArgs(['--log', bus])).toThrow(/--layer: is required/);

@@ -11,15 +11,18 @@ import {
   analyzeEngagement,
   emptyTally,
   engagementMetric,
+  mixtureSprt,
   planExperiment,
   readExperimentConfig,
   reportTable,
   planTable,
   type EffectSize,
+  type EngagementMetric,
   type EngagementTally,
   type ExperimentPlan,
   type ExperimentReport,
   type MetricDesign,
+  type TallyEventType,
   type TextTable,
 } from '@recsys/experiments';
 import { TOPICS, openEventBus, openFileLogEventBus, type EventBus } from '@recsys/stores';
@@ -42,6 +45,8 @@ recsys experiment analyze   per-arm metrics, the test, CUPED and the SRM check, 
   --from TIME --to TIME (the experiment window; default: all)   --pre-from TIME (CUPED: the same metric over
   [pre-from, from) per user)   --experiments FILE (expected shares from the layer's bucket ranges; default: equal)
   --alpha A (0.05)  --json
+  --sequential --mde X: also an always-valid p-value (mSPRT, mixing variance X²) at the end of every --look-hours
+  (24) from --from to --to, as a team peeking daily would see it
   TIME: ms since the epoch or an ISO date. A user belongs to the arm of their first served page in the window
   (exposure logging); users seen in two arms of the layer are counted apart and left out.
 `;
@@ -150,6 +155,8 @@ export interface AnalyzeOptions {
   preFromMs?: number;
   experimentsFile?: string;
   alpha?: number;
+  /** Sequential looks (mSPRT) every `lookHours` with mixing variance `mde`²; needs --from and --to. */
+  sequential?: { mde: number; lookHours: number };
   json: boolean;
 }
 
@@ -169,6 +176,9 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions {
       'pre-from': { type: 'string' },
       experiments: { type: 'string' },
       alpha: { type: 'string' },
+      sequential: { type: 'boolean', default: false },
+      mde: { type: 'string' },
+      'look-hours': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -189,6 +199,16 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions {
     alpha: num(values.alpha, 'alpha'),
     json: values.json,
   };
+  if (values.sequential) {
+    const mde = num(values.mde, 'mde');
+    if (mde === undefined || mde === 0) throw RecsysError.badRequest('--mde', 'is required with --sequential (the effect the mixture is sized for, in metric units)');
+    const lookHours = num(values['look-hours'], 'look-hours') ?? 24;
+    if (!(lookHours > 0)) throw RecsysError.badRequest('--look-hours', 'must be > 0');
+    if (opts.fromMs === undefined || opts.toMs === undefined) throw RecsysError.badRequest('--sequential', 'needs --from and --to (the looks fall between them)');
+    opts.sequential = { mde, lookHours };
+  } else if (values.mde !== undefined || values['look-hours'] !== undefined) {
+    throw RecsysError.badRequest('--mde', '--mde and --look-hours belong to --sequential');
+  }
   if (opts.preFromMs !== undefined && opts.fromMs === undefined) throw RecsysError.badRequest('--pre-from', 'needs --from (the pre-period ends where the experiment starts)');
   if (opts.preFromMs !== undefined && opts.fromMs !== undefined && opts.preFromMs >= opts.fromMs) throw RecsysError.badRequest('--pre-from', 'must be before --from');
   return opts;
@@ -204,13 +224,19 @@ export interface LayerExposure {
   pages: number;
   during: Map<string, EngagementTally>;
   pre: Map<string, EngagementTally>;
+  /** Time of each user's first served page in the window. */
+  firstExposureMs: Map<string, number>;
+  /** The window's events of exposed users, for sequential looks (kept only when asked). */
+  windowEvents: { userId: string; type: TallyEventType; timestampMs: number; dwellMs: number }[];
 }
 
 const inWindow = (t: number, from: number | undefined, to: number | undefined) => (from === undefined || t >= from) && (to === undefined || t < to);
 
 /** Reads exposure (served log) and behaviour (engagement log) of `layer` from a bus, streaming both topics. */
-export async function readLayerExposure(bus: EventBus, opts: Pick<AnalyzeOptions, 'layer' | 'fromMs' | 'toMs' | 'preFromMs'>): Promise<LayerExposure> {
+export async function readLayerExposure(bus: EventBus, opts: Pick<AnalyzeOptions, 'layer' | 'fromMs' | 'toMs' | 'preFromMs' | 'sequential'>): Promise<LayerExposure> {
   const arms = new Map<string, string>();
+  const firstExposureMs = new Map<string, number>();
+  const windowEvents: LayerExposure['windowEvents'] = [];
   const conflicted = new Set<string>();
   let pages = 0;
   const read = async (topic: string, onMessage: (value: Uint8Array) => void) => {
@@ -236,9 +262,11 @@ export async function readLayerExposure(bus: EventBus, opts: Pick<AnalyzeOptions
     const arm = served.experimentArms[opts.layer];
     if (arm === undefined || !inWindow(Number(served.timestampMs), opts.fromMs, opts.toMs)) return;
     pages++;
+    const at = Number(served.timestampMs);
     const before = arms.get(served.userId);
     if (before === undefined) arms.set(served.userId, arm);
     else if (before !== arm) conflicted.add(served.userId);
+    firstExposureMs.set(served.userId, Math.min(at, firstExposureMs.get(served.userId) ?? at));
   });
   for (const user of conflicted) arms.delete(user);
   const during = new Map<string, EngagementTally>();
@@ -256,12 +284,15 @@ export async function readLayerExposure(bus: EventBus, opts: Pick<AnalyzeOptions
       return;
     }
     if (!arms.has(event.userId)) return;
-    if (inWindow(event.timestampMs, opts.fromMs, opts.toMs)) addToTally(tallyOf(during, event.userId), event.type, event.dwellMs);
+    if (inWindow(event.timestampMs, opts.fromMs, opts.toMs)) {
+      addToTally(tallyOf(during, event.userId), event.type, event.dwellMs);
+      if (opts.sequential) windowEvents.push({ userId: event.userId, type: event.type, timestampMs: event.timestampMs, dwellMs: event.dwellMs });
+    }
     else if (opts.preFromMs !== undefined && opts.fromMs !== undefined && inWindow(event.timestampMs, opts.preFromMs, opts.fromMs)) {
       addToTally(tallyOf(pre, event.userId), event.type, event.dwellMs);
     }
   });
-  return { arms, conflicting: conflicted.size, pages, during, pre };
+  return { arms, conflicting: conflicted.size, pages, during, pre, firstExposureMs, windowEvents };
 }
 
 /** One treatment arm against the control. */
@@ -269,6 +300,18 @@ export interface ArmAnalysis {
   treatment: string;
   users: { control: number; treatment: number };
   report: ExperimentReport;
+  /** With --sequential: one look per period, the always-valid p-value a team peeking then would have seen. */
+  looks?: SequentialLookReport[];
+}
+
+/** One sequential look of `experiment analyze --sequential`. */
+export interface SequentialLookReport {
+  atMs: number;
+  users: { control: number; treatment: number };
+  difference: number;
+  standardError: number;
+  /** mSPRT always-valid p-value (non-increasing over the looks). */
+  pValue: number;
 }
 
 /** The answer of `experiment analyze`. */
@@ -325,7 +368,8 @@ export function analyzeExposure(exposure: LayerExposure, opts: Omit<AnalyzeOptio
       expectedShares = [c, t];
     }
     const report = analyzeEngagement(metric, tallies(control), tallies(users), { expectedShares, alpha: opts.alpha });
-    return { treatment, users: { control: control.length, treatment: users.length }, report };
+    const looks = opts.sequential ? sequentialLooks(exposure, metric, control, users, opts) : undefined;
+    return { treatment, users: { control: control.length, treatment: users.length }, report, looks };
   });
   return {
     layer: opts.layer,
@@ -336,6 +380,42 @@ export function analyzeExposure(exposure: LayerExposure, opts: Omit<AnalyzeOptio
     heldOut: byArm.get(HOLDOUT_ARM)?.length ?? 0,
     comparisons,
   };
+}
+
+/**
+ * The looks of a team that peeks every `lookHours` from `fromMs`: at each, the users exposed by then with their events
+ * up to then, compared as {@link analyzeEngagement} compares them (difference and its standard error), and the
+ * mSPRT's always-valid p-value over the looks so far (mixing variance mde²): p ≤ α at any look keeps the false
+ * positive rate ≤ α however often one looks.
+ */
+function sequentialLooks(exposure: LayerExposure, metric: EngagementMetric, control: string[], treatment: string[], opts: Omit<AnalyzeOptions, 'log' | 'brokers' | 'json' | 'experimentsFile'>): SequentialLookReport[] {
+  const { mde, lookHours } = opts.sequential!;
+  const from = opts.fromMs!;
+  const to = opts.toMs!;
+  const step = lookHours * 3_600_000;
+  const events = [...exposure.windowEvents].sort((a, b) => a.timestampMs - b.timestampMs);
+  const tallies = new Map<string, EngagementTally>();
+  const looks: { atMs: number; users: { control: number; treatment: number }; difference: number; standardError: number }[] = [];
+  let next = 0;
+  for (let at = Math.min(from + step, to); ; at = Math.min(at + step, to)) {
+    for (; next < events.length && events[next].timestampMs < at; next++) {
+      const e = events[next];
+      let t = tallies.get(e.userId);
+      if (t === undefined) tallies.set(e.userId, (t = emptyTally()));
+      addToTally(t, e.type, e.dwellMs);
+    }
+    const exposed = (users: string[]) => users.filter((u) => (exposure.firstExposureMs.get(u) ?? Infinity) < at);
+    const c = exposed(control);
+    const t = exposed(treatment);
+    if (c.length >= 2 && t.length >= 2) {
+      const arm = (users: string[]) => ({ tallies: users.map((u) => tallies.get(u) ?? emptyTally()) });
+      const d = analyzeEngagement(metric, arm(c), arm(t)).comparison.difference;
+      looks.push({ atMs: at, users: { control: c.length, treatment: t.length }, difference: d.estimate, standardError: d.standardError });
+    }
+    if (at >= to) break;
+  }
+  const sprt = mixtureSprt(looks.map((l) => ({ difference: l.difference, variance: l.standardError ** 2 })), { mixingVariance: mde * mde, alpha: opts.alpha });
+  return looks.map((l, i) => ({ ...l, pValue: sprt.pValues[i] }));
 }
 
 /** `experiment analyze`: reads the logs and analyses the layer. */
@@ -358,6 +438,16 @@ export function formatAnalysis(a: LayerAnalysis): string {
   ];
   for (const c of a.comparisons) {
     lines.push('', `${c.treatment} vs control: ${c.users.treatment} vs ${c.users.control} users`, printTable(reportTable(c.report)));
+    if (c.looks !== undefined) {
+      lines.push(
+        '',
+        'sequential looks (mSPRT: an always-valid p-value, safe to read at every look):',
+        renderTable(
+          ['look at', 'users (control / treatment)', 'difference', 'std error', 'always-valid p'],
+          c.looks.map((l) => [new Date(l.atMs).toISOString(), `${l.users.control} / ${l.users.treatment}`, l.difference.toPrecision(4), l.standardError.toPrecision(4), l.pValue.toPrecision(4)]),
+        ),
+      );
+    }
   }
   return lines.join('\n');
 }
