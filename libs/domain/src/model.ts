@@ -67,6 +67,35 @@ export interface EngagementEvent {
   boardId: string;
 }
 
+/**
+ * Counts of engagement: impressions, clicks, saves, shares, hides and close-up dwell (ms). Summed or averaged per page
+ * by the simulator's evaluation and the closed loop, per user by an experiment's analysis.
+ */
+export interface EngagementCounts {
+  impressions: number;
+  clicks: number;
+  saves: number;
+  shares: number;
+  hides: number;
+  /** Close-up dwell, ms. */
+  dwellMs: number;
+}
+
+/** Counts of nothing. */
+export function emptyEngagementCounts(): EngagementCounts {
+  return { impressions: 0, clicks: 0, saves: 0, shares: 0, hides: 0, dwellMs: 0 };
+}
+
+/** Adds `x` to `into`, field by field. */
+export function addEngagementCounts(into: EngagementCounts, x: EngagementCounts): void {
+  into.impressions += x.impressions;
+  into.clicks += x.clicks;
+  into.saves += x.saves;
+  into.shares += x.shares;
+  into.hides += x.hides;
+  into.dwellMs += x.dwellMs;
+}
+
 /** The segment key used by per-segment popularity and cold start: country and age bucket. */
 export function segmentOf(user: Pick<User, 'country' | 'ageBucket'> | undefined): string {
   if (!user) return 'all';

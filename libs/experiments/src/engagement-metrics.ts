@@ -1,26 +1,16 @@
 // Engagement metrics of an experiment, per user: one tally of what a user did, and the metrics read from it. Logged
 // traffic (`recsys experiment analyze`) and simulated traffic fill the same tally, so both are analysed by one code.
-import { RecsysError } from '@recsys/domain';
+import { emptyEngagementCounts, RecsysError, type EngagementCounts } from '@recsys/domain';
 import { analyzeExperiment, type AnalyzeInput, type ExperimentReport, type RatioArm, type ValueArm } from './analysis';
 
 /** What one user did over a window. */
-export interface EngagementTally {
-  impressions: number;
-  clicks: number;
-  saves: number;
-  shares: number;
-  hides: number;
-  /** Close-up dwell, ms. */
-  dwellMs: number;
-}
+export type EngagementTally = EngagementCounts;
 
 /** An engagement event's type, as logged (`impression`, `click`, `save`, `share`, `hide`, `dwell`). */
 export type TallyEventType = 'impression' | 'click' | 'save' | 'share' | 'hide' | 'dwell';
 
 /** A tally of nothing. */
-export function emptyTally(): EngagementTally {
-  return { impressions: 0, clicks: 0, saves: 0, shares: 0, hides: 0, dwellMs: 0 };
-}
+export const emptyTally: () => EngagementTally = emptyEngagementCounts;
 
 /** Adds one logged event to `tally` (a `dwell` event adds its dwell time). */
 export function addToTally(tally: EngagementTally, type: TallyEventType, dwellMs = 0): void {

@@ -1,5 +1,5 @@
 /** Ground-truth evaluation of a policy: expected engagement per page from the true model, and a sampled version. */
-import { RecsysError } from '@recsys/domain';
+import { emptyEngagementCounts, RecsysError, type EngagementCounts } from '@recsys/domain';
 import type { CompiledWorld } from './compiled';
 import { createUserState, emptyEngagement, engagementAt, prepareUser, type EngagementScratch, type UserState } from './engagement';
 import { PageResolver, Policy } from './policies/policy';
@@ -9,16 +9,7 @@ import { samplerOf } from './sampler';
 import type { World } from './world';
 
 /** Engagement per page: means over the evaluated pages. */
-export interface PerPage {
-  /** Pins shown per page (a page can be shorter than the page size when the policy has fewer pins). */
-  impressions: number;
-  clicks: number;
-  saves: number;
-  shares: number;
-  hides: number;
-  /** Total close-up dwell per page, ms. */
-  dwellMs: number;
-}
+export type PerPage = EngagementCounts;
 
 /** The result of {@link evaluatePolicy}. */
 export interface PolicyEvaluation {
@@ -155,9 +146,7 @@ export function addExpected(c: CompiledWorld, state: UserState, page: readonly n
 }
 
 /** A per-page record of zeros. */
-export function zero(): PerPage {
-  return { impressions: 0, clicks: 0, saves: 0, shares: 0, hides: 0, dwellMs: 0 };
-}
+export const zero: () => PerPage = emptyEngagementCounts;
 
 /** Means per page of a sum over `pages` pages. */
 export function perPage(sum: PerPage, pages: number): PerPage {

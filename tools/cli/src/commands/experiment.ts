@@ -25,7 +25,7 @@ import {
   type TallyEventType,
   type TextTable,
 } from '@recsys/experiments';
-import { TOPICS, openEventBus, openFileLogEventBus, type EventBus } from '@recsys/stores';
+import { TOPICS, openEventBus, openFileLogEventBus, replayTopics, type EventBus } from '@recsys/stores';
 import { renderTable } from '../table';
 
 export const EXPERIMENT_USAGE = `recsys experiment — design and analyse A/B tests (docs/experiments.md)
@@ -240,17 +240,8 @@ export async function readLayerExposure(bus: EventBus, opts: Pick<AnalyzeOptions
   const conflicted = new Set<string>();
   let pages = 0;
   const read = async (topic: string, onMessage: (value: Uint8Array) => void) => {
-    const sub = await bus.subscribe({
-      topic,
-      groupId: `recsys-experiment-${process.pid}`,
-      from: 'earliest',
-      ephemeral: true,
-      handler: async (batch) => {
-        for (const m of batch) onMessage(m.value);
-      },
-    });
-    await sub.caughtUp();
-    await sub.stop();
+    const replay = await replayTopics(bus, `recsys-experiment-${process.pid}`, [{ topic, handler: async (batch) => batch.forEach((m) => onMessage(m.value)) }]);
+    await replay.stop();
   };
   await read(TOPICS.served, (value) => {
     let served: ServedEvent;

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ServedEvent, decodeCatalogUpsert, decodeEngagement, hasBit, readBitset, readFloat32Matrix, type FeatureSnapshot } from '@recsys/contracts';
 import type { Item, User } from '@recsys/domain';
 import { FeatureEngine, busEventRejection, checkServedFeatures, type LoggedEngagement, type LoggedSnapshot, type ServedFeatureLog, type ServedFeatureReport } from '@recsys/features';
-import { TOPICS, openEventBus, openFileLogEventBus, type DeliveredMessage, type EventBus } from '@recsys/stores';
+import { TOPICS, openEventBus, openFileLogEventBus, replayTopics, type DeliveredMessage, type EventBus } from '@recsys/stores';
 
 export const FEATURES_USAGE = `recsys features verify — replay the event log offline and compare the served-feature log with it
 
@@ -48,17 +48,8 @@ export function parseVerifyArgs(args: string[]): VerifyOptions {
 /** Every message of `topic` from the start, in delivery order. */
 async function readTopic(bus: EventBus, topic: string): Promise<DeliveredMessage[]> {
   const out: DeliveredMessage[] = [];
-  const sub = await bus.subscribe({
-    topic,
-    groupId: `recsys-verify-${process.pid}`,
-    from: 'earliest',
-    ephemeral: true,
-    handler: async (batch) => {
-      out.push(...batch);
-    },
-  });
-  await sub.caughtUp();
-  await sub.stop();
+  const replay = await replayTopics(bus, `recsys-verify-${process.pid}`, [{ topic, handler: async (batch) => void out.push(...batch) }]);
+  await replay.stop();
   return out;
 }
 

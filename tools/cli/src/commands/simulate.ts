@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { giniCoefficient } from '@recsys/algorithms';
 import { lineChartPng, type LineChart } from '@recsys/evaluation';
 import { Surface, eventToWire } from '@recsys/contracts';
-import { RecsysError } from '@recsys/domain';
+import { RecsysError, addEngagementCounts, emptyEngagementCounts } from '@recsys/domain';
 import {
   DAY_MS,
   GroundTruth,
@@ -137,15 +137,8 @@ interface Cell {
   skipped: number;
 }
 
-const zero = (): PerPage => ({ impressions: 0, clicks: 0, saves: 0, shares: 0, hides: 0, dwellMs: 0 });
-const add = (into: PerPage, x: PerPage) => {
-  into.impressions += x.impressions;
-  into.clicks += x.clicks;
-  into.saves += x.saves;
-  into.shares += x.shares;
-  into.hides += x.hides;
-  into.dwellMs += x.dwellMs;
-};
+const zero = emptyEngagementCounts;
+const add = addEngagementCounts;
 const newCell = (): Cell => ({
   pages: 0, degraded: 0, system: zero(), oracle: zero(), popularity: zero(), newUserPages: 0, newUserSystem: zero(), newUserOracle: zero(),
   impressions: 0, newPinImpressions: 0, shown: new Set(), creatorImpressions: new Map(), skipped: 0,
