@@ -37,6 +37,7 @@ describe('recsys system (five processes, real gRPC)', () => {
   let lastUser: string;
   let demoSummary: DemoSummary;
   const DEMO = { seed: 11, pins: 800, users: 120, events: 8000, days: 14 };
+  const systemDataDir = freeDataDir('recsys-system-');
 
   const recommendFor = (userId: string, extra: Partial<Parameters<typeof client.recommend>[0]> = {}): Promise<RecommendResponse> =>
     client.recommend({
@@ -56,7 +57,7 @@ describe('recsys system (five processes, real gRPC)', () => {
     for (const s of ['orchestrator', 'recall', 'feature', 'ranking', 'reranking'] as ServiceName[]) ports[s] = await freePort();
     system = await launchSystem({
       root: ROOT,
-      dataDir: freeDataDir('recsys-system-'),
+      dataDir: systemDataDir,
       modelDir: join(ROOT, 'models'),
       ports,
       otlpEndpoint: collector.url,
@@ -160,12 +161,16 @@ describe('recsys system (five processes, real gRPC)', () => {
   });
 
   it('runs the closed loop: simulated users of the loaded world are served, judged by its true model, and their reactions logged', async () => {
-    const dataDir = freeDataDir('recsys-simulate-');
-    writeFileSync(join(dataDir, 'demo.json'), JSON.stringify({ ...DEMO, ...demoSummary }));
+    // The marker npm start writes, in the running system's data directory (its bus and model store are there).
+    writeFileSync(join(systemDataDir, 'demo.json'), JSON.stringify({ ...DEMO, ...demoSummary }));
     const report = await simulate(
-      { addr: system.addresses.orchestrator, dataDir, days: 2, users: 12, pages: 1, pageSize: 25, seed: 3, maxMinutes: 5, progress: false },
+      { addr: system.addresses.orchestrator, dataDir: systemDataDir, days: 2, users: 12, pages: 1, pageSize: 25, seed: 3, maxMinutes: 5, rebuild: true, progress: false },
       () => undefined,
     );
+    // Between the days the recall models were rebuilt from the whole log, the first day's reactions included.
+    expect(report.rebuilds).toHaveLength(1);
+    expect(report.rebuilds[0]).toMatchObject({ afterDay: 1, version: expect.stringMatching(/^v\d{14}/) });
+    expect(report.rebuilds[0].interactions).toBeGreaterThan(0);
     expect(report.layer).toBe('fusion');
     expect(report.days.map((d) => d.day)).toEqual(expect.arrayContaining([1, 2]));
     expect(report.days.reduce((n, d) => n + d.pages, 0)).toBe(24);

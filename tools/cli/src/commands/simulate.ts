@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { giniCoefficient } from '@recsys/algorithms';
 import { lineChartPng, type LineChart } from '@recsys/evaluation';
-import { Surface, eventToWire } from '@recsys/contracts';
+import { Surface, decodeEngagement, eventToWire } from '@recsys/contracts';
+import { TOPICS, openEventBus, openFileLogEventBus, replayTopics } from '@recsys/stores';
 import { RecsysError, addEngagementCounts, emptyEngagementCounts } from '@recsys/domain';
 import {
   DAY_MS,
@@ -29,6 +30,7 @@ import {
 import { orchestratorClient } from '../client';
 import { progressBar } from '../progress';
 import { renderTable } from '../table';
+import { WorldEventMatrix, publishRecallModels } from './build-recall';
 import { backendFromEnv, demoMarker } from './start';
 
 export const SIMULATE_USAGE = `recsys simulate — the running system scored against the demo world's ground truth (closed loop)
@@ -44,6 +46,8 @@ users, share of the oracle, catalogue coverage, creator-exposure Gini, new pins'
   --layer NAME (report per arm of this layer; default: the first layer the responses name)
   --max-minutes N (15: stop after the day that passes it)   --out FILE (the report as JSON)
   --plots DIR (per-day curves as PNG: share of the oracle, clicks and saves per page, coverage and exposure)
+  --rebuild (between days, rebuild the recall models — item-CF, user-CF, ALS — from the whole engagement log, the
+  simulated days included, into <data-dir>/models, where the running recall service picks them up)
 `;
 
 /** Options of {@link simulate}. */
@@ -60,6 +64,8 @@ export interface SimulateOptions {
   out?: string;
   /** Directory for the per-day PNG charts ({@link writeSimulationPlots}). */
   plots?: string;
+  /** Rebuild the recall models from the engagement log between days ({@link rebuildRecallModels}). */
+  rebuild?: boolean;
   progress?: boolean;
 }
 
@@ -86,6 +92,7 @@ export function parseSimulateArgs(args: string[]): SimulateOptions {
       'max-minutes': { type: 'string' },
       out: { type: 'string' },
       plots: { type: 'string' },
+      rebuild: { type: 'boolean', default: false },
     },
   });
   return {
@@ -100,7 +107,44 @@ export function parseSimulateArgs(args: string[]): SimulateOptions {
     maxMinutes: intOpt(values['max-minutes'], 'max-minutes', 15, 1, 24 * 60),
     out: values.out,
     plots: values.plots,
+    rebuild: values.rebuild,
   };
+}
+
+/**
+ * Rebuilds the recall models from the system's whole engagement log (the demo's events and every simulated reaction
+ * so far) and publishes them into `<dataDir>/models`, the recall service's model store under `npm start`, which loads
+ * a newer version within seconds without a restart. The log is the embedded bus in `<dataDir>/bus`, or Kafka with
+ * `RECSYS_BACKEND=redis-kafka`. Returns the published version and the interactions it was built from.
+ */
+export async function rebuildRecallModels(dataDir: string, label: string, log: (line: string) => void): Promise<{ version: string; interactions: number }> {
+  const backend = backendFromEnv();
+  const bus =
+    backend.backend === 'embedded'
+      ? await openFileLogEventBus(join(dataDir, 'bus'))
+      : await openEventBus({ backend: 'redis-kafka', dataDir, kafkaBrokers: backend.kafkaBrokers, clientId: 'recsys-simulate' });
+  const matrix = new WorldEventMatrix();
+  try {
+    const replay = await replayTopics(bus, `recsys-simulate-${process.pid}`, [
+      {
+        topic: TOPICS.engagement,
+        handler: async (batch) => {
+          for (const m of batch) {
+            try {
+              matrix.add(decodeEngagement(m.value));
+            } catch {
+              // an undecodable event is skipped, as the services skip it
+            }
+          }
+        },
+      },
+    ]);
+    await replay.stop();
+  } finally {
+    await bus.close();
+  }
+  const built = await publishRecallModels(matrix.build(), label, join(dataDir, 'models'), {}, { progress: false, print: log });
+  return { version: built.version, interactions: built.interactions };
 }
 
 /**
@@ -177,6 +221,8 @@ export interface SimulationReport {
   layer: string | null;
   days: DayArmReport[];
   eventsSent: number;
+  /** Recall models rebuilt between days (--rebuild). */
+  rebuilds: { afterDay: number; version: string; interactions: number }[];
   seconds: number;
   stoppedEarly: boolean;
 }
@@ -206,6 +252,7 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
   let eventsSent = 0;
   let sessionIndex = 0;
   let stoppedEarly = false;
+  const rebuilds: SimulationReport['rebuilds'] = [];
   const creators = world.creators.length;
   try {
     for (let day = 1; day <= opts.days; day++) {
@@ -301,6 +348,11 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
         stoppedEarly = true;
         break;
       }
+      if (opts.rebuild && day < opts.days) {
+        const rebuilt = await rebuildRecallModels(opts.dataDir, `closed loop (seed ${opts.seed}) after day ${day}`, log);
+        rebuilds.push({ afterDay: day, ...rebuilt });
+        log(`Recall models ${rebuilt.version} rebuilt from ${rebuilt.interactions} interactions after day ${day}.`);
+      }
     }
   } finally {
     client.close();
@@ -312,6 +364,7 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
     layer,
     days: reports,
     eventsSent,
+    rebuilds,
     seconds: (Date.now() - started) / 1000,
     stoppedEarly,
   };
@@ -343,7 +396,7 @@ export function formatSimulation(r: SimulationReport): string {
       ['day', `arm (${r.layer ?? 'no layer'})`, 'pages', 'degraded', 'clicks/page: system / oracle / popular', 'saves/page', 'hides/page', 'share of oracle', 'coverage', 'creator Gini', 'new-pin share', 'new users: pages: clicks system / oracle'],
       rows,
     ),
-    `expected engagement per page from the world's true model; share of oracle = (clicks + saves + shares − hides) of the system's pages / the oracle's; ${r.eventsSent} events sent back in ${r.seconds.toFixed(1)} s${r.stoppedEarly ? ' (stopped early: --max-minutes)' : ''}`,
+    `expected engagement per page from the world's true model; share of oracle = (clicks + saves + shares − hides) of the system's pages / the oracle's; ${r.eventsSent} events sent back${r.rebuilds.length > 0 ? `, recall models rebuilt ${r.rebuilds.length} times` : ''} in ${r.seconds.toFixed(1)} s${r.stoppedEarly ? ' (stopped early: --max-minutes)' : ''}`,
   ].join('\n');
 }
 
