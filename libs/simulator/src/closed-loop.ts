@@ -72,6 +72,14 @@ export class GroundTruth {
       this.stamp[p] = generation;
       shown.push(p);
     }
+    return { ...this.show(u, shown, simMs, clockMs, requestId, surface), skipped: itemIds.length - shown.length };
+  }
+
+  /**
+   * User u is shown `shown` (pin indexes a client can show, in order: a page resolved by {@link reference} or checked
+   * by {@link serve}) at `simMs`: its expected engagement and one sampled reaction, events timestamped from `clockMs`.
+   */
+  show(u: number, shown: number[], simMs: number, clockMs: number, requestId: string, surface: string): Omit<ServedPageOutcome, 'skipped'> {
     prepareUser(this.c, u, simMs, this.state);
     const expected = zero();
     this.counts.fill(0);
@@ -93,7 +101,7 @@ export class GroundTruth {
       });
     });
     events.sort((a, b) => a.timestampMs - b.timestampMs);
-    return { expected, events, shown, skipped: itemIds.length - shown.length };
+    return { expected, events, shown };
   }
 
   /** The page `policy` shows user u at `simMs` (resolved by the rules of {@link Policy}) and its expected engagement. */
