@@ -13,7 +13,7 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { emptyEngagementCounts, type EngagementCounts } from '@recsys/domain';
-import { analyzeEngagement, engagementMetric, formatNumber, mixtureSprt, momentsOf, planExperiment, planTable } from '@recsys/experiments';
+import { analyzeEngagement, engagementMetric, formatNumber, mixtureSprt, momentsOf, planExperiment } from '@recsys/experiments';
 import {
   DAY_MS,
   GroundTruth,
@@ -87,12 +87,17 @@ function week(u: number, treated: boolean, pre: boolean): number[] {
 const tally = (saves: number): EngagementCounts => ({ ...emptyEngagementCounts(), saves });
 const pickUsers = (n: number) => Array.from({ length: n }, () => users[draw.int(users.length)]);
 
-// Pilot (A/A-like): the per-user variance of control's weekly saves, which the plan needs.
-const pilot = pickUsers(2000).map((u) => week(u, false, false)[sessions - 1]);
-const mean = pilot.reduce((a, b) => a + b, 0) / pilot.length;
-const variance = pilot.reduce((a, b) => a + (b - mean) ** 2, 0) / (pilot.length - 1);
+// Pilots of 2,000 users per arm: the per-user variance of weekly saves. The usual plan takes control's variance for both
+// arms; the treatment (a mixture of pages) is more variable, so a second plan takes the mean of the two arms' variances
+// (for equal arms n = (z_α/2 + z_β)² (σ_C² + σ_T²) / δ²).
+const pilotOf = (treated: boolean) => momentsOf(pickUsers(2000).map((u) => week(u, treated, false)[sessions - 1]));
+const pilotC = pilotOf(false);
+const pilotT = pilotOf(true);
+const mean = pilotC.mean;
+const variance = pilotC.variance;
 const plan = planExperiment({ metric: { kind: 'mean', baseline: mean, variance }, mde: { absolute: trueEffect }, alpha, power: 0.8 });
-const n = plan.sampleSize.control;
+const planBoth = planExperiment({ metric: { kind: 'mean', baseline: mean, variance: (pilotC.variance + pilotT.variance) / 2 }, mde: { absolute: trueEffect }, alpha, power: 0.8 });
+let n = plan.sampleSize.control;
 
 const saves = engagementMetric('saves');
 /** One experiment of n users per arm: plain and CUPED verdicts, CUPED's variance reduction, and the daily mSPRT looks. */
@@ -129,6 +134,11 @@ for (let r = 0; r < powerRuns; r++) {
   if (x.cuped) powerCuped++;
   reduction += x.reduction;
 }
+const nControlPlan = n;
+n = planBoth.sampleSize.control;
+let powerBoth = 0;
+for (let r = 0; r < powerRuns; r++) if (experiment(true).plain) powerBoth++;
+n = nControlPlan;
 let aa = 0;
 let aaCuped = 0;
 let aaSequential = 0;
@@ -143,10 +153,12 @@ const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 console.log(`A/B tests on the simulated world: seed ${seed}, ${world.pins.length} pins, ${world.users.length} users; ${cpus().length} × ${cpu}, node ${process.version}`);
 console.log(`metric: saves per user over ${sessions} daily sessions of ${pageSize} pins; control = popularity, treatment = oracle page in ${q} of sessions`);
 console.log(`true effect (world model, all users): +${formatNumber(trueEffect)} saves per user on a control mean of ${formatNumber(baseline)} (expected)`);
-console.log(`pilot (2,000 control users): mean ${formatNumber(mean)}, per-user variance ${formatNumber(variance)}; plan: ${n} users per arm for 80% power at α = ${alpha}`);
-for (const row of planTable(plan).rows) console.log(`  ${row[0]}: ${row[1]}`);
+console.log(`pilots (2,000 users per arm): control mean ${formatNumber(mean)}, variance ${formatNumber(variance)}; treatment mean ${formatNumber(pilotT.mean)}, variance ${formatNumber(pilotT.variance)}`);
+console.log(`plans for 80% power at α = ${alpha}: ${plan.sampleSize.control} users per arm with control's variance for both arms; ${planBoth.sampleSize.control} with the mean of both arms' variances`);
 console.log('');
-console.log(`power at the planned n (${powerRuns} A/B runs): ${rate(power, powerRuns)}   plan ${formatNumber(plan.sampleSize.power)} ± 0.05 → ${Math.abs(power / powerRuns - plan.sampleSize.power) <= 0.05 ? 'ok' : 'MISS'}`);
-console.log(`power with CUPED (pre-period: the week before, control): ${rate(powerCuped, powerRuns)}; mean variance reduction ${formatNumber(reduction / powerRuns)}`);
+const verdict = (hits: number, target: number) => (Math.abs(hits / powerRuns - target) <= 0.05 ? 'ok' : 'MISS');
+console.log(`power at n = ${plan.sampleSize.control} per arm, control's variance (${powerRuns} A/B runs): ${rate(power, powerRuns)}   plan ${formatNumber(plan.sampleSize.power)} ± 0.05 → ${verdict(power, plan.sampleSize.power)}`);
+console.log(`power at n = ${planBoth.sampleSize.control} per arm, both arms' variances (${powerRuns} A/B runs): ${rate(powerBoth, powerRuns)}   plan ${formatNumber(planBoth.sampleSize.power)} ± 0.05 → ${verdict(powerBoth, planBoth.sampleSize.power)}`);
+console.log(`power with CUPED at n = ${plan.sampleSize.control} (pre-period: the week before, control): ${rate(powerCuped, powerRuns)}; mean variance reduction ${formatNumber(reduction / powerRuns)}`);
 console.log(`A/A false positives (${aaRuns} runs): Welch ${rate(aa, aaRuns)}, CUPED ${rate(aaCuped, aaRuns)}; mSPRT looking every day ${rate(aaSequential, aaRuns)} (≤ ${alpha})`);
 console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
