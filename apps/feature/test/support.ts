@@ -57,7 +57,18 @@ export async function seedGroupAtEnd(brokers: string[], groupId: string, topic: 
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    const offsets = await admin.fetchTopicOffsets(topic);
+    // Right after a topic is created (or the broker restarted) the admin's metadata can name a stale leader
+    // ("This server is not the leader for that topic-partition", a retriable error): ask again, a bounded number of times.
+    let offsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> | undefined;
+    for (let attempt = 1; offsets === undefined; attempt++) {
+      try {
+        offsets = await admin.fetchTopicOffsets(topic);
+      } catch (error) {
+        if (attempt >= 20 || !(error as { retriable?: boolean }).retriable) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined); // refreshes the leaders
+      }
+    }
     await admin.setOffsets({ groupId, topic, partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })) });
   } finally {
     await admin.disconnect();
