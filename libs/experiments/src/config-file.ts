@@ -3,7 +3,7 @@
  * change applies without a restart. An invalid change is logged and the running configuration kept.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import { z } from 'zod';
 import { ARM_PARAM_NAMES, HOLDOUT_ARM, type ArmParams, type ExperimentConfig } from './layers';
@@ -152,17 +152,31 @@ export function noExperiments(): ExperimentSource {
 
 /**
  * Loads `file` (throws when it is missing or invalid: a service must not start on a configuration it cannot read) and
- * polls it every `intervalMs` (`fs.watchFile`, which also follows a Kubernetes ConfigMap's symlink swap). A changed
- * file that parses replaces the configuration for the requests that start after it; one that does not is reported
- * through `onError` and the running configuration stays.
+ * checks it every `intervalMs`: a `stat` (which follows a Kubernetes ConfigMap's symlink swap) compared with the one
+ * taken just before the last read, so a change made at any moment after the first read is seen. A changed file that
+ * parses replaces the configuration for the requests that start after it; one that does not is reported once through
+ * `onError` and the running configuration stays.
  */
 export function watchExperimentConfig(
   file: string,
   hooks: { onReload: (version: string, config: ExperimentConfig) => void; onError: (message: string) => void },
   intervalMs = 2_000,
 ): ExperimentSource {
+  /** What identifies a version of the file without reading it (empty when it cannot be stat'ed). */
+  const signature = () => {
+    try {
+      const s = statSync(file);
+      return `${s.ino}:${s.size}:${s.mtimeMs}`;
+    } catch {
+      return '';
+    }
+  };
+  let seen = signature(); // taken before the read: a change after it shows as a new signature
   let state = readExperimentConfig(file);
-  const listener = () => {
+  const check = () => {
+    const now = signature();
+    if (now === seen) return;
+    seen = now;
     try {
       const next = readExperimentConfig(file);
       if (next.version === state.version) return;
@@ -172,10 +186,11 @@ export function watchExperimentConfig(
       hooks.onError(`${errorMessage(error)}; keeping version ${state.version}`);
     }
   };
-  watchFile(file, { interval: intervalMs, persistent: false }, listener);
+  const timer = setInterval(check, intervalMs);
+  timer.unref();
   return {
     current: () => state.config,
     version: () => state.version,
-    close: () => unwatchFile(file, listener),
+    close: () => clearInterval(timer),
   };
 }

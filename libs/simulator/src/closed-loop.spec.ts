@@ -41,6 +41,9 @@ describe('GroundTruth (the closed loop)', () => {
     expect(events[0].eventId).toBe('sim3_0');
     expect(events.some((e) => e.type === 'click')).toBe(true);
     for (const e of events.filter((x) => x.type === 'dwell')) expect(e.dwellMs).toBeGreaterThan(0);
+    // Each page's events come in time order (the closed loop sends a session as having just ended, by its last event).
+    const page = new GroundTruth(world, 3, 'x').serve(u, ids, noon, 0, 'r', 'home_feed').events;
+    for (let i = 1; i < page.length; i++) expect(page[i].timestampMs).toBeGreaterThanOrEqual(page[i - 1].timestampMs);
   });
 
   it("samples reactions whose mean converges to the expected engagement", () => {

@@ -100,7 +100,6 @@ export class GroundTruth {
         boardId: board >= 0 ? this.world.boards[board].id : '',
       });
     });
-    events.sort((a, b) => a.timestampMs - b.timestampMs);
     return { expected, events, shown };
   }
 

@@ -103,13 +103,13 @@ export function evaluatePolicy(world: World, policy: Policy, opts: EvaluatePolic
     for (let k = 0; k < pagesPerUser; k++) {
       resolver.fill(u, { nowMs, pageSize, sessionIndex: sessionIndex++ }, page);
       counts.fill(0);
+      expected.impressions += page.length;
       sampled.impressions += page.length;
-      addExpected(c, state, page, counts, e, expected);
-      counts.fill(0);
       for (let position = 0; position < page.length; position++) {
         const p = page[position];
         const primary = c.pinPrimary[p];
         engagementAt(c, state, p, position, primary >= 0 ? counts[primary]++ : 0, e);
+        addExpectedAt(e, expected);
         sampleResponse(rng, e, response);
         if (response.kind === HIDE) {
           sampled.hides++;
@@ -137,12 +137,17 @@ export function addExpected(c: CompiledWorld, state: UserState, page: readonly n
     const p = page[position];
     const primary = c.pinPrimary[p];
     engagementAt(c, state, p, position, primary >= 0 ? counts[primary]++ : 0, e);
-    into.clicks += e.click;
-    into.saves += e.click * e.saveGivenClick;
-    into.shares += e.click * e.shareGivenClick;
-    into.hides += e.hide;
-    into.dwellMs += e.click * expectedDwellMs(e.dwellMeanMs);
+    addExpectedAt(e, into);
   }
+}
+
+/** Adds one impression's expected engagement (the model's probabilities in `e`), impressions aside, to `into`. */
+function addExpectedAt(e: EngagementScratch, into: PerPage): void {
+  into.clicks += e.click;
+  into.saves += e.click * e.saveGivenClick;
+  into.shares += e.click * e.shareGivenClick;
+  into.hides += e.hide;
+  into.dwellMs += e.click * expectedDwellMs(e.dwellMeanMs);
 }
 
 /** A per-page record of zeros. */

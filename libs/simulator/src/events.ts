@@ -246,8 +246,8 @@ export function reactionScratch(c: CompiledWorld): ReactionScratch {
  * A session of prepared user u (state prepared at `t0`) shown `page` (pin indexes, in order) at `t0`: an `impression`
  * per pin (30 ms apart), then pin by pin, after 0.5–3 s of browsing, a reaction drawn from the true model with the
  * fatigue of the page's earlier pins — `hide`, or `click` then an optional `save` (on the user's best board), an
- * optional `share` and a `dwell`, or nothing. Events go to `sink` in the order drawn (not sorted by time across
- * types). Returns the number of events. The one session model of {@link simulateSessions} and the closed loop.
+ * optional `share` and a `dwell`, or nothing. Events go to `sink` in time order (each reaction starts after the
+ * previous one's dwell). Returns the number of events. The one session model of {@link simulateSessions} and the closed loop.
  */
 export function reactToPage(c: CompiledWorld, u: number, user: UserState, page: readonly number[], t0: number, rng: SimRandom, scratch: ReactionScratch, sink: SessionEventSink): number {
   const { engagement, response, topicCounts } = scratch;

@@ -1,6 +1,7 @@
 /** The recsys command-line interface. Run `npx recsys help`. */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { intArg } from './args';
 import { DEFAULT_ADDR } from './client';
 import { BUILD_RECALL_USAGE, buildRecallCommand, parseBuildRecallArgs } from './commands/build-recall';
 import { DEMO_DEFAULTS, loadDemo } from './commands/demo';
@@ -62,11 +63,13 @@ Commands:
 /** Where the workspace is (dist/tools/cli/main.js → three levels up). */
 const ROOT = resolve(__dirname, '..', '..', '..');
 
+/** An integer option (see {@link intArg}); a bad one is a usage error (the usage is printed with it). */
 function intOption(value: string | undefined, name: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min} (got "${value}")`);
-  return n;
+  try {
+    return intArg(value, name, min) ?? fallback;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 class UsageError extends Error {}

@@ -21,6 +21,7 @@ import { DATASET_FORMATS, WORLD_IMPLICIT_WEIGHTS, loadDataset, type DatasetForma
 import type { EngagementEvent } from '@recsys/domain';
 import { LocalModelStore } from '@recsys/stores';
 import { startAlsThreads, threadsUsage, type AlsThreadOptions } from '../als-threads';
+import { intArg } from '../args';
 import { progressBar, type Progress } from '../progress';
 
 /** Usage text of the command. */
@@ -98,12 +99,7 @@ export function parseBuildRecallArgs(args: string[]): BuildRecallCommandOptions 
   if (values.similarity !== undefined && !(SIMILARITY_KINDS as readonly string[]).includes(values.similarity)) {
     throw new Error(`--similarity must be one of ${SIMILARITY_KINDS.join(', ')} (got "${values.similarity}")`);
   }
-  const int = (name: string, text: string | undefined, min: number): number | undefined => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min} (got "${text}")`);
-    return n;
-  };
+  const int = (name: string, text: string | undefined, min: number) => intArg(text, name, min);
   return {
     data: values.data,
     format: values.format as DatasetFormat,

@@ -21,6 +21,7 @@ import {
   type Split,
 } from '@recsys/evaluation';
 import { startAlsThreads, threadsUsage, type AlsThreadOptions } from '../als-threads';
+import { intArg } from '../args';
 import { progressBar, type Progress } from '../progress';
 
 /** Usage text of the command. */
@@ -127,12 +128,7 @@ export function parseEvalArgs(args: string[]): EvalCommandOptions {
     throw new Error(`--format must be one of ${DATASET_FORMATS.join(', ')} (got ${values.format === undefined ? 'nothing' : `"${values.format}"`})`);
   }
   if (values.protocol !== 'full' && values.protocol !== 'sampled') throw new Error(`--protocol must be full or sampled (got "${values.protocol}")`);
-  const int = (name: string, text: string | undefined, min: number): number | undefined => {
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min} (got "${text}")`);
-    return n;
-  };
+  const int = (name: string, text: string | undefined, min: number) => intArg(text, name, min);
   const ks = values.k.split(',').map((k) => int('k', k.trim(), 1) as number);
   const testFraction = values['test-fraction'] === undefined ? undefined : Number(values['test-fraction']);
   if (testFraction !== undefined && !(testFraction > 0 && testFraction < 1)) throw new Error(`--test-fraction must be in (0, 1) (got "${values['test-fraction']}")`);

@@ -8,6 +8,7 @@ import { RecsysError } from '@recsys/domain';
 import {
   HOLDOUT_ARM,
   addToTally,
+  armShare,
   analyzeEngagement,
   emptyTally,
   engagementMetric,
@@ -316,13 +317,13 @@ export interface LayerAnalysis {
   comparisons: ArmAnalysis[];
 }
 
-/** Expected share of each arm of `layer` in the configuration file (its bucket range), or undefined. */
+/** Expected share of each arm of `layer` in the configuration file ({@link armShare}: its bucket range, less the holdout), or undefined. */
 function sharesOf(file: string | undefined, layer: string): Map<string, number> | undefined {
   if (file === undefined) return undefined;
   const config = readExperimentConfig(file).config;
   const l = config.layers.find((x) => x.name === layer);
   if (l === undefined) throw RecsysError.badRequest('--layer', `layer "${layer}" is not in ${file}; there: ${config.layers.map((x) => x.name).join(', ') || '(none)'}`);
-  return new Map(l.arms.map((a) => [a.name, a.to - a.from]));
+  return new Map(l.arms.map((a) => [a.name, armShare(config, l, a)]));
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   type Policy,
   type World,
 } from '@recsys/simulator';
+import { intArg } from '../args';
 import { orchestratorClient } from '../client';
 import { progressBar } from '../progress';
 import { renderTable } from '../table';
@@ -69,12 +70,7 @@ export interface SimulateOptions {
   progress?: boolean;
 }
 
-function intOpt(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw RecsysError.badRequest(`--${name}`, `must be an integer in [${min}, ${max}] (got "${value}")`);
-  return n;
-}
+const intOpt = (value: string | undefined, name: string, fallback: number, min: number, max: number): number => intArg(value, name, min, max) ?? fallback;
 
 /** Parses `simulate` arguments. */
 export function parseSimulateArgs(args: string[]): SimulateOptions {
@@ -149,19 +145,19 @@ export async function rebuildRecallModels(dataDir: string, label: string, log: (
 
 /**
  * The world `npm start` loaded, from its marker in `dataDir` (`demo.json`, or `demo.redis-kafka.json` on that backend:
- * seed, sizes, days and, since this command, its start).
+ * seed, sizes, days and, since this command, its start), with the marker's seed and event count (the loaded history).
  */
-export function demoWorldOf(dataDir: string, log: (line: string) => void = () => undefined): World {
+export function demoWorldOf(dataDir: string, log: (line: string) => void = () => undefined): { world: World; demo: { seed: number; events: number } } {
   const marker = demoMarker(dataDir, backendFromEnv());
   if (!existsSync(marker)) throw RecsysError.badRequest('--data-dir', `${marker} does not exist: run \`npm start\` first (it loads the demo world and records it there)`);
-  const demo = JSON.parse(readFileSync(marker, 'utf8')) as { seed: number; pins: number; users: number; days: number; startMs?: number };
+  const demo = JSON.parse(readFileSync(marker, 'utf8')) as { seed: number; pins: number; users: number; events: number; days: number; startMs?: number };
   let startMs = demo.startMs;
   if (startMs === undefined) {
     // Markers written before the start was recorded: the demo's history ends at the UTC midnight of the day it loaded.
     startMs = Math.floor(statSync(marker).mtimeMs / DAY_MS) * DAY_MS - demo.days * DAY_MS;
     log(`${marker} does not record the world's start; taking the day it was written (${new Date(startMs).toISOString()} + ${demo.days} days).`);
   }
-  return generateWorld({ seed: demo.seed, pins: demo.pins, users: demo.users, startMs, days: demo.days });
+  return { world: generateWorld({ seed: demo.seed, pins: demo.pins, users: demo.users, startMs, days: demo.days }), demo };
 }
 
 /** Sums of one day and arm. */
@@ -238,9 +234,8 @@ const NEW_MS = 7 * DAY_MS;
  */
 export async function simulate(opts: SimulateOptions, log: (line: string) => void = console.log): Promise<SimulationReport> {
   const started = Date.now();
-  const world = demoWorldOf(opts.dataDir, log);
+  const { world, demo } = demoWorldOf(opts.dataDir, log);
   log(`World: ${world.pins.length} pins, ${world.users.length} users, ${new Date(world.startMs).toISOString().slice(0, 10)} to ${new Date(world.endMs).toISOString().slice(0, 10)}.`);
-  const demo = JSON.parse(readFileSync(demoMarker(opts.dataDir, backendFromEnv()), 'utf8')) as { seed: number; events: number };
   log(`Reference policies: the oracle, and popularity counted over the ${demo.events} loaded events...`);
   const oracle: Policy = oraclePolicy(world);
   const popularity: Policy = popularityPolicy(world, popularityCounts(simulateEvents(world, { seed: demo.seed, events: demo.events })));
