@@ -14,14 +14,16 @@ import { freeDataDir } from '@recsys/testing';
 const ROOT = resolve(__dirname, '..', '..', '..');
 jest.setTimeout(300_000);
 
+/** Whether a server could listen on `port` now. */
+const bindable = (port: number) =>
+  new Promise<boolean>((res) => {
+    const server = createServer();
+    server.once('error', () => res(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => res(true)));
+  });
+
 /** The first of `count` consecutive ports free now, in 40,000–50,000. */
 async function freePorts(count: number): Promise<number> {
-  const bindable = (port: number) =>
-    new Promise<boolean>((res) => {
-      const server = createServer();
-      server.once('error', () => res(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => res(true)));
-    });
   for (;;) {
     const base = 40_000 + Math.floor(Math.random() * 10_000);
     let free = true;
@@ -30,8 +32,11 @@ async function freePorts(count: number): Promise<number> {
   }
 }
 
-/** `recsys start` on `dataDir` and `port` with a small demo world; resolves with its output once it says it is running. */
-function start(dataDir: string, port: number): Promise<{ child: ChildProcess; output: string }> {
+/**
+ * `recsys start` on `dataDir` and `port` with a small demo world; resolves with its output once it says it is running
+ * (or prints `until`).
+ */
+function start(dataDir: string, port: number, until = 'recsys is running.'): Promise<{ child: ChildProcess; output: string }> {
   const child = spawn(
     process.execPath,
     [
@@ -50,7 +55,7 @@ function start(dataDir: string, port: number): Promise<{ child: ChildProcess; ou
   return new Promise((res, rej) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('recsys is running.')) res({ child, output });
+      if (output.includes(until)) res({ child, output });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -58,11 +63,11 @@ function start(dataDir: string, port: number): Promise<{ child: ChildProcess; ou
   });
 }
 
-/** Stops `recsys start` as Ctrl-C does and waits for it to exit. */
-function stop(child: ChildProcess): Promise<void> {
+/** Stops `recsys start` as Ctrl-C does and waits for it to exit; resolves with its exit code. */
+function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((res) => {
-    if (child.exitCode !== null) return res();
-    child.once('exit', () => res());
+    if (child.exitCode !== null) return res(child.exitCode);
+    child.once('exit', (code) => res(code));
     child.kill('SIGINT');
   });
 }
@@ -111,6 +116,19 @@ describe('recsys start: ready means ready', () => {
       feature.close();
     }
   }
+
+  it('Ctrl-C during start-up stops the services already started: none is left holding its port', async () => {
+    const port = await freePorts(5);
+    const interruptedDir = freeDataDir('recsys-interrupted-');
+    try {
+      // On a first run the orchestrator serves while the demo loads through it; interrupt then.
+      const { child } = await start(interruptedDir, port, 'orchestrator SERVING');
+      expect(await stop(child)).toBe(130);
+      for (let p = port; p < port + 5; p++) expect(await bindable(p)).toBe(true);
+    } finally {
+      rmSync(interruptedDir, { recursive: true, force: true });
+    }
+  });
 
   it('serves the first Recommend after "running" whole on a fresh start, then again after a restart on the same data', async () => {
     const port = await freePorts(5);

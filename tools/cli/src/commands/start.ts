@@ -36,6 +36,8 @@ export interface StartOptions {
   experimentsFile?: string;
   /** How long each service may take to report SERVING (replay, models); default the launcher's `READY_TIMEOUT_MS`. */
   readyTimeoutMs?: number;
+  /** Called with the system once its first processes are spawned (see {@link LaunchOptions.onSpawned}). */
+  onSpawned?: (system: RunningSystem) => void;
 }
 
 /** The services that read the state the demo loads: started after it is loaded, so they are ready with it. */
@@ -104,37 +106,48 @@ export async function startSystem(opts: StartOptions, log: (line: string) => voi
     readyTimeoutMs: opts.readyTimeoutMs,
     experimentsFile: opts.experimentsFile === undefined ? undefined : resolve(opts.experimentsFile),
     only: firstRun ? ['orchestrator'] : undefined,
+    onSpawned: opts.onSpawned,
   });
-
-  let demo: DemoSummary | undefined;
-  const load = async (): Promise<DemoSummary> => {
-    log('Loading the demo world (first run only)...');
-    const events = new WorldEventMatrix();
-    const loaded = await loadDemo({ addr: system.addresses.orchestrator, ...world, progress: opts.progress, onEvent: (e) => events.add(e) });
-    writeFileSync(marker, JSON.stringify({ ...world, ...loaded }, null, 2));
-    log(`Loaded ${loaded.users} users, ${loaded.pins} pins and ${loaded.events} events in ${loaded.seconds.toFixed(1)} s.`);
-    await buildDemoRecallModels(events, join(dataDir, 'models'), world.seed, log);
-    return loaded;
-  };
-  if (firstRun) {
-    demo = await load();
-    log('Starting the services that read it (they replay the log and load the models first)...');
-    await system.startServices(CONSUMERS);
-  } else if (existsSync(marker)) {
-    demo = JSON.parse(readFileSync(marker, 'utf8')) as DemoSummary;
-    if (opts.demo && !(await demoStillLoaded(backend, system.addresses.feature, demo))) {
-      log(`The demo world recorded in ${marker} is not in Kafka/Redis any more (servers reset?): loading it again.`);
-      rmSync(marker);
-      demo = await load();
-      // Restarted, the readers are SERVING again only once they have consumed what was just loaded.
-      for (const name of CONSUMERS) await system.stopService(name);
-      await system.startServices(CONSUMERS);
-    }
+  try {
+    return await loadAndWarmUp(system);
+  } catch (error) {
+    // A start that fails after the launch (the demo does not load, a reader does not come up) stops what runs.
+    await system.stop(2000);
+    throw error;
   }
-  log(`All five services SERVING after ${((Date.now() - started) / 1000).toFixed(1)} s; warming up...`);
-  await warmUp(system.addresses.orchestrator, demo?.exampleUserIds ?? [], log);
-  log(`Ready after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-  return { system, demo };
+
+  /** Loads the demo on the first run, starts the readers, warms up. */
+  async function loadAndWarmUp(system: RunningSystem): Promise<{ system: RunningSystem; demo?: DemoSummary }> {
+    let demo: DemoSummary | undefined;
+    const load = async (): Promise<DemoSummary> => {
+      log('Loading the demo world (first run only)...');
+      const events = new WorldEventMatrix();
+      const loaded = await loadDemo({ addr: system.addresses.orchestrator, ...world, progress: opts.progress, onEvent: (e) => events.add(e) });
+      writeFileSync(marker, JSON.stringify({ ...world, ...loaded }, null, 2));
+      log(`Loaded ${loaded.users} users, ${loaded.pins} pins and ${loaded.events} events in ${loaded.seconds.toFixed(1)} s.`);
+      await buildDemoRecallModels(events, join(dataDir, 'models'), world.seed, log);
+      return loaded;
+    };
+    if (firstRun) {
+      demo = await load();
+      log('Starting the services that read it (they replay the log and load the models first)...');
+      await system.startServices(CONSUMERS);
+    } else if (existsSync(marker)) {
+      demo = JSON.parse(readFileSync(marker, 'utf8')) as DemoSummary;
+      if (opts.demo && !(await demoStillLoaded(backend, system.addresses.feature, demo))) {
+        log(`The demo world recorded in ${marker} is not in Kafka/Redis any more (servers reset?): loading it again.`);
+        rmSync(marker);
+        demo = await load();
+        // Restarted, the readers are SERVING again only once they have consumed what was just loaded.
+        for (const name of CONSUMERS) await system.stopService(name);
+        await system.startServices(CONSUMERS);
+      }
+    }
+    log(`All five services SERVING after ${((Date.now() - started) / 1000).toFixed(1)} s; warming up...`);
+    await warmUp(system.addresses.orchestrator, demo?.exampleUserIds ?? [], log);
+    log(`Ready after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    return { system, demo };
+  }
 }
 
 /**
@@ -195,7 +208,17 @@ async function warmUp(addr: string, users: readonly string[], log: (line: string
 
 /** Runs `recsys start` until SIGINT/SIGTERM. */
 export async function runStart(opts: StartOptions): Promise<void> {
-  const { system, demo } = await startSystem(opts);
+  // A signal during start-up (the demo loading, services replaying) stops the processes already spawned and exits.
+  let spawned: RunningSystem | undefined;
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.log(`\n${signal} during start-up: stopping the services started so far...`);
+    void (spawned?.stop(2000) ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  const { system, demo } = await startSystem({ ...opts, onSpawned: (s) => (spawned = s) });
+  process.off('SIGINT', interrupted);
+  process.off('SIGTERM', interrupted);
   const user = demo?.exampleUserIds?.[0] ?? 'user_00001';
   console.log(
     [

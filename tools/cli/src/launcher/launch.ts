@@ -25,6 +25,11 @@ export interface LaunchOptions extends SystemLayout {
   onProgress?: (line: string) => void;
   /** The services to start now (default: all five); start the others later with {@link RunningSystem.startServices}. */
   only?: readonly ServiceName[];
+  /**
+   * Called with the system as soon as its first processes are spawned, before they are SERVING: a caller interrupted
+   * while it waits (Ctrl-C during start-up) can stop what already runs instead of leaving orphans.
+   */
+  onSpawned?: (system: RunningSystem) => void;
 }
 
 /** A running system. */
@@ -128,6 +133,7 @@ export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> 
     },
   };
 
+  opts.onSpawned?.(system);
   await system.startServices(SERVICE_NAMES.filter((name) => opts.only === undefined || opts.only.includes(name)));
   return system;
 }
