@@ -12,8 +12,7 @@
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { emptyEngagementCounts, type EngagementCounts } from '@recsys/domain';
-import { analyzeEngagement, engagementMetric, formatNumber, mixtureSprt, momentsOf, planExperiment } from '@recsys/experiments';
+import { formatNumber, momentsOf, planExperiment } from '@recsys/experiments';
 import {
   DAY_MS,
   GroundTruth,
@@ -26,6 +25,7 @@ import {
   simulateEvents,
   type Policy,
 } from '@recsys/simulator';
+import { abRuns, powerVerdict, shareWithInterval, type AbPopulation, type Arm } from './src/ab-runs';
 
 const { values } = parseArgs({
   options: {
@@ -84,81 +84,41 @@ function week(u: number, treated: boolean, pre: boolean): number[] {
   }
   return cumulative;
 }
-const tally = (saves: number): EngagementCounts => ({ ...emptyEngagementCounts(), saves });
-const pickUsers = (n: number) => Array.from({ length: n }, () => users[draw.int(users.length)]);
-
-// Pilots of 2,000 users per arm: the per-user variance of weekly saves. The usual plan takes control's variance for both
-// arms; the treatment (a mixture of pages) is more variable, so a second plan takes the mean of the two arms' variances
-// (for equal arms n = (z_α/2 + z_β)² (σ_C² + σ_T²) / δ²).
-const pilotOf = (treated: boolean) => momentsOf(pickUsers(2000).map((u) => week(u, treated, false)[sessions - 1]));
-const pilotC = pilotOf(false);
-const pilotT = pilotOf(true);
-const mean = pilotC.mean;
-const variance = pilotC.variance;
-const plan = planExperiment({ metric: { kind: 'mean', baseline: mean, variance }, mde: { absolute: trueEffect }, alpha, power: 0.8 });
-const planBoth = planExperiment({ metric: { kind: 'mean', baseline: mean, variance: (pilotC.variance + pilotT.variance) / 2 }, mde: { absolute: trueEffect }, alpha, power: 0.8 });
-let n = plan.sampleSize.control;
-
-const saves = engagementMetric('saves');
-/** One experiment of n users per arm: plain and CUPED verdicts, CUPED's variance reduction, and the daily mSPRT looks. */
-function experiment(effect: boolean) {
-  const arms = [pickUsers(n), pickUsers(n)];
-  const weeks = arms.map((group, i) => group.map((u) => week(u, effect && i === 1, false)));
-  const pre = arms.map((group) => group.map((u) => week(u, false, true)[sessions - 1]));
-  const final = weeks.map((w) => w.map((x) => tally(x[sessions - 1])));
-  const plain = analyzeEngagement(saves, { tallies: final[0] }, { tallies: final[1] }, { alpha });
-  const cuped = analyzeEngagement(saves, { tallies: final[0], pre: pre[0].map(tally) }, { tallies: final[1], pre: pre[1].map(tally) }, { alpha });
-  // A team looking every day: the users' saves so far (all users enrolled on day 1), the mSPRT's always-valid p.
-  const looks = Array.from({ length: sessions }, (_, k) => {
-    const [c, t] = weeks.map((w) => momentsOf(w.map((x) => x[k])));
-    return { difference: t.mean - c.mean, variance: c.variance / c.n + t.variance / t.n };
-  });
-  const rejectedSequential = mixtureSprt(looks, { mixingVariance: trueEffect * trueEffect, alpha }).rejectedAt !== null;
-  return { plain: plain.verdict.significant, cuped: cuped.verdict.significant, reduction: cuped.cuped?.varianceReduction ?? NaN, sequential: rejectedSequential };
-}
-
-const rate = (hits: number, runs: number) => {
-  const p = hits / runs;
-  const z = 1.959964;
-  const centre = (p + (z * z) / (2 * runs)) / (1 + (z * z) / runs);
-  const half = (z * Math.sqrt((p * (1 - p)) / runs + (z * z) / (4 * runs * runs))) / (1 + (z * z) / runs);
-  return `${p.toFixed(4)} [${(centre - half).toFixed(4)}, ${(centre + half).toFixed(4)}]`;
+const population: AbPopulation = {
+  draw: () => users[draw.int(users.length)],
+  week: (u, arm) => week(u, arm === 1, false),
+  pre: (u) => week(u, false, true)[sessions - 1],
 };
 
-let power = 0;
-let powerCuped = 0;
-let reduction = 0;
-for (let r = 0; r < powerRuns; r++) {
-  const x = experiment(true);
-  if (x.plain) power++;
-  if (x.cuped) powerCuped++;
-  reduction += x.reduction;
-}
-const nControlPlan = n;
-n = planBoth.sampleSize.control;
-let powerBoth = 0;
-for (let r = 0; r < powerRuns; r++) if (experiment(true).plain) powerBoth++;
-n = nControlPlan;
-let aa = 0;
-let aaCuped = 0;
-let aaSequential = 0;
-for (let r = 0; r < aaRuns; r++) {
-  const x = experiment(false);
-  if (x.plain) aa++;
-  if (x.cuped) aaCuped++;
-  if (x.sequential) aaSequential++;
-}
+// Pilots of 2,000 users per arm: the per-user variance of weekly saves. The usual plan takes control's variance for both
+// arms; the treatment (a mixture of pages) is more variable, so a second plan takes each arm's own variance
+// (`experiment plan --treatment-variance`).
+const pilotOf = (arm: Arm) => momentsOf(Array.from({ length: 2000 }, () => population.week(population.draw(arm), arm)[sessions - 1]));
+const pilotC = pilotOf(0);
+const pilotT = pilotOf(1);
+const plan = planExperiment({ metric: { kind: 'mean', baseline: pilotC.mean, variance: pilotC.variance }, mde: { absolute: trueEffect }, alpha, power: 0.8 });
+const planBoth = planExperiment({
+  metric: { kind: 'mean', baseline: pilotC.mean, variance: pilotC.variance, treatmentVariance: pilotT.variance },
+  mde: { absolute: trueEffect },
+  alpha,
+  power: 0.8,
+});
+const n = plan.sampleSize.control;
+const nBoth = planBoth.sampleSize.control;
+const test = { alpha, mixingVariance: trueEffect * trueEffect };
+const ab = abRuns(population, n, true, powerRuns, test);
+const abBoth = abRuns(population, nBoth, true, powerRuns, test);
+const aa = abRuns(population, n, false, aaRuns, test);
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 console.log(`A/B tests on the simulated world: seed ${seed}, ${world.pins.length} pins, ${world.users.length} users; ${cpus().length} × ${cpu}, node ${process.version}`);
 console.log(`metric: saves per user over ${sessions} daily sessions of ${pageSize} pins; control = popularity, treatment = oracle page in ${q} of sessions`);
 console.log(`true effect (world model, all users): +${formatNumber(trueEffect)} saves per user on a control mean of ${formatNumber(baseline)} (expected)`);
-console.log(`pilots (2,000 users per arm): control mean ${formatNumber(mean)}, variance ${formatNumber(variance)}; treatment mean ${formatNumber(pilotT.mean)}, variance ${formatNumber(pilotT.variance)}`);
-console.log(`plans for 80% power at α = ${alpha}: ${plan.sampleSize.control} users per arm with control's variance for both arms; ${planBoth.sampleSize.control} with the mean of both arms' variances`);
+console.log(`pilots (2,000 users per arm): control mean ${formatNumber(pilotC.mean)}, variance ${formatNumber(pilotC.variance)}; treatment mean ${formatNumber(pilotT.mean)}, variance ${formatNumber(pilotT.variance)}`);
+console.log(`plans for 80% power at α = ${alpha}: ${n} users per arm with control's variance for both arms; ${nBoth} with each arm's own variance`);
 console.log('');
-const verdict = (hits: number, target: number) => (Math.abs(hits / powerRuns - target) <= 0.05 ? 'ok' : 'MISS');
-console.log(`power at n = ${plan.sampleSize.control} per arm, control's variance (${powerRuns} A/B runs): ${rate(power, powerRuns)}   plan ${formatNumber(plan.sampleSize.power)} ± 0.05 → ${verdict(power, plan.sampleSize.power)}`);
-console.log(`power at n = ${planBoth.sampleSize.control} per arm, both arms' variances (${powerRuns} A/B runs): ${rate(powerBoth, powerRuns)}   plan ${formatNumber(planBoth.sampleSize.power)} ± 0.05 → ${verdict(powerBoth, planBoth.sampleSize.power)}`);
-console.log(`power with CUPED at n = ${plan.sampleSize.control} (pre-period: the week before, control): ${rate(powerCuped, powerRuns)}; mean variance reduction ${formatNumber(reduction / powerRuns)}`);
-console.log(`A/A false positives (${aaRuns} runs): Welch ${rate(aa, aaRuns)}, CUPED ${rate(aaCuped, aaRuns)}; mSPRT looking every day ${rate(aaSequential, aaRuns)} (≤ ${alpha})`);
+console.log(`power at n = ${n} per arm, control's variance (${powerRuns} A/B runs): ${shareWithInterval(ab.plain, powerRuns)}   plan ${formatNumber(plan.sampleSize.power)} ± 0.05 → ${powerVerdict(ab.plain, powerRuns, plan.sampleSize.power)}`);
+console.log(`power at n = ${nBoth} per arm, each arm's variance (${powerRuns} A/B runs): ${shareWithInterval(abBoth.plain, powerRuns)}   plan ${formatNumber(planBoth.sampleSize.power)} ± 0.05 → ${powerVerdict(abBoth.plain, powerRuns, planBoth.sampleSize.power)}`);
+console.log(`power with CUPED at n = ${n} (pre-period: the week before, control): ${shareWithInterval(ab.cuped, powerRuns)}; mean variance reduction ${formatNumber(ab.reduction)}`);
+console.log(`A/A false positives (${aaRuns} runs): Welch ${shareWithInterval(aa.plain, aaRuns)}, CUPED ${shareWithInterval(aa.cuped, aaRuns)}; mSPRT looking every day ${shareWithInterval(aa.sequential, aaRuns)} (≤ ${alpha})`);
 console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -33,6 +33,13 @@ describe('sampleSize', () => {
     expect(sampleSize({ ...conversion, mde: { absolute: -0.02 } }).control).toBeLessThan(3839);
   });
 
+  it("takes the treatment's own variance for a mean when a pilot gave one: n = (z_a + z_b)² (σ_C² + σ_T²) / δ²", () => {
+    // 7.848879 × (100 + 150) / 1 = 1962.2 → 1,963; the same variance twice is the equal-variance plan.
+    expect(sampleSize({ metric: { kind: 'mean', baseline: 50, variance: 100, treatmentVariance: 150 }, mde: { absolute: 1 } }).control).toBe(1963);
+    expect(sampleSize({ metric: { kind: 'mean', baseline: 50, variance: 100, treatmentVariance: 100 }, mde: { absolute: 1 } }).control).toBe(1570);
+    expect(() => sampleSize({ metric: { kind: 'mean', baseline: 50, variance: 100, treatmentVariance: 0 }, mde: { absolute: 1 } })).toThrow(/treatmentVariance/);
+  });
+
   it('splits by the allocation ratio: n_C = (z_a + z_b)² (v_C + v_T/k) / δ², n_T = k n_C', () => {
     // k = 2: 7.848879 × (0.09 + 0.1056/2) / 0.0004 = 2802.05 → 2,803; n_T = ⌈5604.10⌉ = 5,605.
     const s = sampleSize({ ...conversion, allocationRatio: 2 });

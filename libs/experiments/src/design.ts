@@ -6,14 +6,15 @@ import { requireFinite, requireNonNegative, requireOpenUnit, requirePositive } f
 /**
  * The metric an experiment is planned on, with what is known of it before the experiment.
  * - `proportion`: a per-user 0/1 outcome (converted or not) with baseline rate `baseline` in (0, 1).
- * - `mean`: a per-user continuous outcome with baseline mean `baseline` and per-user `variance` (σ²), assumed
+ * - `mean`: a per-user continuous outcome with baseline mean `baseline` and per-user `variance` (σ²) in control;
+ *   `treatmentVariance` when a pilot showed the treatment changes the spread too (a mixture of pages does), else
  *   the same in both arms.
  * - `ratio`: Σ numerator / Σ denominator over users (clicks per impression) when the unit of randomisation is the
  *   user: per-user means, variances and covariance of numerator Y and denominator X (from past data).
  */
 export type MetricDesign =
   | { readonly kind: 'proportion'; readonly baseline: number }
-  | { readonly kind: 'mean'; readonly baseline: number; readonly variance: number }
+  | { readonly kind: 'mean'; readonly baseline: number; readonly variance: number; readonly treatmentVariance?: number }
   | {
       readonly kind: 'ratio';
       readonly numeratorMean: number;
@@ -297,7 +298,9 @@ function metricVariances(metric: MetricDesign): { baseline: number; vC: number; 
     case 'mean': {
       requireFinite('metric.baseline', metric.baseline);
       requirePositive('metric.variance', metric.variance);
-      return { baseline: metric.baseline, vC: metric.variance, vT: () => metric.variance };
+      const vT = metric.treatmentVariance ?? metric.variance;
+      requirePositive('metric.treatmentVariance', vT);
+      return { baseline: metric.baseline, vC: metric.variance, vT: () => vT };
     }
     case 'ratio': {
       const { numeratorMean: my, denominatorMean: mx, numeratorVariance: vy, denominatorVariance: vx, covariance: cxy } = metric;

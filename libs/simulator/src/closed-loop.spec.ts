@@ -1,4 +1,4 @@
-import { generateWorld, GroundTruth, oraclePolicy } from './index';
+import { generateWorld, GroundTruth, oraclePolicy, parseClosedLoopPages } from './index';
 
 describe('GroundTruth (the closed loop)', () => {
   const world = generateWorld({ seed: 5, pins: 2000, users: 200, days: 30 });
@@ -57,5 +57,17 @@ describe('GroundTruth (the closed loop)', () => {
       clicks += out.events.filter((e) => e.type === 'click').length;
     }
     expect(Math.abs(clicks - expectedClicks) / expectedClicks).toBeLessThan(0.1);
+  });
+
+  it('reads a closed-loop pages file back, and names the line that is not one', () => {
+    const header = { world: world.options, demo: { seed: 5, events: 100 }, layer: 'ab', seed: 1 };
+    const page = { day: 1, user: u, arm: 'control', simMs: noon, shown: [1, 2], expected: { impressions: 2, clicks: 0.1, saves: 0.05, shares: 0, hides: 0, dwellMs: 10 }, sampledSaves: 0 };
+    const text = `${JSON.stringify(header)}\n${JSON.stringify(page)}\n`;
+    expect(parseClosedLoopPages(text)).toEqual({ header, pages: [page] });
+    expect(generateWorld(parseClosedLoopPages(text).header.world).pins).toHaveLength(world.pins.length);
+    expect(() => parseClosedLoopPages(`${JSON.stringify(header)}\n{"day": 1}\n`)).toThrow(/line 2: not a page/);
+    expect(() => parseClosedLoopPages(`${JSON.stringify(header)}\n{oops\n`)).toThrow(/line 2/);
+    expect(() => parseClosedLoopPages(`${JSON.stringify(page)}\n`)).toThrow(/line 1 is not a header/);
+    expect(() => parseClosedLoopPages('')).toThrow(/empty/);
   });
 });

@@ -10,7 +10,7 @@ import { addExpected, zero, type PerPage } from './evaluate';
 import { EVENT_TYPE_ORDER, reactionScratch, reactToPage, type ReactionScratch } from './events';
 import { PageResolver, type Policy } from './policies/policy';
 import { createRandom, deriveSeed, type SimRandom } from './random';
-import type { World } from './world';
+import type { ResolvedWorldOptions, World } from './world';
 
 /** How the world took one served page. */
 export interface ServedPageOutcome {
@@ -115,4 +115,57 @@ export class GroundTruth {
     addExpected(this.c, this.state, page, this.counts, this.e, expected);
     return { page, expected };
   }
+}
+
+/** First line of a closed-loop pages file (`recsys simulate --pages-out`): the world judged against and the run. */
+export interface ClosedLoopHeader {
+  /** Options the world was generated with (regenerate it with `generateWorld(world)`). */
+  world: ResolvedWorldOptions;
+  /** The demo history npm start loaded: its seed and event count. */
+  demo: { seed: number; events: number };
+  /** The layer the arms are of (null: the first layer the responses named). */
+  layer: string | null;
+  seed: number;
+}
+
+/** One served page of a closed-loop pages file. */
+export interface ClosedLoopPage {
+  /** Simulated day, 1-based. */
+  day: number;
+  /** World index of the user. */
+  user: number;
+  /** The user's arm of the layer ('all' without one). */
+  arm: string;
+  /** Simulated time the page was judged at. */
+  simMs: number;
+  /** Pin indexes shown, in order (what {@link GroundTruth.show} takes). */
+  shown: number[];
+  /** True expected engagement of the page. */
+  expected: PerPage;
+  /** Saves in the one reaction that went back to the system. */
+  sampledSaves: number;
+}
+
+/** Reads a closed-loop pages file; a malformed line is an error naming its number. */
+export function parseClosedLoopPages(text: string): { header: ClosedLoopHeader; pages: ClosedLoopPage[] } {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new Error('empty closed-loop pages file');
+  const parse = <T>(i: number): T => {
+    try {
+      return JSON.parse(lines[i]) as T;
+    } catch (error) {
+      throw new Error(`closed-loop pages file, line ${i + 1}: ${(error as Error).message}`);
+    }
+  };
+  const header = parse<ClosedLoopHeader>(0);
+  if (typeof header.world?.seed !== 'number') throw new Error('closed-loop pages file: line 1 is not a header (no world options)');
+  const pages: ClosedLoopPage[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const page = parse<ClosedLoopPage>(i);
+    if (!Number.isInteger(page.user) || !Array.isArray(page.shown) || typeof page.arm !== 'string') {
+      throw new Error(`closed-loop pages file, line ${i + 1}: not a page (user, arm, shown)`);
+    }
+    pages.push(page);
+  }
+  return { header, pages };
 }

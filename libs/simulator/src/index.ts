@@ -39,5 +39,5 @@ export { popularityCounts, popularityPolicy } from './policies/popularity';
 export { randomPolicy } from './policies/random';
 export { createRandom, deriveSeed, mixSeeds } from './random';
 export type { SimRandom } from './random';
-export { GroundTruth } from './closed-loop';
-export type { ServedPageOutcome } from './closed-loop';
+export { GroundTruth, parseClosedLoopPages } from './closed-loop';
+export type { ClosedLoopHeader, ClosedLoopPage, ServedPageOutcome } from './closed-loop';

@@ -3,11 +3,12 @@
  * world loaded through the public API, the CLI, one trace across all services, and degradation when a service stops.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { FeatureServiceClient, OrchestratorServiceClient, Surface, type RecommendResponse } from '@recsys/contracts';
 import { createClient, type PromiseClient } from '@recsys/grpc';
+import { parseClosedLoopPages } from '@recsys/simulator';
 import { freeDataDir, startOtlpCollector, waitFor } from '@recsys/testing';
 import { launchSystem, type RunningSystem } from '../src/launcher/launch';
 import type { ServiceName } from '../src/launcher/services';
@@ -163,10 +164,23 @@ describe('recsys system (five processes, real gRPC)', () => {
   it('runs the closed loop: simulated users of the loaded world are served, judged by its true model, and their reactions logged', async () => {
     // The marker npm start writes, in the running system's data directory (its bus and model store are there).
     writeFileSync(join(systemDataDir, 'demo.json'), JSON.stringify({ ...DEMO, ...demoSummary }));
+    const pagesOut = join(systemDataDir, 'loop-pages.jsonl');
     const report = await simulate(
-      { addr: system.addresses.orchestrator, dataDir: systemDataDir, days: 2, users: 12, pages: 1, pageSize: 25, seed: 3, maxMinutes: 5, rebuild: true, progress: false },
+      { addr: system.addresses.orchestrator, dataDir: systemDataDir, days: 2, users: 12, pages: 1, pageSize: 25, seed: 3, maxMinutes: 5, rebuild: true, panel: true, pagesOut, progress: false },
       () => undefined,
     );
+    // A panel: the same 12 users both days, each in one arm; every page written with its world and true engagement.
+    const { header, pages } = parseClosedLoopPages(readFileSync(pagesOut, 'utf8'));
+    expect(header.world).toMatchObject({ seed: DEMO.seed, pins: DEMO.pins, users: DEMO.users });
+    expect(pages).toHaveLength(24);
+    const day1 = pages.filter((p) => p.day === 1).map((p) => p.user);
+    expect(new Set(day1).size).toBe(12);
+    expect(pages.filter((p) => p.day === 2).map((p) => p.user)).toEqual(day1);
+    for (const p of pages) {
+      expect(pages.find((q) => q.user === p.user)!.arm).toBe(p.arm);
+      expect(p.shown.length).toBeGreaterThan(0);
+      expect(p.expected.impressions).toBe(p.shown.length);
+    }
     // Between the days the recall models were rebuilt from the whole log, the first day's reactions included.
     expect(report.rebuilds).toHaveLength(1);
     expect(report.rebuilds[0]).toMatchObject({ afterDay: 1, version: expect.stringMatching(/^v\d{14}/) });

@@ -24,6 +24,9 @@ describe('experiment plan', () => {
     const mean = planFromArgs(['--metric', 'mean', '--baseline', '3', '--variance', '9', '--mde-relative', '0.05']).plan.sampleSize;
     const smaller = planFromArgs(['--metric', 'mean', '--baseline', '3', '--variance', '9', '--mde-relative', '0.025']).plan.sampleSize;
     expect(smaller.control).toBeGreaterThan(3.9 * mean.control);
+    // A treatment that spreads users more (a pilot's variance) needs more users than control's variance alone says.
+    const spread = planFromArgs(['--metric', 'mean', '--baseline', '3', '--variance', '9', '--treatment-variance', '14', '--mde-relative', '0.05']).plan.sampleSize;
+    expect(spread.control).toBeGreaterThan(1.2 * mean.control);
     const ratio = planFromArgs([
       '--metric', 'ratio', '--numerator-mean', '2', '--denominator-mean', '20', '--numerator-variance', '4',
       '--denominator-variance', '100', '--covariance', '10', '--mde-relative', '0.05',

@@ -34,6 +34,7 @@ export const EXPERIMENT_USAGE = `recsys experiment — design and analyse A/B te
 recsys experiment plan   sample size per arm and duration
   --metric proportion|mean|ratio (proportion)
   proportion: --baseline P (rate in (0,1))            mean: --baseline MEAN --variance S2 (per-user variance)
+  [--treatment-variance S2 (the treatment arm's, from a pilot, when it differs; default: --variance)]
   ratio: --numerator-mean --denominator-mean --numerator-variance --denominator-variance --covariance (per user)
   --mde X (absolute) | --mde-relative X (e.g. 0.05 = +5%)   --alpha A (0.05)  --power P (0.8)
   --allocation K (treatment users per control user, 1)  --pooled (proportions: variance pooled under H0)
@@ -84,6 +85,7 @@ export function planFromArgs(args: string[]): { plan: ExperimentPlan; json: bool
       metric: { type: 'string', default: 'proportion' },
       baseline: { type: 'string' },
       variance: { type: 'string' },
+      'treatment-variance': { type: 'string' },
       'numerator-mean': { type: 'string' },
       'denominator-mean': { type: 'string' },
       'numerator-variance': { type: 'string' },
@@ -107,6 +109,7 @@ export function planFromArgs(args: string[]): { plan: ExperimentPlan; json: bool
       kind: 'mean',
       baseline: required(num(values.baseline, 'baseline'), 'baseline', 'for a mean'),
       variance: required(num(values.variance, 'variance'), 'variance', 'for a mean (the per-user variance)'),
+      treatmentVariance: num(values['treatment-variance'], 'treatment-variance'),
     };
   } else if (values.metric === 'ratio') {
     const r = (name: string) => required(num(values[name as keyof typeof values] as string | undefined, name), name, 'for a ratio metric');

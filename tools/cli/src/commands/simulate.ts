@@ -4,7 +4,7 @@
  * the same user and time), one sampled reaction goes back through LogEvents, and the system learns from it as it
  * would in production. Reports per simulated day and experiment arm.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { giniCoefficient } from '@recsys/algorithms';
@@ -23,6 +23,8 @@ import {
   popularityCounts,
   popularityPolicy,
   simulateEvents,
+  type ClosedLoopHeader,
+  type ClosedLoopPage,
   type PerPage,
   type Policy,
   type World,
@@ -44,9 +46,13 @@ users, share of the oracle, catalogue coverage, creator-exposure Gini, new pins'
   --addr HOST:PORT (127.0.0.1:50051)   --data-dir DIR (.data: its demo.json names the world; demo.redis-kafka.json
   with RECSYS_BACKEND=redis-kafka, as npm start writes it)
   --days N (3)  --users N (200 per day)  --pages N (2 per user and day)  --page-size N (25)  --seed N (1)
+  --panel (the same users every day, drawn once among those signed up on day 1: an experiment's population, whose
+  per-user totals over the days \`experiment analyze\` reads; default: a fresh draw each day)
   --layer NAME (report per arm of this layer; default: the first layer the responses name)
   --max-minutes N (15: stop after the day that passes it)   --out FILE (the report as JSON)
   --plots DIR (per-day curves as PNG: share of the oracle, clicks and saves per page, coverage and exposure)
+  --pages-out FILE (every page served, as JSON Lines: the world, then per page its day, user, arm, time, pins shown,
+  true expected engagement and sampled saves — for re-judging the system's pages, e.g. npm run bench:experiments-loop)
   --rebuild (between days, rebuild the recall models — item-CF, user-CF, ALS — from the whole engagement log, the
   simulated days included, into <data-dir>/models, where the running recall service picks them up)
 `;
@@ -67,6 +73,10 @@ export interface SimulateOptions {
   plots?: string;
   /** Rebuild the recall models from the engagement log between days ({@link rebuildRecallModels}). */
   rebuild?: boolean;
+  /** The same users every day (drawn once on day 1) instead of a fresh draw per day. */
+  panel?: boolean;
+  /** JSON Lines file of every page served (a {@link ClosedLoopHeader}, then one {@link ClosedLoopPage} per page). */
+  pagesOut?: string;
   progress?: boolean;
 }
 
@@ -89,6 +99,8 @@ export function parseSimulateArgs(args: string[]): SimulateOptions {
       out: { type: 'string' },
       plots: { type: 'string' },
       rebuild: { type: 'boolean', default: false },
+      panel: { type: 'boolean', default: false },
+      'pages-out': { type: 'string' },
     },
   });
   return {
@@ -104,6 +116,8 @@ export function parseSimulateArgs(args: string[]): SimulateOptions {
     out: values.out,
     plots: values.plots,
     rebuild: values.rebuild,
+    panel: values.panel,
+    pagesOut: values['pages-out'],
   };
 }
 
@@ -230,7 +244,8 @@ const NEW_MS = 7 * DAY_MS;
  * Runs the closed loop against the system at `opts.addr`. Simulated day d (1-based) is the d-th day after the world's
  * end: its pages are judged at noon of that day plus 30 minutes per page of a user, while the events go to the system
  * stamped with its own clock — each session as having just ended — so its windows and recency see them as fresh; the
- * days are compressed into the run's minutes. Users of a day: `users` drawn without replacement (seeded by seed and day) among those signed up by then.
+ * days are compressed into the run's minutes. Users of a day: `users` drawn without replacement (seeded by seed and day) among those signed up by then, or with
+ * `panel` the same users every day (day 1's draw).
  */
 export async function simulate(opts: SimulateOptions, log: (line: string) => void = console.log): Promise<SimulationReport> {
   const started = Date.now();
@@ -249,17 +264,29 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
   let stoppedEarly = false;
   const rebuilds: SimulationReport['rebuilds'] = [];
   const creators = world.creators.length;
+  /** Users of day `day`: `users` drawn without replacement among those signed up by its noon (day 1's for a panel). */
+  const usersOf = (day: number): number[] => {
+    const noon = world.endMs + (day - 1) * DAY_MS + DAY_MS / 2;
+    const eligible = world.users.map((_, u) => u).filter((u) => world.users[u].signupAtMs <= noon);
+    const rng = createRandom(deriveSeed(opts.seed, `simulate-day-${day}`));
+    const n = Math.min(opts.users, eligible.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + rng.int(eligible.length - i);
+      [eligible[i], eligible[j]] = [eligible[j], eligible[i]];
+    }
+    return eligible.slice(0, n).sort((a, b) => a - b);
+  };
+  const panel = opts.panel ? usersOf(1) : null;
+  let pagesFd: number | undefined;
+  if (opts.pagesOut !== undefined) {
+    pagesFd = openSync(opts.pagesOut, 'w');
+    const header: ClosedLoopHeader = { world: world.options, demo, layer: opts.layer ?? null, seed: opts.seed };
+    writeSync(pagesFd, `${JSON.stringify(header)}\n`);
+  }
   try {
     for (let day = 1; day <= opts.days; day++) {
       const noon = world.endMs + (day - 1) * DAY_MS + DAY_MS / 2;
-      const eligible = world.users.map((_, u) => u).filter((u) => world.users[u].signupAtMs <= noon);
-      const rng = createRandom(deriveSeed(opts.seed, `simulate-day-${day}`));
-      const n = Math.min(opts.users, eligible.length);
-      for (let i = 0; i < n; i++) {
-        const j = i + rng.int(eligible.length - i);
-        [eligible[i], eligible[j]] = [eligible[j], eligible[i]];
-      }
-      const today = eligible.slice(0, n).sort((a, b) => a - b);
+      const today = panel ?? usersOf(day);
       const bar = opts.progress === false ? undefined : progressBar(`day ${day} `, today.length * opts.pages);
       cells.clear();
       let done = 0;
@@ -289,6 +316,12 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
           add(cell.oracle, ref.expected);
           add(cell.popularity, pop.expected);
           cell.skipped += outcome.skipped;
+          if (pagesFd !== undefined) {
+            let sampledSaves = 0;
+            for (const e of outcome.events) if (e.type === 'save') sampledSaves++;
+            const record: ClosedLoopPage = { day, user: u, arm, simMs, shown: outcome.shown, expected: outcome.expected, sampledSaves };
+            writeSync(pagesFd, `${JSON.stringify(record)}\n`);
+          }
           if (user.signupAtMs > simMs - NEW_MS) {
             cell.newUserPages++;
             add(cell.newUserSystem, outcome.expected);
@@ -351,6 +384,7 @@ export async function simulate(opts: SimulateOptions, log: (line: string) => voi
     }
   } finally {
     client.close();
+    if (pagesFd !== undefined) closeSync(pagesFd);
   }
   const { progress: _progress, ...options } = opts;
   const report: SimulationReport = {
