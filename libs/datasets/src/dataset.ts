@@ -50,6 +50,12 @@ export interface LoadedDataset {
   users?: ReadonlyMap<string, Demographics>;
   /** Title and genres per item id (every item of the items file), when the dataset has them. */
   items?: ReadonlyMap<string, ItemInfo>;
+  /**
+   * Positive engagements counted once per occasion, before repeats of a (user, item) pair were merged into one entry:
+   * the interaction rows (CSV formats), the distinct (user, item, request) positives (world: a click then a save of
+   * one pin in one session is one engagement). `1 − nnz / engagements` is the repeat rate.
+   */
+  engagements: number;
   /** Malformed rows skipped (always 0 unless `skipMalformed`). */
   skipped: number;
   /** The first 10 skipped rows' errors, for a report. */

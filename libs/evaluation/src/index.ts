@@ -45,3 +45,5 @@ export { GraphRecommender, GRAPH_DEFAULTS, graphOptionsOf } from './models/graph
 export type { GraphOptions } from './models/graph';
 export { CHART_PALETTE, lineChartPng } from './report/png-chart';
 export type { ChartSeries, LineChart, Rgb } from './report/png-chart';
+export { CO_ENGAGEMENT_MIN_USERS, datasetStatistics, TOP_TOPIC_MIN_POSITIVES } from './dataset-stats';
+export type { CountSummary, DatasetStatistics, DatasetStatisticsInput } from './dataset-stats';

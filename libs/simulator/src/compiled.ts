@@ -25,6 +25,19 @@ export interface CompiledWorld {
   /** users × topics generated (window-start) interests and drift targets, row-major. */
   userBase: Float64Array;
   userDrift: Float64Array;
+  /** Themes per topic and in all (0 without themes); the theme's weight in relevance and share of interest draws. */
+  themesPerTopic: number;
+  themeCount: number;
+  themeWeight: number;
+  themeExposure: number;
+  /** Theme of each pin (−1: none), its virality and ln virality. */
+  pinTheme: Int32Array;
+  pinVirality: Float64Array;
+  pinLogVirality: Float64Array;
+  /** User u's favourite themes and weights are at [userThemeStart[u], userThemeStart[u + 1]). */
+  userThemeStart: Int32Array;
+  userThemes: Int32Array;
+  userThemeWeights: Float64Array;
   /** Topic index of each board; boards of user u are [userBoardStart[u], userBoardStart[u + 1]). */
   boardTopic: Int32Array;
   userBoardStart: Int32Array;
@@ -90,6 +103,17 @@ export function compile(world: World): CompiledWorld {
     userDrift.set(latent.driftTarget, u * topicCount);
   });
   const boardTopic = Int32Array.from(world.boards, (b) => world.index.topics.get(b.topicId) ?? 0);
+  const pinTheme = Int32Array.from(world.pinLatents, (l) => l.theme);
+  const pinVirality = Float64Array.from(world.pinLatents, (l) => l.virality);
+  const pinLogVirality = pinVirality.map((v) => Math.log(v));
+  const userThemeStart = new Int32Array(world.users.length + 1);
+  world.userLatents.forEach((l, u) => (userThemeStart[u + 1] = userThemeStart[u] + l.themes.length));
+  const userThemes = new Int32Array(userThemeStart[world.users.length]);
+  const userThemeWeights = new Float64Array(userThemes.length);
+  world.userLatents.forEach((l, u) => {
+    userThemes.set(l.themes, userThemeStart[u]);
+    userThemeWeights.set(l.themeWeights, userThemeStart[u]);
+  });
   const compiled: CompiledWorld = {
     topicCount,
     startMs: world.startMs,
@@ -106,6 +130,16 @@ export function compile(world: World): CompiledWorld {
     pinCreatedAt,
     userBase,
     userDrift,
+    themesPerTopic: world.options.themesPerTopic,
+    themeCount: world.options.themesPerTopic * topicCount,
+    themeWeight: world.options.themesPerTopic > 0 ? world.options.themeWeight : 0,
+    themeExposure: world.options.themesPerTopic > 0 ? world.options.themeExposure : 0,
+    pinTheme,
+    pinVirality,
+    pinLogVirality,
+    userThemeStart,
+    userThemes,
+    userThemeWeights,
     boardTopic,
     userBoardStart: world.index.userBoardStart,
   };

@@ -17,15 +17,20 @@ function expected(userIndex: number, pinIndex: number, position: number, tMs = w
   };
   const pin = world.pins[pinIndex];
   const others = pin.topics.slice(1);
-  const r =
+  const topical =
     others.length === 0
       ? affinity(pin.topics[0])
       : 0.6 * affinity(pin.topics[0]) + (0.4 * others.reduce((s, t) => s + affinity(t), 0)) / others.length;
+  // Theme factor 1 − w + w · (the user's weight of the pin's theme, 0 off their favourites).
+  const { theme, virality } = world.pinLatents[pinIndex];
+  const favourite = latent.themes.indexOf(theme);
+  const w = world.options.themeWeight;
+  const r = topical * (1 - w + w * (favourite >= 0 ? latent.themeWeights[favourite] : 0));
   const creator = world.creators[world.index.creators.get(pin.creatorId) as number];
   const qc = pin.quality - 0.5;
   const cc = creator.quality - 0.5;
   const exam = 1 / Math.log2(position + 2);
-  const click = exam * 0.85 ** n * 0.85 * sigmoid(-3.2 + 3.6 * r + 1.6 * qc + 0.6 * cc);
+  const click = exam * 0.85 ** n * 0.85 * sigmoid(-3.2 + 3.6 * r + 1.6 * qc + 0.6 * cc + 0.3 * Math.log(virality));
   return {
     r,
     click,
@@ -36,11 +41,16 @@ function expected(userIndex: number, pinIndex: number, position: number, tMs = w
   };
 }
 
+/** A pin of one of user u's favourite themes (so the formulas are checked on and off the favourites). */
+const favouritePin = (u: number) => world.pinLatents.findIndex((l) => world.userLatents[u].themes.includes(l.theme));
+
 describe('engagementProbabilities', () => {
   it('matches the documented formulas', () => {
+    expect(favouritePin(7)).toBeGreaterThanOrEqual(0);
     for (const [u, p, position] of [
       [0, 0, 0],
       [5, 17, 3],
+      [7, favouritePin(7), 1],
       [120, 1500, 9],
       [299, 1999, 24],
     ]) {

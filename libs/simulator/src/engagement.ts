@@ -32,7 +32,7 @@ export const ENGAGEMENT_MODEL = Object.freeze({
   primaryTopicWeight: 0.6,
   /** Ceiling of P(click) at the top position, and its logit: bias + relevance·r + quality·qc + creator·cc. */
   clickCeiling: 0.85,
-  click: { bias: -3.2, relevance: 3.6, quality: 1.6, creator: 0.6 },
+  click: { bias: -3.2, relevance: 3.6, quality: 1.6, creator: 0.6, virality: 0.3 },
   /** Ceiling of P(hide) at the top position, and its logit: bias + relevance·r + quality·qc + unsafe·[unsafe]. */
   hideCeiling: 0.15,
   hide: { bias: -2.0, relevance: -3.0, quality: -2.0, unsafe: 2.5 },
@@ -79,10 +79,12 @@ export interface EngagementContext {
  *
  * With I the user's interest mixture at `context.tMs` ({@link interestAt}), M = max I, and σ the logistic function:
  * - affinity(t) = min(1, (I[t] + 0.25 · Σ I[s] over sibling topics s of t) / M)
- * - r = 0.6 · affinity(primary topic) + 0.4 · mean affinity(other topics)   (r = affinity(primary) alone if one topic)
+ * - topical = 0.6 · affinity(primary topic) + 0.4 · mean affinity(other topics)   (affinity(primary) alone if one topic)
+ * - r = topical · (1 − w + w · m), w the world's `themeWeight`, m the user's weight of the pin's theme (1 for the
+ *   user's best theme of a topic, 0 off their favourite themes; r = topical in a world without themes)
  * - exam = 1 / log2(position + 2)
  * - n = earlier impressions of the session on the pin's primary topic (`context.topicCounts`, default 0)
- * - click = exam · 0.85^n · 0.85 · σ(−3.2 + 3.6 r + 1.6 qc + 0.6 cc)
+ * - click = exam · 0.85^n · 0.85 · σ(−3.2 + 3.6 r + 1.6 qc + 0.6 cc + 0.3 ln v), v the pin's virality
  * - hide  = exam · min(2, 1.15^n) · 0.15 · σ(−2.0 − 3.0 r − 2.0 qc + 2.5 unsafe)
  * - save  = click · σ(−1.4 + 1.8 r + 2.0 qc + 0.5 cc)
  * - share = click · 0.5 · σ(−3.0 + 1.2 r + 1.5 qc)
@@ -166,11 +168,15 @@ export interface UserState {
   interests: Float64Array;
   /** affinity(t) per topic at the prepared time (see {@link engagementProbabilities}). */
   affinity: Float64Array;
+  /** Per theme: the prepared user's weight of it (their favourites' weights, 0 elsewhere). */
+  themeMatch: Float64Array;
+  /** The user whose themes `themeMatch` holds (−1: none). */
+  themeUser: number;
 }
 
-/** An unprepared state sized for the world's topics. */
+/** An unprepared state sized for the world's topics and themes. */
 export function createUserState(c: CompiledWorld): UserState {
-  return { interests: new Float64Array(c.topicCount), affinity: new Float64Array(c.topicCount) };
+  return { interests: new Float64Array(c.topicCount), affinity: new Float64Array(c.topicCount), themeMatch: new Float64Array(c.themeCount), themeUser: -1 };
 }
 
 /** Fills `state` with user u's interests and affinities at `tMs`. O(topics × siblings). */
@@ -185,22 +191,29 @@ export function prepareUser(c: CompiledWorld, u: number, tMs: number, state: Use
     for (let k = 0; k < siblings.length; k++) value += ENGAGEMENT_MODEL.siblingSpillover * interests[siblings[k]];
     state.affinity[t] = max > 0 ? math.min(1, value / max) : 0;
   }
+  if (state.themeUser !== u && c.themeCount > 0) {
+    if (state.themeUser >= 0) for (let k = c.userThemeStart[state.themeUser]; k < c.userThemeStart[state.themeUser + 1]; k++) state.themeMatch[c.userThemes[k]] = 0;
+    for (let k = c.userThemeStart[u]; k < c.userThemeStart[u + 1]; k++) state.themeMatch[c.userThemes[k]] = c.userThemeWeights[k];
+    state.themeUser = u;
+  }
 }
 
 const sigmoid = (x: number): number => 1 / (1 + math.exp(-x));
 
-/** Relevance r in [0, 1] of pin p to the prepared user. */
+/** Relevance r in [0, 1] of pin p to the prepared user: topical relevance times the theme factor 1 − w + w · match. */
 export function relevanceOf(c: CompiledWorld, state: UserState, p: number): number {
   const start = c.pinTopicStart[p];
   const end = c.pinTopicStart[p + 1];
   const n = end - start;
   if (n === 0) return 0;
+  const theme = c.pinTheme[p];
+  const factor = c.themeWeight > 0 && theme >= 0 ? 1 - c.themeWeight + c.themeWeight * state.themeMatch[theme] : 1;
   const primary = state.affinity[c.pinTopics[start]];
-  if (n === 1) return primary;
+  if (n === 1) return factor * primary;
   let others = 0;
   for (let k = start + 1; k < end; k++) others += state.affinity[c.pinTopics[k]];
   const w = ENGAGEMENT_MODEL.primaryTopicWeight;
-  return w * primary + ((1 - w) * others) / (n - 1);
+  return factor * (w * primary + ((1 - w) * others) / (n - 1));
 }
 
 /**
@@ -216,7 +229,8 @@ export function engagementAt(c: CompiledWorld, state: UserState, p: number, posi
   const exam = examinationProbability(position);
   const clickFatigue = repeats > 0 ? math.pow(m.fatigue.click, repeats) : 1;
   const hideFatigue = repeats > 0 ? math.min(m.fatigue.hideCap, math.pow(m.fatigue.hide, repeats)) : 1;
-  out.click = exam * clickFatigue * m.clickCeiling * sigmoid(m.click.bias + m.click.relevance * r + m.click.quality * qc + m.click.creator * cc);
+  out.click =
+    exam * clickFatigue * m.clickCeiling * sigmoid(m.click.bias + m.click.relevance * r + m.click.quality * qc + m.click.creator * cc + m.click.virality * c.pinLogVirality[p]);
   out.hide = exam * hideFatigue * m.hideCeiling * sigmoid(m.hide.bias + m.hide.relevance * r + m.hide.quality * qc + m.hide.unsafe * c.pinUnsafe[p]);
   const s = m.saveGivenClick;
   out.saveGivenClick = sigmoid(s.bias + s.relevance * r + s.quality * qc + s.creator * cc);

@@ -52,14 +52,18 @@ describe('evaluatePolicy: expected engagement by hand on a tiny world', () => {
     const seen = new Map<string, number>();
     shown.forEach((pin, position) => {
       const others = pin.topics.slice(1);
-      const r = others.length === 0 ? affinity(pin.topics[0]) : 0.6 * affinity(pin.topics[0]) + (0.4 * others.reduce((s, t) => s + affinity(t), 0)) / others.length;
+      const topical = others.length === 0 ? affinity(pin.topics[0]) : 0.6 * affinity(pin.topics[0]) + (0.4 * others.reduce((s, t) => s + affinity(t), 0)) / others.length;
+      const { theme, virality } = world.pinLatents[world.index.pins.get(pin.id)!];
+      const favourite = latent.themes.indexOf(theme);
+      const w = world.options.themeWeight;
+      const r = topical * (1 - w + w * (favourite >= 0 ? latent.themeWeights[favourite] : 0));
       const creator = world.creators.find((c) => c.id === pin.creatorId)!;
       const qc = pin.quality - 0.5;
       const cc = creator.quality - 0.5;
       const n = seen.get(pin.topics[0]) ?? 0;
       seen.set(pin.topics[0], n + 1);
       const exam = 1 / Math.log2(position + 2);
-      const click = exam * 0.85 ** n * 0.85 * sigmoid(-3.2 + 3.6 * r + 1.6 * qc + 0.6 * cc);
+      const click = exam * 0.85 ** n * 0.85 * sigmoid(-3.2 + 3.6 * r + 1.6 * qc + 0.6 * cc + 0.3 * Math.log(virality));
       page.clicks += click;
       page.saves += click * sigmoid(-1.4 + 1.8 * r + 2 * qc + 0.5 * cc);
       page.shares += click * 0.5 * sigmoid(-3 + 1.2 * r + 1.5 * qc);

@@ -11,16 +11,19 @@
  *   policies {@link oraclePolicy}, {@link popularityPolicy}, {@link randomPolicy}.
  */
 export {
+  CALIBRATED_WORLD,
   DAY_MS,
   DEFAULT_START_MS,
+  PRE_CALIBRATION_WORLD,
   EMBEDDING_DIM,
   NEW_CREATOR_DAYS,
   NEW_CREATOR_SHARE,
   UNSAFE_RATE,
   demographicSegment,
   generateWorld,
+  themeIndex,
 } from './world';
-export type { Creator, ResolvedWorldOptions, Topic, TopicCategory, UserLatent, World, WorldIndex, WorldOptions } from './world';
+export type { Creator, PinLatent, ResolvedWorldOptions, Topic, TopicCategory, UserLatent, World, WorldIndex, WorldOptions } from './world';
 export { BOARD_NAME_TEMPLATES, MAX_BOARDS_PER_USER, MIN_BOARDS_PER_USER, bestBoard, boardName, userBoards } from './boards';
 export type { Board } from './boards';
 export { driftShare, interestAt } from './drift';

@@ -9,9 +9,12 @@ export interface Sampler {
   safePins: Int32Array;
   safeCreated: Float64Array;
   popularityCum: Float64Array;
-  /** Per topic: ascending positions in `safePins` of the pins with that topic, and prefix sums of weights 0.2 + quality. */
+  /** Per topic: ascending positions in `safePins` of the pins with that topic, and prefix sums of weights (0.2 + quality) · virality. */
   topicSlots: Int32Array[];
   topicCum: Float64Array[];
+  /** Per theme: the same over the safe pins of that theme. */
+  themeSlots: Int32Array[];
+  themeCum: Float64Array[];
   /** User indexes in sign-up order, their sign-up times and prefix sums of activity. */
   userOrder: Int32Array;
   userSignup: Float64Array;
@@ -38,7 +41,7 @@ export function samplerOf(world: World): Sampler {
     if (c.pinUnsafe[p] !== 0) continue;
     safePins[slot] = p;
     safeCreated[slot] = c.pinCreatedAt[p];
-    total += (0.1 + c.pinQuality[p]) ** 2 * (0.5 + c.pinCreatorQuality[p]);
+    total += (0.1 + c.pinQuality[p]) ** 2 * (0.5 + c.pinCreatorQuality[p]) * c.pinVirality[p];
     popularityCum[slot] = total;
     for (let k = c.pinTopicStart[p]; k < c.pinTopicStart[p + 1]; k++) topicSizes[c.pinTopics[k]]++;
     slot++;
@@ -47,13 +50,26 @@ export function samplerOf(world: World): Sampler {
   const topicCum = Array.from(topicSizes, (n) => new Float64Array(n));
   const filled = new Int32Array(c.topicCount);
   const topicTotals = new Float64Array(c.topicCount);
+  const themeSizes = new Int32Array(c.themeCount);
+  for (let s = 0; s < safeCount; s++) if (c.pinTheme[safePins[s]] >= 0) themeSizes[c.pinTheme[safePins[s]]]++;
+  const themeSlots = Array.from(themeSizes, (n) => new Int32Array(n));
+  const themeCum = Array.from(themeSizes, (n) => new Float64Array(n));
+  const themeFilled = new Int32Array(c.themeCount);
+  const themeTotals = new Float64Array(c.themeCount);
   for (let s = 0; s < safeCount; s++) {
     const p = safePins[s];
+    const weight = (0.2 + c.pinQuality[p]) * c.pinVirality[p];
     for (let k = c.pinTopicStart[p]; k < c.pinTopicStart[p + 1]; k++) {
       const t = c.pinTopics[k];
-      topicTotals[t] += 0.2 + c.pinQuality[p];
+      topicTotals[t] += weight;
       topicSlots[t][filled[t]] = s;
       topicCum[t][filled[t]++] = topicTotals[t];
+    }
+    const theme = c.pinTheme[p];
+    if (theme >= 0) {
+      themeTotals[theme] += weight;
+      themeSlots[theme][themeFilled[theme]] = s;
+      themeCum[theme][themeFilled[theme]++] = themeTotals[theme];
     }
   }
   const signup = Float64Array.from(world.users, (u) => u.signupAtMs);
@@ -68,6 +84,8 @@ export function samplerOf(world: World): Sampler {
     popularityCum,
     topicSlots,
     topicCum,
+    themeSlots,
+    themeCum,
     userOrder,
     userSignup: Float64Array.from(userOrder, (u) => signup[u]),
     userActivityCum,

@@ -1,5 +1,5 @@
 import { RecsysError } from '@recsys/domain';
-import { DAY_MS, demographicSegment, EMBEDDING_DIM, generateWorld, World } from './index';
+import { CALIBRATED_WORLD, DAY_MS, demographicSegment, EMBEDDING_DIM, generateWorld, PRE_CALIBRATION_WORLD, World } from './index';
 
 const world = generateWorld({ seed: 7 });
 
@@ -34,7 +34,7 @@ describe('generateWorld: determinism and sizes', () => {
     expect(world.users).toHaveLength(1000);
     expect(world.startMs).toBe(Date.parse('2026-01-01T00:00:00Z'));
     expect(world.endMs).toBe(world.startMs + 30 * DAY_MS);
-    expect(world.options).toEqual({ seed: 7, topics: 24, creators: 300, pins: 5000, users: 1000, startMs: world.startMs, days: 30, driftPerDay: 0.01 });
+    expect(world.options).toEqual({ seed: 7, topics: 24, creators: 300, pins: 5000, users: 1000, startMs: world.startMs, days: 30, driftPerDay: 0.01, ...CALIBRATED_WORLD });
   });
 
   it('numbers ids zero-padded from 0, unique, in creation order', () => {
@@ -288,3 +288,55 @@ function segmentCloseness(w: World): { segments: number; meanOwn: number; meanOt
   }
   return { segments: big.length, meanOwn: own / users, meanOther: other / pairs, closerToOwn: closer / users };
 }
+
+describe('generateWorld: latent themes and virality (the calibrated world)', () => {
+  const world = generateWorld({ seed: 3, pins: 3000, users: 400 });
+  const T = world.options.themesPerTopic;
+
+  it('gives each pin a theme of its primary topic and a virality of mean about 1', () => {
+    expect(T).toBeGreaterThan(0);
+    world.pins.forEach((pin, p) => {
+      const { theme } = world.pinLatents[p];
+      expect(Math.floor(theme / T)).toBe(world.index.topics.get(pin.topics[0]));
+    });
+    const v = world.pinLatents.map((l) => l.virality);
+    expect(v.every((x) => x > 0)).toBe(true);
+    expect(v.reduce((a, b) => a + b, 0) / v.length).toBeGreaterThan(0.85);
+    expect(v.reduce((a, b) => a + b, 0) / v.length).toBeLessThan(1.15);
+    // A heavy tail: the most viral pins are many times the median.
+    const sorted = [...v].sort((a, b) => a - b);
+    expect(sorted[Math.floor(0.99 * sorted.length)] / sorted[Math.floor(sorted.length / 2)]).toBeGreaterThan(5);
+  });
+
+  it('gives each user 1–2 favourite themes of each main topic, the topic’s best weighing 1', () => {
+    for (const latent of world.userLatents) {
+      for (const topic of latent.mainTopics) {
+        const mine = latent.themes.map((t, k) => ({ t, w: latent.themeWeights[k] })).filter((x) => Math.floor(x.t / T) === topic);
+        expect(mine.length).toBeGreaterThanOrEqual(1);
+        expect(mine.length).toBeLessThanOrEqual(2);
+        expect(Math.max(...mine.map((x) => x.w))).toBe(1);
+      }
+      expect(latent.themes.every((t) => latent.mainTopics.includes(Math.floor(t / T)))).toBe(true);
+    }
+  });
+
+  it('keeps the pins and users of the world before calibration; that world has no themes and no virality', () => {
+    const before = generateWorld({ seed: 3, pins: 3000, users: 400, ...PRE_CALIBRATION_WORLD });
+    expect(before.pins).toEqual(world.pins);
+    expect(before.users).toEqual(world.users);
+    expect(before.pinLatents.every((l) => l.theme === -1 && l.virality === 1)).toBe(true);
+    expect(before.userLatents.every((l) => l.themes.length === 0)).toBe(true);
+  });
+
+  it('rejects parameters out of range, naming them', () => {
+    for (const [bad, field] of [
+      [{ themesPerTopic: -1 }, 'themesPerTopic'],
+      [{ themeWeight: 1.5 }, 'themeWeight'],
+      [{ themeExposure: -0.1 }, 'themeExposure'],
+      [{ viralitySigma: 9 }, 'viralitySigma'],
+      [{ activityAlpha: 1 }, 'activityAlpha'],
+    ] as const) {
+      expect(() => generateWorld({ seed: 1, ...bad })).toThrow(field);
+    }
+  });
+});

@@ -41,6 +41,36 @@ export interface WorldOptions {
    * start), about 26% after 30 days at the default. See {@link interestAt}.
    */
   driftPerDay?: number;
+  /**
+   * Co-save themes per topic (default {@link CALIBRATED_WORLD}): the narrower subjects boards are curated around
+   * ("small-kitchen storage" inside home decor). Each pin has one theme of its primary topic (mostly its creator's),
+   * each user favours 1–2 themes of each main topic; pins of one theme are saved together. 0: no themes.
+   */
+  themesPerTopic?: number;
+  /**
+   * Weight w of the theme in relevance, in [0, 1]: a pin off the user's favourite themes keeps a share 1 − w of its
+   * topical relevance (0: relevance is topical only, as before themes).
+   */
+  themeWeight?: number;
+  /**
+   * Share of the logging policy's interest draws that go to one of the user's favourite themes of the drawn topic, in
+   * [0, 1] (the rest draw from the whole topic): how strongly past exposure followed the themes.
+   */
+  themeExposure?: number;
+  /**
+   * Log-normal σ of pin virality (mean 1): popularity that varies inside a topic, raising a pin's share of
+   * exposure (the logging policy's draws are weighted by it) and its click logit by 0.3 · ln virality. 0: none.
+   */
+  viralitySigma?: number;
+  /** Pareto tail index of user activity (sessions per user; smaller is heavier-tailed), in [1.01, 10]. */
+  activityAlpha?: number;
+  /** Cap of a user's activity relative to the least active (Pareto minimum 1), in [1, 100000]. */
+  activityCap?: number;
+  /**
+   * Share of the logging policy's draws that follow the user's interests (the rest: popularity and exploration), in
+   * [0, 1]: how personalised the past exposure was.
+   */
+  loggingInterestShare?: number;
 }
 
 /** The options a world was generated with, defaults filled in. */
@@ -107,6 +137,18 @@ export interface UserLatent {
   driftTarget: number[];
   /** The 1–2 topics (indexes) the user's interest drifts toward; not among `mainTopics` when avoidable. */
   driftTopics: number[];
+  /** The user's favourite themes (global theme indexes, see {@link themeIndex}): 1–2 per main topic. */
+  themes: number[];
+  /** Weight of each favourite theme within its topic (the topic's best is 1). */
+  themeWeights: number[];
+}
+
+/** Latent ground truth of one pin (aligned by index with `World.pins`). Never shown to the platform. */
+export interface PinLatent {
+  /** Global theme index (a theme of the pin's primary topic), or −1 without themes. */
+  theme: number;
+  /** Virality (log-normal, mean 1): how widely the pin spreads beyond its quality. */
+  virality: number;
 }
 
 /** Id → position lookups of a world. */
@@ -146,6 +188,8 @@ export interface World {
   users: User[];
   /** Latent ground truth per user, aligned by index with `users`. */
   userLatents: UserLatent[];
+  /** Latent ground truth per pin, aligned by index with `pins`. */
+  pinLatents: PinLatent[];
   /** Users' boards (2–8 per user, each on a distinct topic), grouped by user in user order. */
   boards: Board[];
   /**
@@ -165,6 +209,31 @@ export function demographicSegment(user: Pick<User, 'ageBucket' | 'gender'>): st
 /** Default window start: 2026-01-01T00:00:00Z. */
 export const DEFAULT_START_MS = Date.UTC(2026, 0, 1);
 
+/**
+ * The world parameters `recsys world calibrate` fitted against MovieLens latest-small (docs/benchmarks.md, "A world
+ * worth learning from"); the defaults of every world.
+ */
+export const CALIBRATED_WORLD = Object.freeze({
+  themesPerTopic: 6,
+  themeWeight: 0.5,
+  themeExposure: 0.75,
+  viralitySigma: 1.5,
+  activityAlpha: 1.05,
+  activityCap: 1000,
+  loggingInterestShare: 0.75,
+});
+
+/** The parameters of the world before calibration (topical relevance, no virality): `{ ...PRE_CALIBRATION_WORLD }` regenerates it. */
+export const PRE_CALIBRATION_WORLD = Object.freeze({
+  themesPerTopic: 0,
+  themeWeight: 0,
+  themeExposure: 0,
+  viralitySigma: 0,
+  activityAlpha: 1.5,
+  activityCap: 100,
+  loggingInterestShare: 0.6,
+});
+
 const DEFAULTS: Omit<ResolvedWorldOptions, 'seed'> = {
   topics: 24,
   creators: 300,
@@ -173,7 +242,13 @@ const DEFAULTS: Omit<ResolvedWorldOptions, 'seed'> = {
   startMs: DEFAULT_START_MS,
   days: 30,
   driftPerDay: 0.01,
+  ...CALIBRATED_WORLD,
 };
+
+/** Global index of theme k of topic t when every topic has `themesPerTopic` themes. */
+export function themeIndex(topic: number, k: number, themesPerTopic: number): number {
+  return topic * themesPerTopic + k;
+}
 
 /** Categories and their topics; topics are taken round-robin across categories so small worlds stay varied. */
 const TOPIC_CATALOG: ReadonlyArray<readonly [category: string, topics: readonly string[]]> = [
@@ -247,9 +322,10 @@ const CREATOR_SIZE_JITTER = 0.25;
 /** New creators have had little time to post: their size weight is scaled down. */
 const NEW_CREATOR_SIZE_FACTOR = 0.2;
 
-/** Pareto tail index and cap of user activity. */
-const USER_ACTIVITY_ALPHA = 1.5;
-const USER_ACTIVITY_CAP = 100;
+/** Themes of a topic are Zipf-popular (weight (k + 1)^−1): a few broad themes many users share, a tail of niche ones. */
+const THEME_ZIPF_EXPONENT = 1;
+/** Share of a creator's pins on their home theme of the pin's topic (the rest: any theme of the topic by popularity). */
+const CREATOR_HOME_THEME_RATE = 0.7;
 
 /** Probability that a pin's primary topic comes from its creator's focus (else from global popularity). */
 const FOCUS_TOPIC_RATE = 0.85;
@@ -294,6 +370,8 @@ export function generateWorld(opts: WorldOptions): World {
     createRandom(deriveSeed(seed, 'users')),
   );
   addDriftTargets(users, userLatents, topicsPart.topics, segmentTopicPriors, createRandom(deriveSeed(seed, 'drift')));
+  const pinLatents = generatePinLatents(options, pins, creators, topicsPart.topics, createRandom(deriveSeed(seed, 'pin-latents')));
+  addUserThemes(options, userLatents, createRandom(deriveSeed(seed, 'user-themes')));
   const { boards, userBoardStart } = generateBoards(users, userLatents, topicsPart.topics, createRandom(deriveSeed(seed, 'boards')));
 
   return {
@@ -306,6 +384,7 @@ export function generateWorld(opts: WorldOptions): World {
     pins,
     users,
     userLatents,
+    pinLatents,
     boards,
     segmentTopicPriors,
     index: {
@@ -332,6 +411,24 @@ function resolveOptions(opts: WorldOptions): ResolvedWorldOptions {
   }
   if (!Number.isFinite(options.driftPerDay) || options.driftPerDay < 0 || options.driftPerDay > 1) {
     throw RecsysError.badRequest('driftPerDay', 'must be a rate per day in [0, 1]');
+  }
+  if (!Number.isSafeInteger(options.themesPerTopic) || options.themesPerTopic < 0 || options.themesPerTopic > 1000) {
+    throw RecsysError.badRequest('themesPerTopic', 'must be an integer in [0, 1000]');
+  }
+  for (const key of ['themeWeight', 'themeExposure'] as const) {
+    if (!Number.isFinite(options[key]) || options[key] < 0 || options[key] > 1) throw RecsysError.badRequest(key, 'must be in [0, 1]');
+  }
+  if (!Number.isFinite(options.viralitySigma) || options.viralitySigma < 0 || options.viralitySigma > 5) {
+    throw RecsysError.badRequest('viralitySigma', 'must be in [0, 5]');
+  }
+  if (!Number.isFinite(options.activityAlpha) || options.activityAlpha < 1.01 || options.activityAlpha > 10) {
+    throw RecsysError.badRequest('activityAlpha', 'must be in [1.01, 10]');
+  }
+  if (!Number.isFinite(options.activityCap) || options.activityCap < 1 || options.activityCap > 100_000) {
+    throw RecsysError.badRequest('activityCap', 'must be in [1, 100000]');
+  }
+  if (!Number.isFinite(options.loggingInterestShare) || options.loggingInterestShare < 0 || options.loggingInterestShare > 1) {
+    throw RecsysError.badRequest('loggingInterestShare', 'must be in [0, 1]');
   }
   return options;
 }
@@ -583,7 +680,7 @@ function generateUsers(
     const interests = prior.map((p) => (1 - MAIN_INTEREST_MASS) * p);
     mainTopics.forEach((t, k) => (interests[t] += MAIN_INTEREST_MASS * mainWeights[k]));
     const order2 = mainTopics.map((t, k) => ({ t, w: mainWeights[k] })).sort((a, b) => b.w - a.w || a.t - b.t);
-    const activity = Math.min(USER_ACTIVITY_CAP, rng.pareto(USER_ACTIVITY_ALPHA));
+    const activity = Math.min(options.activityCap, rng.pareto(options.activityAlpha));
     return {
       user: { ageBucket, gender, country, signupAtMs },
       latent: { interests: normalise(interests).map((v) => round(v, 8)), mainTopics: order2.map((x) => x.t), activity: round(activity, 6) },
@@ -593,7 +690,7 @@ function generateUsers(
   drafts.sort((a, b) => a.user.signupAtMs - b.user.signupAtMs || a.order - b.order);
   return {
     users: drafts.map((d, i) => ({ id: makeId('user', i, options.users, 5), ...d.user })),
-    userLatents: drafts.map((d) => ({ ...d.latent, driftTarget: [], driftTopics: [] })),
+    userLatents: drafts.map((d) => ({ ...d.latent, driftTarget: [], driftTopics: [], themes: [], themeWeights: [] })),
   };
 }
 
@@ -621,4 +718,60 @@ function addDriftTargets(users: User[], latents: UserLatent[], topics: Topic[], 
     latent.driftTarget = normalise(target).map((v) => round(v, 8));
     latent.driftTopics = driftTopics;
   });
+}
+
+/**
+ * Each pin's theme — with probability 0.7 its creator's home theme of the pin's primary topic (one per creator and
+ * topic, drawn by theme popularity), else a theme of that topic by popularity — and its log-normal virality of mean 1
+ * (σ = `viralitySigma`). A separate stream, so the pins themselves do not depend on these options.
+ */
+function generatePinLatents(options: ResolvedWorldOptions, pins: Item[], creators: Creator[], topics: Topic[], rng: SimRandom): PinLatent[] {
+  const T = options.themesPerTopic;
+  const themeCum = cumulative(Array.from({ length: T }, (_, k) => Math.pow(k + 1, -THEME_ZIPF_EXPONENT)));
+  const topicIndex = new Map(topics.map((t) => [t.id, t.index]));
+  const creatorIndex = new Map(creators.map((c) => [c.id, c.index]));
+  const home = new Map<number, number>();
+  const sigma = options.viralitySigma;
+  return pins.map((pin) => {
+    const virality = sigma > 0 ? round(Math.exp(sigma * rng.normal() - (sigma * sigma) / 2), 6) : 1;
+    const primary = pin.topics.length > 0 ? topicIndex.get(pin.topics[0]) : undefined;
+    if (T === 0 || primary === undefined) return { theme: -1, virality };
+    let k: number;
+    if (rng.next() < CREATOR_HOME_THEME_RATE) {
+      const key = (creatorIndex.get(pin.creatorId) ?? 0) * topics.length + primary;
+      let own = home.get(key);
+      if (own === undefined) home.set(key, (own = sampleCumulative(themeCum, T, rng.next())));
+      k = own;
+    } else {
+      k = sampleCumulative(themeCum, T, rng.next());
+    }
+    return { theme: themeIndex(primary, k, T), virality };
+  });
+}
+
+/** Each user's favourite themes: 1–2 per main topic, drawn by theme popularity, weights Dirichlet(1) scaled so the topic's best is 1. */
+function addUserThemes(options: ResolvedWorldOptions, latents: UserLatent[], rng: SimRandom): void {
+  const T = options.themesPerTopic;
+  const weights = Array.from({ length: T }, (_, k) => Math.pow(k + 1, -THEME_ZIPF_EXPONENT));
+  for (const latent of latents) {
+    latent.themes = [];
+    latent.themeWeights = [];
+    if (T === 0) continue;
+    for (const topic of latent.mainTopics) {
+      const remaining = weights.slice();
+      const count = Math.min(T, 1 + rng.int(2));
+      const picked: number[] = [];
+      for (let j = 0; j < count; j++) {
+        const k = sampleWeights(remaining, rng.next());
+        picked.push(k);
+        remaining[k] = 0;
+      }
+      const w = picked.map(() => rng.gamma(1));
+      const top = Math.max(...w);
+      picked.forEach((k, j) => {
+        latent.themes.push(themeIndex(topic, k, T));
+        latent.themeWeights.push(round(w[j] / top, 6));
+      });
+    }
+  }
 }

@@ -15,6 +15,8 @@ import { runStart } from './commands/start';
 import { READY_TIMEOUT_MS } from './launcher/launch';
 import { trainRanker } from './commands/train-ranker';
 import { WORLD_DEFAULTS, WORLD_GENERATE_USAGE, worldGenerateCommand } from './commands/world';
+import { WORLD_STATS_USAGE, parseWorldStatsArgs, readWorldConfig, worldStatsCommand } from './commands/world-stats';
+import { WORLD_CALIBRATE_USAGE, parseWorldCalibrateArgs, worldCalibrateCommand } from './commands/world-calibrate';
 
 const USAGE = `recsys — a recommendation engine for content platforms
 
@@ -39,6 +41,9 @@ Commands:
                --out DIR (models) --seed N --pins N --users N --events N
   world generate  Generate a seeded world and its event log as Parquet files (recsys world generate --help).
                --out DIR --pins N (100000) --users N (10000) --events N (1000000) --seed N --days N --force
+  world stats  Statistics that shape recommendation quality, for a world and for datasets, side by side
+               (recsys world stats --help).
+  world calibrate  Fit the world's parameters to a real dataset's statistics (recsys world calibrate --help).
   build-recall Build the recall models (item-CF, user-CF, ALS) from a dataset and publish them (build-recall --help).
                --data PATH --format world|movielens-100k|movielens-1m|movielens-csv|interactions-csv --out DIR
                --threads N (ALS on N threads; default: the available cores)
@@ -223,8 +228,24 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'world': {
       const [sub, ...args] = rest;
+      if (sub === 'calibrate') {
+        if (args.includes('--help') || args.includes('-h')) {
+          console.log(WORLD_CALIBRATE_USAGE);
+          return 0;
+        }
+        await worldCalibrateCommand(parseWorldCalibrateArgs(args));
+        return 0;
+      }
+      if (sub === 'stats') {
+        if (args.includes('--help') || args.includes('-h')) {
+          console.log(WORLD_STATS_USAGE);
+          return 0;
+        }
+        await worldStatsCommand(parseWorldStatsArgs(args));
+        return 0;
+      }
       if (sub !== 'generate' || args.includes('--help') || args.includes('-h')) {
-        console.log(WORLD_GENERATE_USAGE);
+        console.log(sub === 'generate' ? WORLD_GENERATE_USAGE : `${WORLD_GENERATE_USAGE}\n\n${WORLD_STATS_USAGE}\n\n${WORLD_CALIBRATE_USAGE}`);
         return sub === 'generate' ? 0 : 2;
       }
       const { values } = parseArgs({
@@ -236,10 +257,12 @@ async function main(argv: string[]): Promise<number> {
           events: { type: 'string' },
           seed: { type: 'string' },
           days: { type: 'string' },
+          config: { type: 'string' },
           force: { type: 'boolean', default: false },
         },
       });
       if (!values.out) throw new UsageError('--out is required');
+      const config = values.config === undefined ? undefined : readWorldConfig(values.config);
       await worldGenerateCommand({
         out: values.out,
         pins: intOption(values.pins, 'pins', WORLD_DEFAULTS.pins),
@@ -247,6 +270,7 @@ async function main(argv: string[]): Promise<number> {
         events: intOption(values.events, 'events', WORLD_DEFAULTS.events, 0),
         seed: intOption(values.seed, 'seed', WORLD_DEFAULTS.seed, 0),
         days: intOption(values.days, 'days', WORLD_DEFAULTS.days),
+        config,
         force: values.force,
       });
       return 0;

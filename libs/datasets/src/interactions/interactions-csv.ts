@@ -55,6 +55,7 @@ export async function loadInteractionsCsv(path: string, opts: LoadDatasetOptions
     name: basename(file, extname(file)),
     format: 'interactions-csv',
     matrix: builder.build(),
+    engagements: builder.size,
     skipped: ctx.skipped,
     skippedErrors: ctx.skippedErrors,
     explicit: false,

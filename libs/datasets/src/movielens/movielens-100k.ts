@@ -74,6 +74,7 @@ export async function loadMovieLens100k(dir: string, opts: LoadDatasetOptions): 
     matrix: builder.build(),
     users,
     items,
+    engagements: builder.size,
     skipped: ctx.skipped,
     skippedErrors: ctx.skippedErrors,
     explicit: true,

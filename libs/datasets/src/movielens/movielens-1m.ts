@@ -69,6 +69,7 @@ export async function loadMovieLens1m(dir: string, opts: LoadDatasetOptions): Pr
     matrix: builder.build(),
     users,
     items,
+    engagements: builder.size,
     skipped: ctx.skipped,
     skippedErrors: ctx.skippedErrors,
     explicit: true,

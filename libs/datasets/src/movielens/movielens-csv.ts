@@ -63,6 +63,7 @@ export async function loadMovieLensCsv(path: string, opts: LoadDatasetOptions): 
     format: 'movielens-csv',
     matrix: builder.build(),
     items,
+    engagements: builder.size,
     skipped: ctx.skipped,
     skippedErrors: ctx.skippedErrors,
     explicit: true,

@@ -37,6 +37,9 @@ export async function loadWorldDataset(dir: string, opts: LoadDatasetOptions): P
     opts.onProgress?.(done, total);
   }
   const matrix = builder.build();
+  const [{ e }] = await queryAll(
+    `SELECT CAST(count(*) AS DOUBLE) AS e FROM (SELECT DISTINCT user_id, item_id, request_id FROM read_parquet(${events}) WHERE "type" IN (${types}))`,
+  );
 
   let users: Map<string, Demographics> | undefined;
   const usersFile = join(dir, 'users.parquet');
@@ -68,5 +71,5 @@ export async function loadWorldDataset(dir: string, opts: LoadDatasetOptions): P
     }
   }
 
-  return { name: basename(dir), format: 'world', matrix, users, items, skipped: 0, skippedErrors: [], explicit: false };
+  return { name: basename(dir), format: 'world', matrix, users, items, engagements: e as number, skipped: 0, skippedErrors: [], explicit: false };
 }

@@ -58,6 +58,7 @@ describe('world files', () => {
       users: 60,
       boards: world.boards.length,
       user_latents: 60,
+      pin_latents: 400,
       segment_topic_priors: Object.keys(world.segmentTopicPriors).length,
       events: 3000,
     });
@@ -106,6 +107,12 @@ describe('world files', () => {
     expect(rows[0].activity).toBe(latent.activity);
     const users = await queryAll(`SELECT * FROM read_parquet(${sqlString(join(dir, 'users.parquet'))})`);
     expect(Object.keys(users[0])).toEqual(['id', 'age_bucket', 'gender', 'country', 'signup_at_ms']);
+    const themes = await queryAll(`SELECT themes, theme_weights FROM read_parquet(${sqlString(join(dir, 'user_latents.parquet'))}) LIMIT 1`);
+    expect((themes[0].themes as { items: number[] }).items).toEqual(latent.themes);
+    expect((themes[0].theme_weights as { items: number[] }).items).toEqual(latent.themeWeights);
+    const pins = await queryAll(`SELECT pin_id, theme, virality FROM read_parquet(${sqlString(join(dir, 'pin_latents.parquet'))}) LIMIT 2`);
+    expect(pins[1]).toEqual({ pin_id: world.pins[1].id, theme: world.pinLatents[1].theme, virality: world.pinLatents[1].virality });
+    expect(readWorldManifest(dir).files.pin_latents.groundTruth).toBe(true);
   });
 
   it('reads the events back in order, equal to what was written', async () => {

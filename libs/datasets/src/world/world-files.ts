@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { RecsysError } from '@recsys/domain';
 import type { Item, User } from '@recsys/domain';
-import type { Board, Creator, Topic, TopicCategory, UserLatent, World } from '@recsys/simulator';
+import type { Board, Creator, Topic, TopicCategory, PinLatent, UserLatent, World } from '@recsys/simulator';
 import { ColumnSpec, ParquetStaging } from './parquet';
 
 /** The `format` of a world manifest; bumped on any incompatible change of the files. */
@@ -63,6 +63,11 @@ interface LatentRow {
   latent: UserLatent;
 }
 
+interface PinLatentRow {
+  pinId: string;
+  latent: PinLatent;
+}
+
 interface SegmentRow {
   segment: string;
   prior: number[];
@@ -120,6 +125,14 @@ const LATENT_COLUMNS: ColumnSpec<LatentRow>[] = [
   { name: 'activity', kind: 'double', value: (r) => r.latent.activity },
   { name: 'drift_target', kind: 'double[]', value: (r) => r.latent.driftTarget },
   { name: 'drift_topics', kind: 'integer[]', value: (r) => r.latent.driftTopics },
+  { name: 'themes', kind: 'integer[]', value: (r) => r.latent.themes },
+  { name: 'theme_weights', kind: 'double[]', value: (r) => r.latent.themeWeights },
+];
+
+const PIN_LATENT_COLUMNS: ColumnSpec<PinLatentRow>[] = [
+  { name: 'pin_id', kind: 'varchar', value: (r) => r.pinId },
+  { name: 'theme', kind: 'integer', value: (r) => r.latent.theme },
+  { name: 'virality', kind: 'double', value: (r) => r.latent.virality },
 ];
 
 const SEGMENT_COLUMNS: ColumnSpec<SegmentRow>[] = [
@@ -143,7 +156,7 @@ interface TableJob {
 
 /**
  * Writes `world` into `dir` (created if missing): one Parquet file per table — `categories`, `topics`,
- * `creators`, `pins`, `users`, `boards`, and the ground truth `user_latents`,
+ * `creators`, `pins`, `users`, `boards`, and the ground truth `user_latents`, `pin_latents`,
  * `segment_topic_priors` — then `manifest.json` (written last, so a folder with a manifest is complete).
  * Existing files of the same names are replaced; an event log already in `dir` is kept in the manifest.
  * See docs/data-format.md for every column. Memory: DuckDB's staging buffers (bounded) beyond the world itself.
@@ -162,6 +175,12 @@ export async function writeWorldFiles(world: World, dir: string, opts: WriteWorl
       groundTruth: true,
       columns: LATENT_COLUMNS,
       rows: world.userLatents.map((latent, i): LatentRow => ({ userId: world.users[i].id, latent })),
+    },
+    {
+      name: 'pin_latents',
+      groundTruth: true,
+      columns: PIN_LATENT_COLUMNS,
+      rows: world.pinLatents.map((latent, i): PinLatentRow => ({ pinId: world.pins[i].id, latent })),
     },
     {
       name: 'segment_topic_priors',

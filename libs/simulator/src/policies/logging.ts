@@ -1,6 +1,7 @@
 /** The logging policy of the simulated event log: a documented mix of interest, popularity and exploration draws. */
 import { interestsInto } from '../drift';
 import { createRandom, lowerBound, mixSeeds, sampleCumulative, upperBound } from '../random';
+import type { CompiledWorld } from '../compiled';
 import { samplerOf } from '../sampler';
 import type { World } from '../world';
 import { definePolicy, Policy } from './policy';
@@ -10,9 +11,11 @@ const math = Math;
 
 /**
  * The logging policy that fills each page slot, documented so that the propensity of any shown pin can be
- * recomputed: with probability 0.6 an interest draw (a topic from the user's true interest mixture at the
- * page's time, then a pin having that topic with weight 0.2 + quality), with 0.25 a popularity draw (weight
- * (0.1 + quality)² · (0.5 + creator quality)), with 0.15 a uniform exploration draw. Only safe pins created
+ * recomputed: with probability 0.6 (the world's `loggingInterestShare`, see {@link loggingShares}) an interest draw (a topic from the user's true interest mixture at the
+ * page's time; with probability `themeExposure` one of the user's favourite themes of that topic by weight, then a
+ * pin of that theme, else a pin having that topic, with weight (0.2 + quality) · virality), with 0.25 a popularity
+ * draw (weight (0.1 + quality)² · (0.5 + creator quality) · virality), with 0.15 a uniform exploration draw (the
+ * last two scaled down alike when the interest share is larger). Only safe pins created
  * at or before the page's time are eligible; duplicates within a page are redrawn (at most 20 draws per
  * slot). Slots are filled in draw order, so position is independent of relevance and the position bias is
  * identifiable from the log.
@@ -22,6 +25,17 @@ export const LOGGING_POLICY = Object.freeze({
   popularityShare: 0.25,
   explorationShare: 0.15,
 });
+
+/**
+ * The shares of the three draws in a world whose `loggingInterestShare` is i: the interest draw i, popularity and
+ * exploration splitting the rest as {@link LOGGING_POLICY} does (5 : 3).
+ */
+export function loggingShares(interestShare: number): { interestShare: number; popularityShare: number; explorationShare: number } {
+  if (interestShare === LOGGING_POLICY.interestShare) return LOGGING_POLICY;
+  const rest = 1 - interestShare;
+  const other = LOGGING_POLICY.popularityShare + LOGGING_POLICY.explorationShare;
+  return { interestShare, popularityShare: (rest * LOGGING_POLICY.popularityShare) / other, explorationShare: (rest * LOGGING_POLICY.explorationShare) / other };
+}
 
 /**
  * The logging policy ({@link LOGGING_POLICY}) as a {@link Policy} named `logging`. Its page is a pure
@@ -34,6 +48,7 @@ export function loggingPolicy(world: World, seed: number): Policy {
   const interests = new Float64Array(topicCount);
   const stamp = new Int32Array(s.safePins.length);
   let generation = 0;
+  const shares = loggingShares(world.options.loggingInterestShare);
   return definePolicy(world, 'logging', (u, ctx, out) => {
     out.length = 0;
     const eligible = upperBound(s.safeCreated, ctx.nowMs);
@@ -46,15 +61,21 @@ export function loggingPolicy(world: World, seed: number): Policy {
     for (let attempt = 0; out.length < size && attempt < size * 20; attempt++) {
       const x = rng.next();
       let slot: number;
-      if (x < LOGGING_POLICY.explorationShare) {
+      if (x < shares.explorationShare) {
         slot = rng.int(eligible);
-      } else if (x < LOGGING_POLICY.explorationShare + LOGGING_POLICY.popularityShare) {
+      } else if (x < shares.explorationShare + shares.popularityShare) {
         slot = sampleCumulative(s.popularityCum, eligible, rng.next());
       } else {
         const topic = sampleCumulative(interests, topicCount, rng.next());
-        const list = s.topicSlots[topic];
-        const count = lowerBound(list, eligible);
-        slot = count > 0 ? list[sampleCumulative(s.topicCum[topic], count, rng.next())] : sampleCumulative(s.popularityCum, eligible, rng.next());
+        const theme = c.themeExposure > 0 && rng.next() < c.themeExposure ? favouriteTheme(c, u, topic, rng.next()) : -1;
+        const themeCount = theme >= 0 ? lowerBound(s.themeSlots[theme], eligible) : 0;
+        if (themeCount > 0) {
+          slot = s.themeSlots[theme][sampleCumulative(s.themeCum[theme], themeCount, rng.next())];
+        } else {
+          const list = s.topicSlots[topic];
+          const count = lowerBound(list, eligible);
+          slot = count > 0 ? list[sampleCumulative(s.topicCum[topic], count, rng.next())] : sampleCumulative(s.popularityCum, eligible, rng.next());
+        }
       }
       if (stamp[slot] !== mark) {
         stamp[slot] = mark;
@@ -62,4 +83,21 @@ export function loggingPolicy(world: World, seed: number): Policy {
       }
     }
   });
+}
+
+/** One of user u's favourite themes of `topic`, drawn by weight with `x` in [0, 1); −1 when the user has none there. */
+function favouriteTheme(c: CompiledWorld, u: number, topic: number, x: number): number {
+  let total = 0;
+  const start = c.userThemeStart[u];
+  const end = c.userThemeStart[u + 1];
+  for (let k = start; k < end; k++) if (math.floor(c.userThemes[k] / c.themesPerTopic) === topic) total += c.userThemeWeights[k];
+  if (total === 0) return -1;
+  let target = x * total;
+  for (let k = start; k < end; k++) {
+    if (math.floor(c.userThemes[k] / c.themesPerTopic) !== topic) continue;
+    target -= c.userThemeWeights[k];
+    if (target < 0) return c.userThemes[k];
+  }
+  for (let k = end - 1; k >= start; k--) if (math.floor(c.userThemes[k] / c.themesPerTopic) === topic) return c.userThemes[k];
+  return -1;
 }

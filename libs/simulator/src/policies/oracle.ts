@@ -20,11 +20,11 @@ export interface OracleOptions {
  * expected engagement value click + save + share − hide (probabilities at the page's time, fatigue
  * included).
  *
- * Efficiently, not exhaustively: relevance depends on a pin's topics and the click logit grows with the
- * quality term q = 1.6·(quality − 0.5) + 0.6·(creator quality − 0.5); so the candidates are, for each of the
- * user's `topTopics` topics of highest affinity (more topics while fewer than a page of candidates), the
- * `candidatesPerTopic` safe pins with that primary topic, existing at `ctx.nowMs`, of highest q (for
- * single-topic pins exactly the best ones of the topic). Each candidate's value is computed exactly; slot by
+ * Efficiently, not exhaustively: relevance depends on a pin's topics and theme and the click logit grows with
+ * the quality term q = 1.6·(quality − 0.5) + 0.6·(creator quality − 0.5) + 0.3·ln virality; so the candidates
+ * are, for each of the user's favourite themes and then each of the user's `topTopics` topics of highest affinity
+ * (more topics while fewer than a page of candidates), the `candidatesPerTopic` safe pins of that theme or primary
+ * topic, existing at `ctx.nowMs`, of highest q (for single-topic pins exactly the best ones of the group). Each candidate's value is computed exactly; slot by
  * slot the candidate of highest value given the topics already on the page (fatigue) is placed, so the best
  * pins take the most examined positions. Per page O(topics · log topics + candidates · pageSize); the
  * per-topic orders are built once, O(pins log pins).
@@ -36,6 +36,9 @@ export function oraclePolicy(world: World, opts: OracleOptions = {}): Policy {
   const state = createUserState(c);
   const scratch = emptyEngagement();
   let lists: TopicLists | undefined;
+  let themeLists: TopicLists | undefined;
+  const stamp = new Int32Array(c.pinQuality.length);
+  let generation = 0;
   const topicOrder = Array.from({ length: c.topicCount }, (_, t) => t);
   const candidates: number[] = [];
   let click = new Float64Array(0);
@@ -50,20 +53,25 @@ export function oraclePolicy(world: World, opts: OracleOptions = {}): Policy {
   const f = ENGAGEMENT_MODEL.fatigue;
   return definePolicy(world, 'oracle', (u, ctx, out) => {
     out.length = 0;
-    lists ??= buildTopicLists(c);
+    lists ??= buildLists(c, c.topicCount, (p) => c.pinPrimary[p]);
+    themeLists ??= buildLists(c, c.themeCount, (p) => c.pinTheme[p]);
     prepareUser(c, u, ctx.nowMs, state);
     topicOrder.sort((a, b) => state.affinity[b] - state.affinity[a] || a - b);
     candidates.length = 0;
-    for (let k = 0; k < topicOrder.length && (k < topTopics || candidates.length < ctx.pageSize); k++) {
-      const t = topicOrder[k];
+    const mark = ++generation;
+    const take = (l: TopicLists, group: number) => {
       let taken = 0;
-      for (let i = lists.start[t]; i < lists.start[t + 1] && taken < perTopic; i++) {
-        const p = lists.pins[i];
-        if (c.pinCreatedAt[p] > ctx.nowMs) continue;
+      for (let i = l.start[group]; i < l.start[group + 1] && taken < perTopic; i++) {
+        const p = l.pins[i];
+        if (c.pinCreatedAt[p] > ctx.nowMs || stamp[p] === mark) continue;
+        stamp[p] = mark;
         candidates.push(p);
         taken++;
       }
-    }
+    };
+    // The user's favourite themes first (their pins are the most relevant of their topics), then the best topics.
+    for (let k = c.userThemeStart[u]; k < c.userThemeStart[u + 1]; k++) take(themeLists, c.userThemes[k]);
+    for (let k = 0; k < topicOrder.length && (k < topTopics || candidates.length < ctx.pageSize); k++) take(lists, topicOrder[k]);
     const n = candidates.length;
     if (click.length < n) {
       click = new Float64Array(n);
@@ -105,23 +113,23 @@ export function oraclePolicy(world: World, opts: OracleOptions = {}): Policy {
   });
 }
 
-/** Safe pins grouped by primary topic, each group by descending quality term (ties by pin index). */
+/** Safe pins grouped (by primary topic, or by theme), each group by descending quality term (ties by pin index). */
 interface TopicLists {
   start: Int32Array;
   pins: Int32Array;
 }
 
-function buildTopicLists(c: CompiledWorld): TopicLists {
+function buildLists(c: CompiledWorld, groups: number, groupOf: (p: number) => number): TopicLists {
   const pinCount = c.pinQuality.length;
-  const start = new Int32Array(c.topicCount + 1);
-  for (let p = 0; p < pinCount; p++) if (c.pinUnsafe[p] === 0 && c.pinPrimary[p] >= 0) start[c.pinPrimary[p] + 1]++;
-  for (let t = 0; t < c.topicCount; t++) start[t + 1] += start[t];
-  const fill = start.slice(0, c.topicCount);
-  const pins = new Int32Array(start[c.topicCount]);
-  for (let p = 0; p < pinCount; p++) if (c.pinUnsafe[p] === 0 && c.pinPrimary[p] >= 0) pins[fill[c.pinPrimary[p]]++] = p;
+  const start = new Int32Array(groups + 1);
+  for (let p = 0; p < pinCount; p++) if (c.pinUnsafe[p] === 0 && groupOf(p) >= 0) start[groupOf(p) + 1]++;
+  for (let t = 0; t < groups; t++) start[t + 1] += start[t];
+  const fill = start.slice(0, groups);
+  const pins = new Int32Array(start[groups]);
+  for (let p = 0; p < pinCount; p++) if (c.pinUnsafe[p] === 0 && groupOf(p) >= 0) pins[fill[groupOf(p)]++] = p;
   const m = ENGAGEMENT_MODEL.click;
   const q = new Float64Array(pinCount);
-  for (let p = 0; p < pinCount; p++) q[p] = m.quality * (c.pinQuality[p] - 0.5) + m.creator * (c.pinCreatorQuality[p] - 0.5);
-  for (let t = 0; t < c.topicCount; t++) pins.subarray(start[t], start[t + 1]).sort((a, b) => q[b] - q[a] || a - b);
+  for (let p = 0; p < pinCount; p++) q[p] = m.quality * (c.pinQuality[p] - 0.5) + m.creator * (c.pinCreatorQuality[p] - 0.5) + m.virality * c.pinLogVirality[p];
+  for (let t = 0; t < groups; t++) pins.subarray(start[t], start[t + 1]).sort((a, b) => q[b] - q[a] || a - b);
   return { start, pins };
 }

@@ -66,7 +66,7 @@ describe('oraclePolicy', () => {
     };
     const options = { seed: 1, users: 40 };
     const total = (r: ReturnType<typeof evaluatePolicy>) => r.expected.clicks + r.expected.saves + r.expected.shares - r.expected.hides;
-    expect(total(evaluatePolicy(world, oracle, options))).toBeGreaterThan(1.05 * total(evaluatePolicy(world, naive, options)));
+    expect(total(evaluatePolicy(world, oracle, options))).toBeGreaterThan(1.03 * total(evaluatePolicy(world, naive, options)));
   });
 
   it('is deterministic and follows the user’s interests', () => {

@@ -221,11 +221,25 @@ export async function publishRecallModels(
  */
 export class WorldEventMatrix {
   private readonly builder = new InteractionMatrixBuilder('sum');
+  private readonly occasions: Set<string> | undefined;
+
+  /** `countEngagements`: also count the distinct (user, item, request) positives, as the world loader's `engagements`. */
+  constructor(opts: { countEngagements?: boolean } = {}) {
+    this.occasions = opts.countEngagements ? new Set() : undefined;
+  }
 
   /** Adds one event (ignored unless a click, save or share). */
   add(event: EngagementEvent): void {
     const weight = (WORLD_IMPLICIT_WEIGHTS as Readonly<Record<string, number>>)[event.type];
-    if (weight !== undefined) this.builder.add(event.userId, event.itemId, weight, event.timestampMs);
+    if (weight === undefined) return;
+    this.builder.add(event.userId, event.itemId, weight, event.timestampMs);
+    this.occasions?.add(`${event.userId}\u0000${event.itemId}\u0000${event.requestId}`);
+  }
+
+  /** Distinct (user, item, request) positives added (needs `countEngagements`). */
+  get engagements(): number {
+    if (this.occasions === undefined) throw new Error('WorldEventMatrix: engagements are counted only with countEngagements');
+    return this.occasions.size;
   }
 
   /** The matrix of the events added so far. */

@@ -3,13 +3,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MANIFEST_FILE, readWorldManifest, writeEventLog, writeWorldFiles } from '@recsys/datasets';
 import { RecsysError } from '@recsys/domain';
-import { generateWorld, simulateEvents } from '@recsys/simulator';
+import { generateWorld, simulateEvents, type WorldOptions } from '@recsys/simulator';
 import { progressBar } from '../progress';
 
 /** Usage text of the command. */
 export const WORLD_GENERATE_USAGE = `recsys world generate — generate a seeded world and its event log as Parquet files
 
-Usage: npx recsys world generate --out DIR [--pins N] [--users N] [--events N] [--seed N] [--days N] [--force]
+Usage: npx recsys world generate --out DIR [--pins N] [--users N] [--events N] [--seed N] [--days N] [--config FILE]
+                                  [--force]
 
   --out DIR     folder to write (must be empty or missing unless --force)
   --pins N      pins (default 100000)
@@ -17,9 +18,11 @@ Usage: npx recsys world generate --out DIR [--pins N] [--users N] [--events N] [
   --events N    engagement events to simulate under the logging policy (default 1000000)
   --seed N      seed of the world and of its events (default 7)
   --days N      length of the world's window in days, from 2026-01-01 (default 30)
+  --config FILE the world's parameters (JSON world options, e.g. what world calibrate writes; default: the
+                calibrated defaults)
   --force       write into a non-empty folder (files of the same names are replaced)
 
-Writes topics, categories, creators, pins, users, boards, user_latents and segment_topic_priors (.parquet),
+Writes topics, categories, creators, pins, users, boards, user_latents, pin_latents and segment_topic_priors (.parquet),
 events.parquet and manifest.json (format recsys.world/v1, see docs/data-format.md); prints the seconds of each
 phase, the file sizes and the peak RSS. Read it back with loadDataset(dir, 'world') or any Parquet reader.`;
 
@@ -37,6 +40,8 @@ export interface WorldGenerateOptions {
   days: number;
   /** Output folder. */
   out: string;
+  /** World parameters beyond the sizes (a world configuration; default: the calibrated defaults). */
+  config?: Partial<WorldOptions>;
   /** Write into a non-empty folder (default false: refuse). */
   force?: boolean;
   /** Show progress bars on stderr (default true). */
@@ -77,7 +82,7 @@ export async function worldGenerateCommand(opts: WorldGenerateOptions): Promise<
 
   let t = Date.now();
   if (show) process.stderr.write(`world   generating ${opts.pins} pins, ${opts.users} users (seed ${opts.seed}, ${opts.days} days)...\n`);
-  const world = generateWorld({ seed: opts.seed, pins: opts.pins, users: opts.users, days: opts.days });
+  const world = generateWorld({ ...opts.config, seed: opts.seed, pins: opts.pins, users: opts.users, days: opts.days });
   seconds.world = (Date.now() - t) / 1000;
   print(`world   ${seconds.world.toFixed(1)} s  ${world.topics.length} topics, ${world.creators.length} creators, ${world.pins.length} pins, ${world.users.length} users, ${world.boards.length} boards`);
 
