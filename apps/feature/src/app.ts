@@ -73,7 +73,7 @@ export async function startFeatureApp(config: FeatureConfig, logger: Logger): Pr
       onCorruptRecord: (key, error) => logger.error('corrupt feature record overwritten by the stream', { key, error: errorMessage(error) }),
     });
     const started = Date.now();
-    const running = await startFeatureStream({ bus: openedBus, catalog, processor, clock, logger, engagementMode: embedded ? 'replay' : 'group', groupId: config.FEATURE_GROUP_ID });
+    const running = await startFeatureStream({ bus: openedBus, catalog, processor, clock, logger, engagementMode: embedded ? 'replay' : 'group', groupId: config.FEATURE_GROUP_ID, maxBatch: config.FEATURE_ENGAGEMENT_BATCH });
     stream = running;
     const memory = process.memoryUsage();
     logger.info('feature stream caught up', {

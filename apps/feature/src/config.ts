@@ -1,6 +1,7 @@
 /** Feature service configuration: every environment variable it reads, with typed defaults. */
 import { backend, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port, redisUrl } from '@recsys/config';
 import { z } from 'zod';
+import { ENGAGEMENT_BATCH } from './stream/feature-stream';
 
 const positiveDuration = (defaultMs: number) => durationMs(defaultMs).refine((ms) => ms > 0, { message: 'must be > 0' });
 
@@ -26,6 +27,11 @@ export const FEATURE_CONFIG_SHAPE = {
   FEATURE_DEDUPE_TTL_HOURS: z.coerce.number().positive().max(24 * 3650).default(7 * 24),
   /** Records of users, items and creators without an event for this long expire from the store, days. */
   FEATURE_RECORD_TTL_DAYS: z.coerce.number().positive().max(3650).default(90),
+  /**
+   * Largest engagement batch: events applied per store transaction (each touched user's record is decoded and encoded
+   * once per batch). docs/benchmarks.md measures it.
+   */
+  FEATURE_ENGAGEMENT_BATCH: z.coerce.number().int().min(1).max(100_000).default(ENGAGEMENT_BATCH),
   /** Engagement partitions whose watermarks are read with every request (at least the topic's partition count). */
   FEATURE_SNAPSHOT_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
   /**
