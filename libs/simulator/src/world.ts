@@ -350,6 +350,9 @@ const EMBEDDING_NOISE = 0.15;
  *   a drift target (1–2 new topics of the segment prior) that the interests slowly move toward.
  * - Boards: 2–8 per user, each on a distinct topic (main topics first, then by interest), with readable
  *   names such as "Cozy home-decor ideas" (see `BOARD_NAME_TEMPLATES`).
+ * - Latents beyond topics (`pinLatents`, `UserLatent.themes`; options `themesPerTopic`, `viralitySigma`...): each pin's
+ *   co-save theme inside its primary topic and its virality; each user's favourite themes. Drawn from their own
+ *   streams, so the pins and users above do not depend on these options. The defaults are {@link CALIBRATED_WORLD}.
  *
  * @throws RecsysError (bad-request) naming the option that is out of range.
  */

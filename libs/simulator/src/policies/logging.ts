@@ -11,11 +11,12 @@ const math = Math;
 
 /**
  * The logging policy that fills each page slot, documented so that the propensity of any shown pin can be
- * recomputed: with probability 0.6 (the world's `loggingInterestShare`, see {@link loggingShares}) an interest draw (a topic from the user's true interest mixture at the
- * page's time; with probability `themeExposure` one of the user's favourite themes of that topic by weight, then a
- * pin of that theme, else a pin having that topic, with weight (0.2 + quality) · virality), with 0.25 a popularity
- * draw (weight (0.1 + quality)² · (0.5 + creator quality) · virality), with 0.15 a uniform exploration draw (the
- * last two scaled down alike when the interest share is larger). Only safe pins created
+ * recomputed: with probability i = the world's `loggingInterestShare` (0.75 in the calibrated world, 0.6 before)
+ * an interest draw (a topic from the user's true interest mixture at the page's time; with probability
+ * `themeExposure` one of the user's favourite themes of that topic by weight, then a pin of that theme, else a pin
+ * having that topic, with weight (0.2 + quality) · virality), with (1 − i) · 5/8 a popularity draw (weight
+ * (0.1 + quality)² · (0.5 + creator quality) · virality), with (1 − i) · 3/8 a uniform exploration draw
+ * ({@link loggingShares}; 0.25 and 0.15 at i = 0.6). Only safe pins created
  * at or before the page's time are eligible; duplicates within a page are redrawn (at most 20 draws per
  * slot). Slots are filled in draw order, so position is independent of relevance and the position bias is
  * identifiable from the log.
