@@ -7,6 +7,8 @@ import { freeDataDir } from '@recsys/testing';
 import { DEFAULT_FUSION, PRERANK_FEATURES, rankerVersion, trainRanker } from './train-ranker';
 
 const small = { seed: 3, pins: 600, users: 200, events: 15_000 };
+// Each test trains once or twice (a few seconds on an idle machine); the bound is a guard, not a speed check.
+jest.setTimeout(60_000);
 
 describe('trainRanker', () => {
   let out: string;
