@@ -73,7 +73,8 @@ export function calibrationLoss(stats: DatasetStatistics, target: DatasetStatist
 
 /**
  * Coordinate descent: for `rounds` rounds, each parameter in turn takes the value of its grid with the least loss
- * (the others held). Returns the parameters and the statistics of the best world.
+ * (the others held); `evaluate` runs once per distinct parameter set. Returns the parameters and the statistics of the
+ * best world.
  */
 function coordinateDescent(
   start: Record<Param, number>,
@@ -82,14 +83,21 @@ function coordinateDescent(
   evaluate: (p: Record<Param, number>) => { stats: DatasetStatistics; loss: number },
   progress: (line: string) => void,
 ): { params: Record<Param, number>; stats: DatasetStatistics; loss: number } {
+  const seen = new Map<string, { stats: DatasetStatistics; loss: number }>();
+  const cached = (p: Record<Param, number>) => {
+    const key = JSON.stringify(p);
+    let hit = seen.get(key);
+    if (hit === undefined) seen.set(key, (hit = evaluate(p)));
+    return hit;
+  };
   let params = start;
-  let best = evaluate(params);
+  let best = cached(params);
   progress(`start ${JSON.stringify(params)} → loss ${best.loss.toFixed(2)}`);
   for (let round = 1; round <= rounds; round++) {
     for (const name of Object.keys(grids) as Param[]) {
       for (const value of grids[name] ?? []) {
         const candidate = { ...params, [name]: value };
-        const result = evaluate(candidate);
+        const result = cached(candidate);
         if (result.loss < best.loss) {
           best = result;
           params = candidate;
@@ -162,47 +170,33 @@ export async function worldCalibrateCommand(opts: WorldCalibrateOptions, print: 
   let events = Math.max(10_000, Math.round(target.interactions * 12));
   const first = worldStatistics({ ...sizes, ...CALIBRATED_WORLD }, events);
   events = Math.round((events * target.interactions) / Math.max(1, first.interactions));
-  const cache1 = new Map<string, { stats: DatasetStatistics; loss: number }>();
   const stage1 = coordinateDescent(
     { ...CALIBRATED_WORLD },
     STAGE_1,
     opts.rounds,
     (p) => {
-      const key = JSON.stringify(p);
-      let hit = cache1.get(key);
-      if (hit === undefined) {
-        let stats = worldStatistics({ ...sizes, ...p }, events);
+      let stats = worldStatistics({ ...sizes, ...p }, events);
+      evaluations++;
+      // Parameters move the click rates: keep the positives within 15% of the dataset's (the counts shape the Ginis).
+      if (Math.abs(stats.interactions / target.interactions - 1) > 0.15) {
+        stats = worldStatistics({ ...sizes, ...p }, Math.round((events * target.interactions) / Math.max(1, stats.interactions)));
         evaluations++;
-        // Parameters move the click rates: keep the positives within 15% of the dataset's (the counts shape the Ginis).
-        if (Math.abs(stats.interactions / target.interactions - 1) > 0.15) {
-          stats = worldStatistics({ ...sizes, ...p }, Math.round((events * target.interactions) / Math.max(1, stats.interactions)));
-          evaluations++;
-        }
-        hit = { stats, loss: calibrationLoss(stats, target) };
-        cache1.set(key, hit);
       }
-      return hit;
+      return { stats, loss: calibrationLoss(stats, target) };
     },
     log('1'),
   );
 
   // Stage 2, at the demo's size.
   const demo = { seed: opts.seed, pins: WORLD_DEFAULTS.pins, users: WORLD_DEFAULTS.users };
-  const cache2 = new Map<string, { stats: DatasetStatistics; loss: number }>();
   const stage2 = coordinateDescent(
     stage1.params,
     STAGE_2,
     opts.rounds,
     (p) => {
-      const key = JSON.stringify(p);
-      let hit = cache2.get(key);
-      if (hit === undefined) {
-        const stats = worldStatistics({ ...demo, ...p }, WORLD_DEFAULTS.events, true);
-        evaluations++;
-        hit = { stats, loss: calibrationLoss(stats, target, [COLLABORATIVE_TARGET]) };
-        cache2.set(key, hit);
-      }
-      return hit;
+      const stats = worldStatistics({ ...demo, ...p }, WORLD_DEFAULTS.events, true);
+      evaluations++;
+      return { stats, loss: calibrationLoss(stats, target, [COLLABORATIVE_TARGET]) };
     },
     log('2'),
   );
