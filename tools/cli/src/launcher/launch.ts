@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { healthStatus } from './health';
-import { SERVICE_NAMES, defaultExperimentsFile, serviceEnv, type ServiceName, type SystemLayout } from './services';
+import { SERVICE_NAMES, SERVICE_NODE_FLAGS, defaultExperimentsFile, serviceEnv, type ServiceName, type SystemLayout } from './services';
 
 /**
  * How long a service may take to report SERVING by default: it replays the event log and loads its models first
@@ -64,7 +64,7 @@ export async function launchSystem(opts: LaunchOptions): Promise<RunningSystem> 
       throw new Error(`${main} is not built: run \`node tools/build/build.mjs\` (npm start does this)`);
     }
     const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, ['--enable-source-maps', '--require', register, main], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...SERVICE_NODE_FLAGS[name], '--require', register, main], {
       cwd: opts.root,
       env: { ...process.env, ...opts.env, ...serviceEnv(name, { ...opts, experimentsFile }) },
       stdio: ['ignore', 'pipe', 'pipe'],

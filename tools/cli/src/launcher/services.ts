@@ -52,6 +52,20 @@ export function defaultExperimentsFile(root: string): string {
   return join(root, 'apps', 'orchestrator', 'config', 'experiments.json');
 }
 
+/**
+ * V8 flags each service runs with. The feature service applies the engagement stream in batches whose garbage
+ * outlives V8's default 16 MB young generation; 64 MB semi-spaces cut its first-run replay of the demo log by about a
+ * fifth for ~130 MB more RSS (docs/benchmarks.md, "npm start's first run"). The Helm chart sets the same flag through
+ * `NODE_OPTIONS` in `services.feature.env` (helm/recsys/values.yaml).
+ */
+export const SERVICE_NODE_FLAGS: Readonly<Record<ServiceName, readonly string[]>> = {
+  feature: ['--max-semi-space-size=64'],
+  recall: [],
+  ranking: [],
+  reranking: [],
+  orchestrator: [],
+};
+
 /** Environment variables of one service process (CONVENTIONS.md names). */
 export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<string, string> {
   const addr = (s: ServiceName) => `127.0.0.1:${layout.ports[s]}`;
