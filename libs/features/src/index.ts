@@ -70,8 +70,12 @@ export {
   type RankingFeatureName,
   type RankingItemInput,
 } from './ranking/ranking-features';
+export { modelInputRow, modelInputSource } from './ranking/model-inputs';
+export type { ModelInputSource } from './ranking/model-inputs';
 export { MAX_DWELL_MS, MAX_FUTURE_SKEW_MS, busEventRejection } from './offline/bus-event-rules';
 export { checkServedFeatures } from './offline/served-feature-check';
+export { BINARY_OUTCOMES, joinImpressions } from './offline/impression-join';
+export type { BinaryOutcome, ImpressionJoinOptions, ImpressionOutcomes, JoinedImpression } from './offline/impression-join';
 export type { FeatureMismatch, LoggedEngagement, LoggedSnapshot, ServedFeatureLog, ServedFeatureReport } from './offline/served-feature-check';
 export { ENTITY_RECORD_MERGE } from './records/record-merge';
 export { mergeBlock } from './state/counter-block';

@@ -14,6 +14,7 @@ import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
 import { READY_TIMEOUT_MS } from './launcher/launch';
 import { trainRanker } from './commands/train-ranker';
+import { EXPORT_TRAINING_SET_USAGE, exportTrainingSet } from './commands/export-training-set';
 import { WORLD_DEFAULTS, WORLD_GENERATE_USAGE, worldGenerateCommand } from './commands/world';
 import { WORLD_STATS_USAGE, parseWorldStatsArgs, readWorldConfig, worldStatsCommand } from './commands/world-stats';
 import { WORLD_CALIBRATE_USAGE, parseWorldCalibrateArgs, worldCalibrateCommand } from './commands/world-calibrate';
@@ -37,6 +38,8 @@ Commands:
                --user ID --item PIN --type impression|click|save|share|hide|dwell [--dwell-ms N] [--addr]
   demo load    Generate the seeded demo world and load it through the API.
                --seed N --pins N --users N --events N --days N [--addr]
+  export-training-set  Write the demo world's impressions, model inputs and outcomes as a training set for
+               tools/training (recsys export-training-set --help). --out DIR --seed N --pins N --users N --events N
   train-ranker Train the demo ranking model and publish it to a model store.
                --out DIR (models) --seed N --pins N --users N --events N
   world generate  Generate a seeded world and its event log as Parquet files (recsys world generate --help).
@@ -202,6 +205,37 @@ async function main(argv: string[]): Promise<number> {
         days: intOption(values.days, 'days', DEMO_DEFAULTS.days),
       });
       console.log(`loaded ${summary.users} users, ${summary.pins} pins, ${summary.events} events in ${summary.seconds.toFixed(1)} s`);
+      return 0;
+    }
+    case 'export-training-set': {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        console.log(EXPORT_TRAINING_SET_USAGE);
+        return 0;
+      }
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          out: { type: 'string' },
+          seed: { type: 'string' },
+          pins: { type: 'string' },
+          users: { type: 'string' },
+          events: { type: 'string' },
+          config: { type: 'string' },
+          force: { type: 'boolean', default: false },
+        },
+      });
+      if (!values.out) throw new UsageError('export-training-set: --out DIR is required (the training-set directory to write)');
+      const summary = exportTrainingSet({
+        out: values.out,
+        seed: intOption(values.seed, 'seed', DEMO_DEFAULTS.seed, 0),
+        pins: intOption(values.pins, 'pins', DEMO_DEFAULTS.pins),
+        users: intOption(values.users, 'users', DEMO_DEFAULTS.users),
+        events: intOption(values.events, 'events', DEMO_DEFAULTS.events),
+        world: values.config ? readWorldConfig(values.config) : undefined,
+        force: values.force,
+      });
+      console.log(`wrote ${summary.rows} rows to ${values.out} (train ${summary.split.train}, validation ${summary.split.validation}, test ${summary.split.test}) in ${summary.seconds.toFixed(1)} s`);
+      console.log(`positive rates: ${Object.entries(summary.positiveRate).map(([t, r]) => `${t} ${(100 * r).toFixed(2)}%`).join(', ')}`);
       return 0;
     }
     case 'train-ranker': {

@@ -8,7 +8,7 @@ import {
   type LogisticModel,
   type MultitaskLogisticModel,
 } from '@recsys/algorithms';
-import { RANKING_FEATURE_NAMES, FeatureEngine, rankingFeatures } from '@recsys/features';
+import { RANKING_FEATURE_NAMES, FeatureEngine, joinImpressions, rankingFeatures } from '@recsys/features';
 import { generateWorld, maxSessionSpanMs, simulateEvents } from '@recsys/simulator';
 import { LocalModelStore } from '@recsys/stores';
 
@@ -101,70 +101,31 @@ interface Example {
   labels: Record<RankerTask, 0 | 1>;
 }
 
-/**
- * Replays the event stream and returns one example per impression (time order).
- *
- * The join, point in time:
- * - Events are applied to a FeatureEngine in the simulator's order (non-decreasing timestamps). For an
- *   impression, the ranking features are computed from the engine state just BEFORE the impression is applied:
- *   the state a server had when it ranked that page. Later events never leak into an example's features.
- * - Outcomes are joined by (request id, item id): the simulator gives every page its own request id, shows a
- *   pin at most once per page and stamps each reaction (`click`, `save`, `hide`) with the request id and item
- *   id of the impression it answers. Sessions of different users interleave in time, so the join is by key, not
- *   by adjacency. A reaction comes at most `maxSessionSpanMs(pageSize)` after its impression, so a pending
- *   impression older than that is final and leaves the join map (memory stays bounded by active sessions).
- * - Impressions within that span of the last event may have lost their outcomes to the end of the stream and
- *   are dropped.
- */
+/** Replays the event stream and returns one example per impression (time order; the join is `joinImpressions`'). */
 function replay(opts: TrainRankerOptions): { examples: Example[]; impressions: number } {
   const world = generateWorld({ seed: opts.seed, pins: opts.pins, users: opts.users });
   const engine = new FeatureEngine();
   for (const user of world.users) engine.applyUser(user);
   for (const item of world.pins) engine.applyCatalogItem(item);
   const primaryTopic = new Map(world.pins.map((p) => [p.id, p.topics[0] ?? '']));
-
-  const horizonMs = maxSessionSpanMs(PAGE_SIZE);
-  const examples: Example[] = [];
-  const pending = new Map<string, Example>();
-  const pendingOrder: { key: string; timestampMs: number }[] = [];
-  let pendingHead = 0;
-  let impressions = 0;
-  let lastMs = -Infinity;
-  let done = 0;
-
-  for (const event of simulateEvents(world, { seed: opts.seed, events: opts.events })) {
-    const key = `${event.requestId}\u0000${event.itemId}`;
-    if (event.type === 'impression') {
-      // Outcomes of impressions older than the horizon can no longer arrive: forget their keys.
-      while (pendingHead < pendingOrder.length && pendingOrder[pendingHead].timestampMs < event.timestampMs - horizonMs) {
-        pending.delete(pendingOrder[pendingHead++].key);
-      }
-      if (pendingHead > 4096 && pendingHead * 2 > pendingOrder.length) {
-        pendingOrder.splice(0, pendingHead);
-        pendingHead = 0;
-      }
-      const user = engine.userFeatures(event.userId, event.timestampMs);
-      const item = engine.itemFeatures(event.itemId, event.timestampMs);
+  const { examples, impressions } = joinImpressions(simulateEvents(world, { seed: opts.seed, events: opts.events }), engine, {
+    horizonMs: maxSessionSpanMs(PAGE_SIZE),
+    onImpression: (event, state) => {
+      const user = state.userFeatures(event.userId, event.timestampMs);
+      const item = state.itemFeatures(event.itemId, event.timestampMs);
       const features = rankingFeatures(user, item, primaryTopic.get(event.itemId) ?? '');
-      const example: Example = {
-        timestampMs: event.timestampMs,
-        x: Float64Array.from(RANKING_FEATURE_NAMES, (name) => features[name]),
-        labels: { click: 0, save: 0, hide: 0 },
-      };
-      examples.push(example);
-      pending.set(key, example);
-      pendingOrder.push({ key, timestampMs: event.timestampMs });
-      impressions++;
-    } else if (event.type === 'click' || event.type === 'save' || event.type === 'hide') {
-      const example = pending.get(key);
-      if (example) example.labels[event.type] = 1;
-    }
-    engine.applyEvent(event);
-    lastMs = event.timestampMs;
-    if (++done % 5000 === 0) opts.onProgress?.(done, opts.events);
-  }
-  opts.onProgress?.(done, opts.events);
-  return { examples: examples.filter((e) => e.timestampMs <= lastMs - horizonMs), impressions };
+      return Float64Array.from(RANKING_FEATURE_NAMES, (name) => features[name]);
+    },
+    onProgress: (done) => opts.onProgress?.(done, opts.events),
+  });
+  return {
+    examples: examples.map(({ record, event, outcomes }) => ({
+      timestampMs: event.timestampMs,
+      x: record,
+      labels: { click: outcomes.click, save: outcomes.save, hide: outcomes.hide },
+    })),
+    impressions,
+  };
 }
 
 function positiveRates(examples: readonly Example[]): Record<RankerTask, number> {
