@@ -17,6 +17,14 @@ def sizes(text: str) -> tuple[int, ...]:
     return values
 
 
+def names(text: str) -> list[str]:
+    """A comma-separated list of names, e.g. "item_quality,user_topic_affinity" (no empty or repeated name)."""
+    out = [n.strip() for n in text.split(",")]
+    if any(not n for n in out) or len(set(out)) != len(out):
+        raise argparse.ArgumentTypeError(f"expected distinct comma-separated names, got {text!r}")
+    return out
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)

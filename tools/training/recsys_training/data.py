@@ -47,6 +47,16 @@ class MultiTaskData:
     test: Split
 
 
+def select_features(data: MultiTaskData, names: list[str]) -> MultiTaskData:
+    """The same set restricted to the input columns `names`, in that order; a name the set lacks is an error."""
+    missing = [n for n in names if n not in data.features]
+    if missing:
+        raise TrainingSetError(f"--features names columns the set does not have: {', '.join(missing)} (it has {', '.join(data.features)})")
+    idx = [data.features.index(n) for n in names]
+    pick = lambda split: Split(x=np.ascontiguousarray(split.x[:, idx]), y=split.y)  # noqa: E731
+    return MultiTaskData(features=list(names), tasks=data.tasks, train=pick(data.train), validation=pick(data.validation), test=pick(data.test))
+
+
 @dataclass(frozen=True)
 class SetInfo:
     """Where a set came from, for the model card and the version name.

@@ -111,6 +111,25 @@ class MultiTaskModel(nn.Module):
 
 
 @dataclass(frozen=True)
+class LogisticConfig:
+    """No options: one linear head per task on the standardised features."""
+
+
+class Logistic(MultiTaskModel):
+    """The baseline: one logistic (or, for a regression task, linear) regression per task, no hidden layer, no
+    sharing — what the ranking service ran before the deep models, trained here by the same trainer."""
+
+    architecture = "logistic"
+
+    def __init__(self, tasks: Sequence[Task], normalizer: Standardize, config: LogisticConfig = LogisticConfig(), **target) -> None:
+        super().__init__(tasks, normalizer, int(normalizer.mean.numel()), (), **target)
+        self.config = config
+
+    def task_inputs(self, z: torch.Tensor) -> list[torch.Tensor]:
+        return [z] * len(self.tasks)
+
+
+@dataclass(frozen=True)
 class SharedBottomConfig:
     """bottom: hidden sizes of the shared MLP; tower: hidden sizes of each task tower."""
 
@@ -259,6 +278,7 @@ class PLE(MultiTaskModel):
 
 
 RANKERS: dict[str, tuple[type[MultiTaskModel], type]] = {
+    Logistic.architecture: (Logistic, LogisticConfig),
     SharedBottom.architecture: (SharedBottom, SharedBottomConfig),
     MMoE.architecture: (MMoE, MMoEConfig),
     PLE.architecture: (PLE, PLEConfig),

@@ -11,12 +11,13 @@ from dataclasses import asdict
 from . import cli
 from .data import TrainingSetError, read_training_set
 from .export import default_version, export_ranker
-from .models import MMoEConfig, PLEConfig, SharedBottomConfig, build_ranker, count_parameters
+from .data import select_features
+from .models import LogisticConfig, MMoEConfig, PLEConfig, SharedBottomConfig, build_ranker, count_parameters
 from .store import PublishError
 from .train import REGRESSION_LOSSES, TrainConfig, log, metrics_table, seed_everything, train_multitask
 
 MODULE = "recsys_training.train_ranker"
-ARCHITECTURES = {"sb": "shared-bottom", "mmoe": "mmoe", "ple": "ple"}
+ARCHITECTURES = {"logistic": "logistic", "sb": "shared-bottom", "mmoe": "mmoe", "ple": "ple"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,8 +31,9 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--data", required=True, help="training-set directory (meta.json, features.f32, labels.f32, time.f64)")
-    p.add_argument("--model", required=True, choices=sorted(ARCHITECTURES), help="sb = Shared-Bottom, mmoe = MMoE, ple = PLE")
+    p.add_argument("--model", required=True, choices=sorted(ARCHITECTURES), help="logistic = one logistic regression per task (the baseline), sb = Shared-Bottom, mmoe = MMoE, ple = PLE")
     p.add_argument("--out", required=True, help="model-store directory")
+    p.add_argument("--features", type=cli.names, help="train on these input columns only, comma-separated (default: every column of the set)")
     p.add_argument("--name", help="model name in the store (default: ranking/<shared-bottom|mmoe|ple>)")
     p.add_argument("--version", help="version name (default: v1-<time of the data's last row>-seed<seed>-<hash of data and options>)")
     p.add_argument("--seed", type=int, default=7, help="seeds initialisation and batch order")
@@ -57,6 +59,8 @@ def parser() -> argparse.ArgumentParser:
 def model_config(args: argparse.Namespace):
     """The architecture's config from the options, and those options (flag, value) for the recorded command."""
     architecture = ARCHITECTURES[args.model]
+    if architecture == "logistic":
+        return LogisticConfig(), []
     if architecture == "shared-bottom":
         options = [("--bottom", args.bottom), ("--tower", args.tower)]
         return SharedBottomConfig(bottom=args.bottom, tower=args.tower), options
@@ -83,16 +87,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"train_ranker: {error}", file=sys.stderr)
         return 2
     data, info = dataset.data, dataset.info
+    if args.features:
+        try:
+            data = select_features(data, args.features)
+        except TrainingSetError as error:
+            print(f"train_ranker: {error}", file=sys.stderr)
+            return 2
     config, model_options = model_config(args)
     train_config = TrainConfig(
         epochs=args.epochs, patience=args.patience, batch_size=args.batch_size, lr=args.lr,
         weight_decay=args.weight_decay, loss_weights=args.loss_weights, regression_loss=args.regression_loss,
         huber_delta=args.huber_delta, seed=args.seed,
     )
-    options = {"architecture": architecture, "model": asdict(config), "train": asdict(train_config), "threads": args.threads}
+    options = {"architecture": architecture, "features": data.features, "model": asdict(config), "train": asdict(train_config), "threads": args.threads}
     version = args.version or default_version(info, args.seed, options)
     command = cli.command(MODULE, [
-        ("--data", args.data), ("--model", args.model), ("--out", args.out), ("--name", name), ("--version", args.version),
+        ("--data", args.data), ("--model", args.model), ("--out", args.out), ("--features", ",".join(args.features) if args.features else None), ("--name", name), ("--version", args.version),
         ("--seed", args.seed), ("--epochs", args.epochs), ("--patience", args.patience), ("--batch-size", args.batch_size),
         ("--lr", args.lr), ("--weight-decay", args.weight_decay), ("--loss-weights", args.loss_weights or None),
         ("--regression-loss", args.regression_loss), ("--huber-delta", args.huber_delta), *model_options,

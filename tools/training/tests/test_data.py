@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import synthetic
-from recsys_training.data import TrainingSetError, read_training_set, read_two_tower_set
+from recsys_training.data import TrainingSetError, read_training_set, read_two_tower_set, select_features
 
 
 @pytest.fixture
@@ -139,3 +139,15 @@ def test_rejects_a_regression_task_without_a_unit(ranker_set, copy_of):
     edit_meta(directory, lambda m: m["tasks"][2].pop("unit"))
     with pytest.raises(TrainingSetError, match=r"tasks\[2\]: regression task 'dwell' needs a unit"):
         read_training_set(directory)
+
+
+def test_select_features_keeps_the_named_columns_in_the_given_order(ranker_set):
+    data = read_training_set(ranker_set).data
+    a, b = data.features[2], data.features[0]
+    picked = select_features(data, [a, b])
+    assert picked.features == [a, b]
+    for split, full in ((picked.train, data.train), (picked.test, data.test)):
+        np.testing.assert_array_equal(split.x, full.x[:, [2, 0]])
+        np.testing.assert_array_equal(split.y, full.y)
+    with pytest.raises(TrainingSetError, match="does not have: nope"):
+        select_features(data, [a, "nope"])

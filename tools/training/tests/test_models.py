@@ -16,7 +16,7 @@ from recsys_training.models import (
 )
 from recsys_training.tasks import Task
 
-ARCHITECTURES = ["shared-bottom", "mmoe", "ple"]
+ARCHITECTURES = ["logistic", "shared-bottom", "mmoe", "ple"]
 
 
 def build(architecture, x, y, seed=0, config=None):
