@@ -1,30 +1,65 @@
-/** Composition root of the ranking service: model store → model holder → pipelines → gRPC server. */
+/** Composition root of the ranking service: model store → model holders → pipelines → gRPC server. */
 import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import { LocalModelStore } from '@recsys/stores';
-import type { RankingConfig } from './config';
-import { openModelHolder } from './model-holder';
-import { preRankPipeline, rankPipeline } from './pipeline';
+import { DEFAULT_RANKING_MODEL, type RankingConfig } from './config';
+import { disposeRankModel, loadPreRankModel, loadRankModel, openModelHolder, type ModelHolder } from './model-holder';
+import { preRankPipeline, rankPipelines } from './pipeline';
 import { rankingService } from './service';
+import type { LoadedLogisticModel, LoadedModel } from './types';
 
 /** A running ranking service. */
 export interface RankingApp {
   server: GrpcServer;
-  /** Stops watching the model store. */
+  /** Stops watching the model store and releases the models (after the calls holding them). */
   close(): Promise<void>;
 }
 
+/** What to do when the store at `storeDir` holds no version of `name`. */
+function whenMissing(name: string, storeDir: string): string {
+  return name === DEFAULT_RANKING_MODEL
+    ? `at ${storeDir} (MODEL_STORE_DIR): train one with \`npx recsys train-ranker --out ${storeDir}\``
+    : `at ${storeDir} (MODEL_STORE_DIR): publish a version of it there (docs/model-card.md), or set another name`;
+}
+
 /**
- * Loads the latest ranking model from `config.MODEL_STORE_DIR` (rejects with a clear message when there is none)
- * and starts the ranking service on `config.GRPC_PORT` (0 = any free port).
+ * Loads the newest versions of the ranking model `config.RANKING_MODEL` (ONNX or logistic) and of the pre-rank model
+ * `config.RANKING_PRERANK_MODEL` from `config.MODEL_STORE_DIR` (rejects with a clear message when one is missing or
+ * invalid), then starts the ranking service on `config.GRPC_PORT` (0 = any free port).
  */
 export async function startRankingApp(config: RankingConfig, logger: Logger): Promise<RankingApp> {
   const store = new LocalModelStore(config.MODEL_STORE_DIR, { onWarning: (message) => logger.warn(message) });
-  const models = await openModelHolder({ store, storeDir: config.MODEL_STORE_DIR, logger, pollMs: config.RANKING_MODEL_POLL_MS });
+  const common = { store, logger, pollMs: config.RANKING_MODEL_POLL_MS };
+  const rank = await openModelHolder<LoadedModel>({
+    ...common,
+    name: config.RANKING_MODEL,
+    role: 'ranking model',
+    whenMissing: whenMissing(config.RANKING_MODEL, config.MODEL_STORE_DIR),
+    load: (version) => loadRankModel(store, version, config.RANKING_FUSION_WEIGHTS),
+    dispose: disposeRankModel,
+  });
+  let preRank: ModelHolder<LoadedLogisticModel>;
+  try {
+    preRank = await openModelHolder<LoadedLogisticModel>({
+      ...common,
+      name: config.RANKING_PRERANK_MODEL,
+      role: 'pre-rank model',
+      whenMissing: whenMissing(config.RANKING_PRERANK_MODEL, config.MODEL_STORE_DIR),
+      load: (version) => loadPreRankModel(store, version),
+      dispose: async () => undefined,
+    });
+  } catch (error) {
+    await rank.close();
+    throw error;
+  }
+  const models = { rank, preRank };
+  const close = async () => {
+    await Promise.all([rank.close(), preRank.close()]);
+  };
   const service = rankingService({
     models,
     preRank: preRankPipeline,
-    rank: rankPipeline,
+    rank: rankPipelines,
     defaultPrerankLimit: config.RANKING_PRERANK_LIMIT,
     defaultDeadlineMs: config.RANKING_DEFAULT_DEADLINE_MS,
   });
@@ -32,9 +67,16 @@ export async function startRankingApp(config: RankingConfig, logger: Logger): Pr
   try {
     server = await startGrpcServer({ name: 'ranking', port: config.GRPC_PORT, services: [service], logger });
   } catch (error) {
-    models.close();
+    await close();
     throw error;
   }
-  logger.info('ranking service started', { address: server.address, modelVersion: models.current().version });
-  return { server, close: async () => models.close() };
+  const served = rank.current();
+  logger.info('ranking service started', {
+    address: server.address,
+    model: served.name,
+    modelVersion: served.version,
+    modelKind: served.kind,
+    preRankModel: `${preRank.current().name} ${preRank.current().version}`,
+  });
+  return { server, close };
 }

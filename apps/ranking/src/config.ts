@@ -5,13 +5,57 @@ import { z } from 'zod';
 /** PreRank keeps this many candidates when a request sets `limit` 0. */
 export const DEFAULT_PRERANK_LIMIT = 500;
 
+/** The model served by default: the committed demo model (a multi-task logistic model). */
+export const DEFAULT_RANKING_MODEL = 'ranking/multitask-logistic';
+
+/** Default fusion weights of an ONNX ranking model: those of the committed demo model (dwell and other tasks: 0). */
+export const DEFAULT_ONNX_FUSION = 'click=1,save=2,hide=-10';
+
+/** A model-store name: segments of a-z, 0-9, '_' or '-' separated by '/' (the model store's rule). */
+function modelName(defaultName: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, "expected a model-store name: segments of a-z, 0-9, '_' or '-' separated by '/'")
+    .default(defaultName);
+}
+
+/** `task=weight` pairs separated by commas (e.g. `click=1,save=2,hide=-10`), each weight finite, each task once. */
+function fusionWeights(defaultWeights: string) {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const weights: Record<string, number> = {};
+      for (const pair of value.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+        const match = /^([A-Za-z0-9_]+)\s*=\s*(\S+)$/.exec(pair);
+        const weight = match ? Number(match[2]) : NaN;
+        if (!match || !Number.isFinite(weight) || Object.hasOwn(weights, match[1])) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected task=weight pairs separated by commas, each task once (e.g. ${DEFAULT_ONNX_FUSION}); bad pair ${JSON.stringify(pair)}` });
+          return z.NEVER;
+        }
+        weights[match[1]] = weight;
+      }
+      return weights;
+    })
+    .default(defaultWeights);
+}
+
 const shape = {
   GRPC_PORT: port(50054),
-  /** Model store root; the service loads `ranking/multitask-logistic` from it. */
+  /** Model store root; the service loads RANKING_MODEL and RANKING_PRERANK_MODEL from it. */
   MODEL_STORE_DIR: dataDir('models'),
   LOG_LEVEL: logLevel(),
   /** Budget of one PreRank/Rank when the caller sets no deadline. */
   RANKING_DEFAULT_DEADLINE_MS: durationMs(1000),
+  /**
+   * The ranking model: the newest version of this model-store name is served, an ONNX multi-task model
+   * (`card.json` + `model.onnx`) or a multi-task logistic model (`model.json`).
+   */
+  RANKING_MODEL: modelName(DEFAULT_RANKING_MODEL),
+  /** The pre-rank model: a multi-task logistic model whose pre-rank head scores PreRank and Rank's cascade. */
+  RANKING_PRERANK_MODEL: modelName(DEFAULT_RANKING_MODEL),
+  /** Default fusion weights of an ONNX ranking model (its card carries none); a logistic model carries its own. */
+  RANKING_FUSION_WEIGHTS: fusionWeights(DEFAULT_ONNX_FUSION),
   /** How often the model store is polled for a new model version. */
   RANKING_MODEL_POLL_MS: durationMs(2000),
   /** Candidates PreRank keeps when the request sets `limit` 0. */

@@ -1,67 +1,193 @@
-/** Holds the current ranking model: loaded from the model store at start, swapped when a newer version is published. */
-import { parseMultitaskModel } from '@recsys/algorithms';
-import { errorMessage } from '@recsys/domain';
+/**
+ * Holds the current version of a model from the model store: loaded at start; a newer version is loaded and validated
+ * in the background and swapped in atomically, and the version it replaces is released once the calls holding it end.
+ */
+import { parseMultitaskModel, taskNames } from '@recsys/algorithms';
+import { RecsysError, errorMessage } from '@recsys/domain';
+import { RANKING_ITEM_INPUTS } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
-import type { ModelStore } from '@recsys/stores';
-import type { LoadedModel } from './types';
+import { MODEL_CARD_FILE, checkParity, loadOnnxModel, planInputs } from '@recsys/models';
+import type { ModelStore, ModelVersion } from '@recsys/stores';
+import type { LoadedLogisticModel, LoadedModel, LoadedOnnxModel } from './types';
 
-/** The model-store name of the ranking model. */
-export const RANKING_MODEL_NAME = 'ranking/multitask-logistic';
-/** The file of a version that holds the model. */
-export const RANKING_MODEL_FILE = 'model.json';
+/** The file of a version that holds a multi-task logistic model. */
+export const LOGISTIC_MODEL_FILE = 'model.json';
 
-/** The current model, replaced atomically (per request) when a new version is loaded. */
-export interface ModelHolder {
-  /** The model to score the next request with. */
-  current(): LoadedModel;
-  /** Stops watching the store. */
-  close(): void;
+/** A model held for one call: the holder releases a swapped-out model only after every lease on it is released. */
+export interface ModelLease<M> {
+  readonly model: M;
+  /** Ends the lease (idempotent). */
+  release(): void;
 }
 
-/** Reads and validates one version of the ranking model. */
-async function loadVersion(store: ModelStore, version: string): Promise<LoadedModel> {
-  const bytes = await store.read(RANKING_MODEL_NAME, version, RANKING_MODEL_FILE);
+/** The current version of one model, swapped atomically when a newer one has loaded. */
+export interface ModelHolder<M> {
+  /** The model the next call scores with, held until the lease is released. Throws `unavailable` after close. */
+  acquire(): ModelLease<M>;
+  /** The model the next call would get (no lease: for logs and tests). */
+  current(): M;
+  /** Stops watching the store, waits for a load in progress, releases the current model once its leases end. */
+  close(): Promise<void>;
+}
+
+/** What {@link openModelHolder} needs. */
+export interface ModelHolderDeps<M extends { version: string }> {
+  store: ModelStore;
+  /** The model-store name. */
+  name: string;
+  /** What the model is, for log lines and errors: `ranking model`, `pre-rank model`. */
+  role: string;
+  logger: Logger;
+  /** Poll interval of the store watch, ms. */
+  pollMs: number;
+  /** What an operator can do when the store holds no version (ends the start-up error). */
+  whenMissing: string;
+  /** Loads and validates a version; rejects with a message naming the problem. */
+  load(version: ModelVersion): Promise<M>;
+  /** Frees what a loaded model holds (an ONNX session); called once per model, after its last lease. */
+  dispose(model: M): Promise<void>;
+}
+
+interface Slot<M> {
+  model: M;
+  leases: number;
+  retired: boolean;
+}
+
+/**
+ * Loads the newest version of `deps.name` and watches the store (every `pollMs`) for newer ones. Versions load one at a
+ * time, in the background; a newer version that fails to load or validate is logged (`<role> not reloaded, keeping the
+ * current one`) and refused, and the current one keeps serving. A version not newer than the current one is ignored.
+ * A swap is one assignment: calls that acquired the previous model keep it, and it is disposed when the last of their
+ * leases is released (at once when none is held).
+ *
+ * @throws Error when the store holds no version (`no <name> model in the model store …` + `whenMissing`) or the newest
+ *   version does not load.
+ */
+export async function openModelHolder<M extends { version: string }>(deps: ModelHolderDeps<M>): Promise<ModelHolder<M>> {
+  const { store, name, role, logger } = deps;
+  const latest = await store.latest(name);
+  if (latest === undefined) throw new Error(`no ${name} model in the model store ${deps.whenMissing}`);
+  let current: Slot<M> = { model: await deps.load(latest), leases: 0, retired: false };
+  logger.info(`${role} loaded`, { model: name, version: current.model.version });
+  let closed = false;
+  let pending: Promise<void> = Promise.resolve();
+
+  const dispose = (slot: Slot<M>) => {
+    deps.dispose(slot.model).catch((error: unknown) => logger.error(`${role} not released`, { model: name, version: slot.model.version, error: errorMessage(error) }));
+  };
+  const retire = (slot: Slot<M>) => {
+    slot.retired = true;
+    if (slot.leases === 0) dispose(slot);
+  };
+
+  const reload = async (version: ModelVersion): Promise<void> => {
+    if (closed || version.version <= current.model.version) return;
+    let loaded: M;
+    try {
+      loaded = await deps.load(version);
+    } catch (error) {
+      logger.error(`${role} not reloaded, keeping the current one`, { model: name, version: version.version, current: current.model.version, error: errorMessage(error) });
+      return;
+    }
+    if (closed) return dispose({ model: loaded, leases: 0, retired: true });
+    const previous = current;
+    current = { model: loaded, leases: 0, retired: false };
+    logger.info(`${role} reloaded`, { model: name, version: loaded.version, previous: previous.model.version });
+    retire(previous);
+  };
+
+  const stop = store.watch(name, (version) => void (pending = pending.then(() => reload(version))), deps.pollMs, latest.version);
+
+  return {
+    acquire: () => {
+      if (closed) throw new RecsysError('unavailable', `the ${role} is closed (the service is shutting down)`);
+      const slot = current;
+      slot.leases++;
+      let released = false;
+      return {
+        model: slot.model,
+        release: () => {
+          if (released) return;
+          released = true;
+          slot.leases--;
+          if (slot.retired && slot.leases === 0) dispose(slot);
+        },
+      };
+    },
+    current: () => current.model,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      stop();
+      await pending;
+      retire(current);
+    },
+  };
+}
+
+/** A multi-task logistic model version (`model.json`). */
+async function loadLogisticModel(store: ModelStore, name: string, version: string): Promise<LoadedLogisticModel> {
+  const bytes = await store.read(name, version, LOGISTIC_MODEL_FILE);
   try {
-    return { version, model: parseMultitaskModel(bytes) };
+    const model = parseMultitaskModel(bytes);
+    // It reads the ranking features, computed from the ranking item inputs.
+    return { kind: 'logistic', name, version, model, tasks: taskNames(model), fusion: model.fusion, itemFeatures: RANKING_ITEM_INPUTS };
   } catch (error) {
-    throw new Error(`${RANKING_MODEL_NAME} version ${version}: ${errorMessage(error)}`);
+    throw new Error(`${name} version ${version}: ${errorMessage(error)}`);
   }
 }
 
 /**
- * Loads the latest `ranking/multitask-logistic` model and watches the store (every `pollMs`) for newer ones.
- * A newer version that fails to load or validate is logged and skipped: the service keeps the model it has.
- *
- * @throws Error when the store holds no version (naming `storeDir` and the command that trains one) or the
- *   latest version is invalid.
+ * An ONNX multi-task model version, refused unless it is whole: a valid card that agrees with the graph
+ * (`loadOnnxModel`), every input column a feature the service computes (`planInputs`) and the card's parity rows
+ * reproduced within 1e-5 (`checkParity`). Its default fusion weights are `fusion`'s weights of its tasks.
  */
-export async function openModelHolder(deps: { store: ModelStore; storeDir: string; logger: Logger; pollMs: number }): Promise<ModelHolder> {
-  const { store, logger } = deps;
-  const latest = await store.latest(RANKING_MODEL_NAME);
-  if (latest === undefined) {
-    throw new Error(
-      `no ${RANKING_MODEL_NAME} model in the model store at ${deps.storeDir} (MODEL_STORE_DIR): ` +
-        `train one with \`npx recsys train-ranker --out ${deps.storeDir}\``,
+async function loadOnnxRankModel(store: ModelStore, name: string, version: string, fusion: Readonly<Record<string, number>>): Promise<LoadedOnnxModel> {
+  const model = await loadOnnxModel(store, name, version);
+  try {
+    const plan = planInputs(model.card);
+    const parity = await checkParity(model);
+    if (!parity.ok) throw new Error(`model ${name} version ${version}: its graph does not reproduce the card's parity rows: ${parity.summary}`);
+    const tasks = model.card.outputs.map((output) => output.task);
+    const weights = Object.fromEntries(tasks.filter((task) => Object.hasOwn(fusion, task)).map((task) => [task, fusion[task]]));
+    return { kind: 'onnx', name, version, model, plan, tasks, fusion: weights, itemFeatures: plan.itemFeatures };
+  } catch (error) {
+    await model.release();
+    throw error;
+  }
+}
+
+/**
+ * Loads a ranking model version of either kind, by its files: `card.json` (with the graph it names, `model.onnx`) is an
+ * ONNX multi-task model (docs/model-card.md), whose default fusion weights are `onnxFusion`'s for its tasks;
+ * `model.json` is a multi-task logistic model, which carries its own. Rejects naming the version and the problem.
+ */
+export function loadRankModel(store: ModelStore, version: ModelVersion, onnxFusion: Readonly<Record<string, number>>): Promise<LoadedModel> {
+  if (version.files.includes(MODEL_CARD_FILE)) return loadOnnxRankModel(store, version.name, version.version, onnxFusion);
+  if (version.files.includes(LOGISTIC_MODEL_FILE)) return loadLogisticModel(store, version.name, version.version);
+  return Promise.reject(
+    new Error(
+      `${version.name} version ${version.version} holds neither ${MODEL_CARD_FILE} (an ONNX multi-task model) nor ${LOGISTIC_MODEL_FILE} ` +
+        `(a multi-task logistic model); its files: ${version.files.join(', ')}`,
+    ),
+  );
+}
+
+/** Loads a pre-rank model version: a multi-task logistic model (`model.json`), whose pre-rank head PreRank uses. */
+export function loadPreRankModel(store: ModelStore, version: ModelVersion): Promise<LoadedLogisticModel> {
+  if (!version.files.includes(LOGISTIC_MODEL_FILE)) {
+    return Promise.reject(
+      new Error(
+        `${version.name} version ${version.version} is no pre-rank model: the pre-rank head is part of a multi-task logistic model ` +
+          `(${LOGISTIC_MODEL_FILE}); its files: ${version.files.join(', ')}`,
+      ),
     );
   }
-  let current = await loadVersion(store, latest.version);
-  logger.info('ranking model loaded', { model: RANKING_MODEL_NAME, version: current.version });
+  return loadLogisticModel(store, version.name, version.version);
+}
 
-  const stop = store.watch(
-    RANKING_MODEL_NAME,
-    (version) => {
-      loadVersion(store, version.version).then(
-        (loaded) => {
-          // Loads may finish out of order when versions are published quickly: never go back.
-          if (loaded.version <= current.version) return;
-          current = loaded;
-          logger.info('ranking model reloaded', { model: RANKING_MODEL_NAME, version: loaded.version });
-        },
-        (error: unknown) => logger.error('ranking model not reloaded, keeping the current one', { version: version.version, current: current.version, error }),
-      );
-    },
-    deps.pollMs,
-    latest.version,
-  );
-  return { current: () => current, close: stop };
+/** Frees what a loaded ranking model holds: the session of an ONNX model (a logistic model holds nothing). */
+export async function disposeRankModel(model: LoadedModel): Promise<void> {
+  if (model.kind === 'onnx') await model.model.release();
 }

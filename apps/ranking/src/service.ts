@@ -1,5 +1,5 @@
 /** RankingService binding: validates PreRank/Rank requests, maps wire ⇄ domain, runs the ranking pipelines. */
-import { fusionWeights, taskNames } from '@recsys/algorithms';
+import { fusionWeights } from '@recsys/algorithms';
 import {
   RankingServiceService,
   columnBytes,
@@ -22,8 +22,8 @@ import { RecsysError } from '@recsys/domain';
 import { RANKING_ITEM_INPUTS } from '@recsys/features';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
-import type { ModelHolder } from './model-holder';
-import type { LoadedModel, RankingCandidate, RankingQuery, ScoringBatch, UserContext } from './types';
+import type { ModelHolder, ModelLease } from './model-holder';
+import type { LoadedLogisticModel, LoadedModel, RankModelKind, RankingCandidate, RankingQuery, ScoringBatch, UserContext } from './types';
 
 /** Request limits of PreRank and Rank. */
 export const RANKING_LIMITS = Object.freeze({
@@ -36,9 +36,11 @@ export const RANKING_LIMITS = Object.freeze({
 
 /** What the binding needs. */
 export interface RankingServiceDeps {
-  models: Pick<ModelHolder, 'current'>;
+  /** The ranking model (RANKING_MODEL) and the pre-rank model (RANKING_PRERANK_MODEL); each call holds one of each. */
+  models: { rank: Pick<ModelHolder<LoadedModel>, 'acquire'>; preRank: Pick<ModelHolder<LoadedLogisticModel>, 'acquire'> };
   preRank: PipelineDefinition<RankingQuery, RankingCandidate>;
-  rank: PipelineDefinition<RankingQuery, RankingCandidate>;
+  /** The Rank pipeline of each kind of ranking model. */
+  rank: Readonly<Record<RankModelKind, PipelineDefinition<RankingQuery, RankingCandidate>>>;
   /** Candidates PreRank keeps when the request sets `limit` 0. */
   defaultPrerankLimit: number;
   /** Budget of a call that carries no deadline, ms. */
@@ -121,11 +123,10 @@ export function validateScoringRequest(
 
 /** Validates Rank's fusion weight overrides against the model's tasks. */
 export function validateFusionWeights(weights: Readonly<Record<string, number>>, loaded: LoadedModel): void {
-  const tasks = Object.keys(loaded.model.tasks);
   for (const [name, value] of Object.entries(weights)) {
     const field = `fusion_weights.${name}`;
-    if (!Object.hasOwn(loaded.model.tasks, name)) {
-      throw RecsysError.badRequest(field, `not a task of model ${loaded.version} (tasks: ${tasks.join(', ')})`);
+    if (!loaded.tasks.includes(name)) {
+      throw RecsysError.badRequest(field, `not a task of model ${loaded.version} (tasks: ${loaded.tasks.join(', ')})`);
     }
     if (!Number.isFinite(value)) throw RecsysError.badRequest(field, `must be a finite number, got ${value}`);
   }
@@ -180,9 +181,21 @@ function withScores(original: Candidate, scores: Partial<StageScores>): Candidat
   return { ...original, scores: { ...(original.scores ?? EMPTY_SCORES), ...scores } };
 }
 
-/** What a scored batch tells the caller about the features the model read. */
-function modelInputs(query: RankingQuery): { modelFeatureNames: string[]; missingFeatures: string[] } {
-  return { modelFeatureNames: [...RANKING_ITEM_INPUTS], missingFeatures: [...(query.missingInputs ?? [])] };
+/**
+ * What a RankColumns answer tells the caller about the item features the call read: the ranking item inputs (every
+ * call computes the ranking features, which the pre-rank head reads) and those the ranking model reads, and which of
+ * them the batch did not carry (they took their declared defaults).
+ */
+function modelInputs(model: LoadedModel, batch: ScoringBatch): { modelFeatureNames: string[]; missingFeatures: string[] } {
+  const names = [...new Set<string>([...RANKING_ITEM_INPUTS, ...model.itemFeatures])];
+  const carried = new Set(batch.names);
+  return { modelFeatureNames: names, missingFeatures: names.filter((name) => !carried.has(name)) };
+}
+
+/** The models of one call (one lease each, released when the call ends). */
+interface CallModels {
+  rank: ModelLease<LoadedModel>;
+  preRank: ModelLease<LoadedLogisticModel>;
 }
 
 /** The RankingService binding: the per-candidate RPCs and their columnar twins run the same pipelines. */
@@ -192,11 +205,32 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
     return executePipeline(pipeline, query, { deadlineMs, signal: ctx.signal });
   };
 
+  /**
+   * Runs `call` with the current models, held until it settles: a model swapped out meanwhile is released only after.
+   */
+  const withModels = async <T>(call: (models: { rank: LoadedModel; preRank: LoadedLogisticModel }) => Promise<T>): Promise<T> => {
+    const leases: Partial<CallModels> = {};
+    try {
+      leases.rank = deps.models.rank.acquire();
+      leases.preRank = deps.models.preRank.acquire();
+      return await call({ rank: leases.rank.model, preRank: leases.preRank.model });
+    } finally {
+      leases.rank?.release();
+      leases.preRank?.release();
+    }
+  };
+
   /** PreRank of a batch: the kept candidates, best first. */
-  const preRankBatch = (user: UserScoringContext | undefined, batch: ScoringBatch, limit: number, model: LoadedModel, ctx: CallContext) =>
+  const preRankBatch = (
+    user: UserScoringContext | undefined,
+    batch: ScoringBatch,
+    limit: number,
+    models: { rank: LoadedModel; preRank: LoadedLogisticModel },
+    ctx: CallContext,
+  ) =>
     run(
       deps.preRank,
-      { user: userContextOf(user), batch, model, limit: limit === 0 ? deps.defaultPrerankLimit : limit, fusion: model.model.fusion },
+      { user: userContextOf(user), batch, model: models.rank, preRank: models.preRank, limit: limit === 0 ? deps.defaultPrerankLimit : limit, fusion: {} },
       ctx,
     );
 
@@ -206,72 +240,80 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
     batch: ScoringBatch,
     weights: Readonly<Record<string, number>>,
     budget: number | undefined,
-    model: LoadedModel,
+    models: { rank: LoadedModel; preRank: LoadedLogisticModel },
     ctx: CallContext,
-  ) => run(deps.rank, { user: userContextOf(user), batch, model, limit: budget ?? batch.rows, fusion: fusionWeights(model.model, weights) }, ctx);
+  ) =>
+    run(
+      deps.rank[models.rank.kind],
+      { user: userContextOf(user), batch, model: models.rank, preRank: models.preRank, limit: budget ?? batch.rows, fusion: fusionWeights(models.rank, weights) },
+      ctx,
+    );
 
-  const preRank = async (request: PreRankRequest, ctx: CallContext): Promise<PreRankResponse> => {
-    validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxPreRankCandidates);
-    const model = deps.models.current();
-    if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
-    const result = await preRankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.limit, model, ctx);
-    return {
-      candidates: result.candidates.map((c) => withScores(request.candidates[c.row].candidate as Candidate, { preRank: c.preRank ?? 0 })),
-      modelVersion: model.version,
-    };
-  };
+  const preRank = (request: PreRankRequest, ctx: CallContext): Promise<PreRankResponse> =>
+    withModels(async (models) => {
+      validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxPreRankCandidates);
+      const version = models.preRank.version;
+      if (request.candidates.length === 0) return { candidates: [], modelVersion: version };
+      const result = await preRankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.limit, models, ctx);
+      return {
+        candidates: result.candidates.map((c) => withScores(request.candidates[c.row].candidate as Candidate, { preRank: c.preRank ?? 0 })),
+        modelVersion: version,
+      };
+    });
 
-  const rank = async (request: RankRequest, ctx: CallContext): Promise<RankResponse> => {
-    validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxRankCandidates);
-    const model = deps.models.current();
-    validateFusionWeights(request.fusionWeights, model);
-    if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
-    const result = await rankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.fusionWeights, undefined, model, ctx);
-    const tasks = taskNames(model.model);
-    return {
-      candidates: result.candidates.map((c) =>
-        withScores(request.candidates[c.row].candidate as Candidate, {
-          rank: c.rank ?? 0,
-          tasks: Object.fromEntries(tasks.map((task, t) => [task, c.tasks?.[t] ?? 0])),
-        }),
-      ),
-      modelVersion: model.version,
-    };
-  };
+  const rank = (request: RankRequest, ctx: CallContext): Promise<RankResponse> =>
+    withModels(async (models) => {
+      validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxRankCandidates);
+      const model = models.rank;
+      validateFusionWeights(request.fusionWeights, model);
+      if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
+      const result = await rankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.fusionWeights, undefined, models, ctx);
+      const tasks = model.tasks;
+      return {
+        candidates: result.candidates.map((c) =>
+          withScores(request.candidates[c.row].candidate as Candidate, {
+            rank: c.rank ?? 0,
+            tasks: Object.fromEntries(tasks.map((task, t) => [task, c.tasks?.[t] ?? 0])),
+          }),
+        ),
+        modelVersion: model.version,
+      };
+    });
 
-  const rankColumns = async (request: RankColumnsRequest, ctx: CallContext): Promise<RankColumnsResponse> => {
-    validateUser(request.user);
-    const batch = batchOfColumns(request.candidates, RANKING_LIMITS.maxPreRankCandidates);
-    if (request.preRankLimit === 0 && batch.rows > RANKING_LIMITS.maxRankCandidates) {
-      throw RecsysError.badRequest('candidates', `at most ${RANKING_LIMITS.maxRankCandidates} candidates without pre_rank_limit, got ${batch.rows}`);
-    }
-    if (request.preRankLimit > RANKING_LIMITS.maxRankCandidates) {
-      throw RecsysError.badRequest('pre_rank_limit', `at most ${RANKING_LIMITS.maxRankCandidates}, got ${request.preRankLimit}`);
-    }
-    const model = deps.models.current();
-    validateFusionWeights(request.fusionWeights, model);
-    const budget = request.preRankLimit === 0 ? undefined : request.preRankLimit;
-    const result = await rankBatch(request.user, batch, request.fusionWeights, budget, model, ctx);
-    const tasks = taskNames(model.model);
-    const ranked = result.candidates;
-    const probabilities = new Float32Array(ranked.length * tasks.length);
-    ranked.forEach((c, i) => c.tasks && probabilities.set(c.tasks, i * tasks.length));
-    // Every row's pre-rank score (the pre-rank scorer scored them all) when the request asked to pre-rank.
-    const preRankScores = new Float64Array(budget === undefined ? 0 : batch.rows);
-    if (budget !== undefined) {
-      for (const c of ranked) preRankScores[c.row] = c.preRank ?? 0;
-      for (const r of result.removed) preRankScores[r.candidate.row] = r.candidate.preRank ?? 0;
-    }
-    return {
-      rows: columnBytes(Uint32Array.from(ranked, (c) => c.row)),
-      scores: columnBytes(Float64Array.from(ranked, (c) => c.rank ?? 0)),
-      taskNames: tasks,
-      taskProbabilities: float32MatrixToWire(ranked.length, tasks.length, probabilities),
-      preRankScores: columnBytes(preRankScores),
-      modelVersion: model.version,
-      ...modelInputs(result.query),
-    };
-  };
+  const rankColumns = (request: RankColumnsRequest, ctx: CallContext): Promise<RankColumnsResponse> =>
+    withModels(async (models) => {
+      validateUser(request.user);
+      const batch = batchOfColumns(request.candidates, RANKING_LIMITS.maxPreRankCandidates);
+      if (request.preRankLimit === 0 && batch.rows > RANKING_LIMITS.maxRankCandidates) {
+        throw RecsysError.badRequest('candidates', `at most ${RANKING_LIMITS.maxRankCandidates} candidates without pre_rank_limit, got ${batch.rows}`);
+      }
+      if (request.preRankLimit > RANKING_LIMITS.maxRankCandidates) {
+        throw RecsysError.badRequest('pre_rank_limit', `at most ${RANKING_LIMITS.maxRankCandidates}, got ${request.preRankLimit}`);
+      }
+      const model = models.rank;
+      validateFusionWeights(request.fusionWeights, model);
+      const budget = request.preRankLimit === 0 ? undefined : request.preRankLimit;
+      const result = await rankBatch(request.user, batch, request.fusionWeights, budget, models, ctx);
+      const tasks = model.tasks;
+      const ranked = result.candidates;
+      const probabilities = new Float32Array(ranked.length * tasks.length);
+      ranked.forEach((c, i) => c.tasks && probabilities.set(c.tasks, i * tasks.length));
+      // Every row's pre-rank score (the pre-rank scorer scored them all) when the request asked to pre-rank.
+      const preRankScores = new Float64Array(budget === undefined ? 0 : batch.rows);
+      if (budget !== undefined) {
+        for (const c of ranked) preRankScores[c.row] = c.preRank ?? 0;
+        for (const r of result.removed) preRankScores[r.candidate.row] = r.candidate.preRank ?? 0;
+      }
+      return {
+        rows: columnBytes(Uint32Array.from(ranked, (c) => c.row)),
+        scores: columnBytes(Float64Array.from(ranked, (c) => c.rank ?? 0)),
+        taskNames: [...tasks],
+        taskProbabilities: float32MatrixToWire(ranked.length, tasks.length, probabilities),
+        preRankScores: columnBytes(preRankScores),
+        modelVersion: model.version,
+        ...modelInputs(model, batch),
+      };
+    });
 
   return { definition: RankingServiceService, handlers: { preRank, rank, rankColumns } };
 }

@@ -1,14 +1,41 @@
 /** The ranking pipelines' query and candidate types (domain side; wire types stay in service.ts). */
 import type { FeatureMatrix, MultitaskLogisticModel } from '@recsys/algorithms';
-import type { ItemInputBatch, RankingItemInput } from '@recsys/features';
+import type { ItemInputBatch } from '@recsys/features';
+import type { InputPlan, OnnxModel } from '@recsys/models';
 import type { CandidateBase } from '@recsys/pipeline';
 
-/** A model snapshot: one request scores every candidate with the same version. */
-export interface LoadedModel {
+/** What every loaded model version holds besides the model itself. */
+interface LoadedVersion {
+  /** The model-store name it was loaded from. */
+  name: string;
   /** The model-store version it was loaded from (answered as `model_version`). */
   version: string;
+  /** The model's tasks, in the order of a candidate's `tasks` (e.g. click, save, hide, dwell). */
+  tasks: readonly string[];
+  /** Default fusion weight per task (a request's `fusion_weights` override them); a task without one weighs 0. */
+  fusion: Readonly<Record<string, number>>;
+  /** The item features scoring with this model reads, by name (the RankColumns answer's `model_feature_names`). */
+  itemFeatures: readonly string[];
+}
+
+/** A multi-task logistic model (`model.json`): task heads, the pre-rank head and its own fusion weights. */
+export interface LoadedLogisticModel extends LoadedVersion {
+  kind: 'logistic';
   model: MultitaskLogisticModel;
 }
+
+/** A deep multi-task model (`card.json` + `model.onnx`, docs/model-card.md) and where its input columns come from. */
+export interface LoadedOnnxModel extends LoadedVersion {
+  kind: 'onnx';
+  model: OnnxModel;
+  plan: InputPlan;
+}
+
+/** A ranking model version: one call scores every candidate with the same one. */
+export type LoadedModel = LoadedLogisticModel | LoadedOnnxModel;
+
+/** The kinds of ranking model the service serves. */
+export type RankModelKind = LoadedModel['kind'];
 
 /** What the scorer knows about the user: plain feature records, as they arrive over the wire. */
 export interface UserContext {
@@ -33,15 +60,16 @@ export interface RankingQuery {
   user: UserContext;
   /** The candidates, in request order. */
   batch: ScoringBatch;
+  /** The ranking model (Rank). */
   model: LoadedModel;
+  /** The model whose pre-rank head scores the pre-rank stage (PreRank, and Rank's cascade). */
+  preRank: LoadedLogisticModel;
   /** PreRank: candidates to keep. Rank: candidates ranked after the pre-rank budget (all of them unless it pre-ranks). */
   limit: number;
   /** Rank: fusion weights per task (the model's, with the request's overrides applied). */
   fusion: Readonly<Record<string, number>>;
   /** The ranking features of every row of `batch` (set by the ranking-features query hydrator). */
   features?: FeatureMatrix;
-  /** Item inputs of the ranking features the batch does not carry: they took their declared defaults (same hydrator). */
-  missingInputs?: readonly RankingItemInput[];
 }
 
 /** A candidate being scored: one row of the query's batch. */
@@ -50,8 +78,11 @@ export interface RankingCandidate extends CandidateBase {
   row: number;
   /** Pre-rank score (set by scorer/prerank-linear). */
   preRank?: number;
-  /** Per-task probabilities in `taskNames(model)` order (set by scorer/multitask-logistic). */
+  /**
+   * Per-task predictions in `model.tasks` order (set by the rank scorer): a probability, or for a regression task
+   * (e.g. dwell) the predicted value in its unit.
+   */
   tasks?: Float64Array;
-  /** Fused ranking score (set by scorer/multitask-logistic). */
+  /** Fused ranking score: Σ fusion[t] · tasks[t] (set by the rank scorer). */
   rank?: number;
 }

@@ -24,8 +24,8 @@ import { createLogger } from '@recsys/logger';
 import { LocalModelStore } from '@recsys/stores';
 import { freeDataDir, waitFor } from '@recsys/testing';
 import { startRankingApp, type RankingApp } from '../src/app';
-import { loadConfig } from '../src/config';
-import { RANKING_MODEL_FILE, RANKING_MODEL_NAME } from '../src/model-holder';
+import { DEFAULT_RANKING_MODEL, loadConfig } from '../src/config';
+import { LOGISTIC_MODEL_FILE } from '../src/model-holder';
 
 const σ = (z: number) => 1 / (1 + Math.exp(-z));
 
@@ -59,7 +59,7 @@ function handMadeModel(version: string, clickBias = -1): MultitaskLogisticModel 
 }
 
 function publish(store: LocalModelStore, model: MultitaskLogisticModel) {
-  return store.publish(RANKING_MODEL_NAME, model.version, { [RANKING_MODEL_FILE]: new TextEncoder().encode(JSON.stringify(model)) });
+  return store.publish(DEFAULT_RANKING_MODEL, model.version, { [LOGISTIC_MODEL_FILE]: new TextEncoder().encode(JSON.stringify(model)) });
 }
 
 /** The item feature names of the requests: every candidate's `featureValues` are in this order. */
@@ -312,7 +312,7 @@ describe('ranking service over gRPC', () => {
     // click bias 0 now: σ(1 + 0.5) = σ(1.5).
     expect(res.candidates[0].scores?.tasks.click).toBeCloseTo(σ(1.5), 12);
 
-    await store.publish(RANKING_MODEL_NAME, 'v3', { [RANKING_MODEL_FILE]: new TextEncoder().encode('{"format":"something-else"}') });
+    await store.publish(DEFAULT_RANKING_MODEL, 'v3', { [LOGISTIC_MODEL_FILE]: new TextEncoder().encode('{"format":"something-else"}') });
     await waitFor(() => logLines.some((line) => line.includes('ranking model not reloaded') && line.includes('v3')), {
       timeoutMs: 5000,
       what: 'the invalid v3 to be rejected',
@@ -325,7 +325,7 @@ describe('ranking service over gRPC', () => {
 describe('ranking service start-up', () => {
   it('serves the committed demo model from models/', async () => {
     const committed = join(__dirname, '..', '..', '..', 'models');
-    const latest = await new LocalModelStore(committed).latest(RANKING_MODEL_NAME);
+    const latest = await new LocalModelStore(committed).latest(DEFAULT_RANKING_MODEL);
     expect(latest).toBeDefined();
     const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: committed });
     const demo = await startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }));

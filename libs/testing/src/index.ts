@@ -1,5 +1,6 @@
-/** Test helpers shared by every project: an OTLP collector, polling, temporary directories, TypeScript worker threads. */
+/** Test helpers shared by every project: an OTLP collector, polling, temporary directories, TypeScript worker threads, model fixtures. */
 export { startOtlpCollector, type CollectedSpan, type OtlpCollector } from './otlp-collector';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { freeDataDir } from './data-dir';
 export { typeScriptWorker } from './typescript-worker';
+export { FIXTURE_MODEL_STORE, TINY_MMOE, fixtureModelStoreDir, publishTinyMmoe, tinyMmoeFiles, type JsonObject } from './model-fixtures';

@@ -5,14 +5,14 @@ import type { RankingQuery } from '../types';
 
 /**
  * Sets `features` = rankingFeatureMatrix(user topic affinity, the batch's item columns and topics): the same function
- * training replays over the event log (row by row), so serving and training see the same values; `missingInputs` lists
- * the item inputs the batch does not carry (they took their declared defaults). O(rows · ranking features).
+ * training replays over the event log (row by row), so serving and training see the same values (item inputs the batch
+ * does not carry take their declared defaults). O(rows · ranking features).
  */
 export const rankingFeaturesHydrator: QueryHydrator<RankingQuery> = {
   id: 'hydrator/ranking-features',
   failOpen: false,
   hydrate: async (query) => {
-    const { values, missing } = rankingFeatureMatrix(query.user, query.batch);
-    return { features: { names: RANKING_FEATURE_NAMES, rows: query.batch.rows, values }, missingInputs: missing };
+    const { values } = rankingFeatureMatrix(query.user, query.batch);
+    return { features: { names: RANKING_FEATURE_NAMES, rows: query.batch.rows, values } };
   },
 };

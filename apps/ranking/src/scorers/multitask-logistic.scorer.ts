@@ -1,24 +1,24 @@
 /** Scorer: per-task probabilities from the multi-task logistic model, fused into one ranking score. */
-import { fuseMatrix, predictTaskMatrix, taskNames } from '@recsys/algorithms';
+import { fuseMatrix, predictTaskMatrix } from '@recsys/algorithms';
 import { RecsysError } from '@recsys/domain';
 import type { Scorer } from '@recsys/pipeline';
 import type { RankingCandidate, RankingQuery } from '../types';
 
 /**
- * Sets `tasks` (probability per task — click, save, hide, ... — in `taskNames(model)` order) and `rank` =
- * Σ fusion[t] · p[t] with the query's fusion weights (negative weights push likely-hidden items down).
- * O(n · features · tasks).
+ * Sets `tasks` (probability per task — click, save, hide, ... — in `model.tasks` order) and `rank` =
+ * Σ fusion[t] · p[t] with the query's fusion weights (negative weights push likely-hidden items down). Fails when the
+ * query's model is not a logistic one. O(n · features · tasks).
  */
 export const multitaskLogisticScorer: Scorer<RankingQuery, RankingCandidate> = {
   id: 'scorer/multitask-logistic',
   failOpen: false,
   score: (query, candidates) => {
     if (!query.features) throw new RecsysError('internal', 'rank scorer ran without the ranking features');
-    const { model } = query.model;
-    const tasks = taskNames(model);
-    const probabilities = predictTaskMatrix(model, query.features);
-    const fused = fuseMatrix(tasks, probabilities, query.features.rows, query.fusion);
-    const width = tasks.length;
+    const loaded = query.model;
+    if (loaded.kind !== 'logistic') throw new RecsysError('internal', `scorer/multitask-logistic cannot score with ${loaded.kind} model ${loaded.version}`);
+    const probabilities = predictTaskMatrix(loaded.model, query.features);
+    const fused = fuseMatrix(loaded.tasks, probabilities, query.features.rows, query.fusion);
+    const width = loaded.tasks.length;
     return candidates.map((c) => ({ tasks: probabilities.subarray(c.row * width, (c.row + 1) * width), rank: fused[c.row] }));
   },
 };

@@ -4,13 +4,13 @@ import { RecsysError } from '@recsys/domain';
 import type { Scorer } from '@recsys/pipeline';
 import type { RankingCandidate, RankingQuery } from '../types';
 
-/** Sets `preRank` = σ(w·x + b) of the model's pre-rank head on each candidate's ranking features. O(n · k). */
+/** Sets `preRank` = σ(w·x + b) of the pre-rank model's head on each candidate's ranking features. O(n · k). */
 export const prerankLinearScorer: Scorer<RankingQuery, RankingCandidate> = {
   id: 'scorer/prerank-linear',
   failOpen: false,
   score: (query, candidates) => {
     if (!query.features) throw new RecsysError('internal', 'pre-rank scorer ran without the ranking features');
-    const scores = prerankScoreMatrix(query.model.model, query.features);
+    const scores = prerankScoreMatrix(query.preRank.model, query.features);
     return candidates.map((c) => ({ preRank: scores[c.row] }));
   },
 };

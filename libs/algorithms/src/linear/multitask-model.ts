@@ -250,10 +250,11 @@ export function fuse(probabilities: Readonly<TaskProbabilities>, weights: Readon
 }
 
 /**
- * The fusion weights of `model` with `overrides` applied on top (an override replaces the model's weight
- * for that task; tasks not overridden keep theirs). Callers validate that override names are model tasks.
+ * The fusion weights of `model` (any model with default fusion weights per task) with `overrides` applied on top (an
+ * override replaces the model's weight for that task; tasks not overridden keep theirs). Callers validate that
+ * override names are model tasks.
  */
-export function fusionWeights(model: MultitaskLogisticModel, overrides: Readonly<Record<string, number>> = {}): Record<string, number> {
+export function fusionWeights(model: { readonly fusion: Readonly<Record<string, number>> }, overrides: Readonly<Record<string, number>> = {}): Record<string, number> {
   return { ...model.fusion, ...overrides };
 }
 

@@ -180,7 +180,10 @@ export interface StageScores {
   preRank: number;
   rank: number;
   rerank: number;
-  /** Per-objective probabilities from the ranking model, keyed by task (click, save, ...). */
+  /**
+   * Per-objective predictions of the ranking model, keyed by task (click, save, ...): a probability, or for a regression
+   * task (e.g. dwell) the predicted value in the unit of the model's card.
+   */
   tasks: { [key: string]: number };
 }
 

@@ -126,7 +126,10 @@ export interface RankColumnsResponse {
   scores: Buffer;
   /** The model's tasks, the columns of `task_probabilities`. */
   taskNames: string[];
-  /** rows = ranked rows (aligned with `rows`), columns = task_names: each task's probability. */
+  /**
+   * rows = ranked rows (aligned with `rows`), columns = task_names: each task's prediction, a probability or, for a
+   * regression task (e.g. dwell), the predicted value in the unit of the model's card.
+   */
   taskProbabilities?:
     | Float32Matrix
     | undefined;
