@@ -2,7 +2,7 @@
 import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import { LocalModelStore } from '@recsys/stores';
-import { DEFAULT_RANKING_MODEL, type RankingConfig } from './config';
+import { DEFAULT_PRERANK_MODEL, DEFAULT_RANKING_MODEL, type RankingConfig } from './config';
 import { disposeRankModel, loadPreRankModel, loadRankModel, openModelHolder, type ModelHolder } from './model-holder';
 import { preRankPipeline, rankPipelines } from './pipeline';
 import { rankingService } from './service';
@@ -17,8 +17,9 @@ export interface RankingApp {
 
 /** What to do when the store at `storeDir` holds no version of `name`. */
 function whenMissing(name: string, storeDir: string): string {
+  if (name === DEFAULT_PRERANK_MODEL) return `at ${storeDir} (MODEL_STORE_DIR): train one with \`npx recsys train-ranker --out ${storeDir}\``;
   return name === DEFAULT_RANKING_MODEL
-    ? `at ${storeDir} (MODEL_STORE_DIR): train one with \`npx recsys train-ranker --out ${storeDir}\``
+    ? `at ${storeDir} (MODEL_STORE_DIR): train one with \`npm run train:ranker -- ${storeDir}\` (tools/training)`
     : `at ${storeDir} (MODEL_STORE_DIR): publish a version of it there (docs/model-card.md), or set another name`;
 }
 

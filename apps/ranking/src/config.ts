@@ -5,8 +5,11 @@ import { z } from 'zod';
 /** PreRank keeps this many candidates when a request sets `limit` 0. */
 export const DEFAULT_PRERANK_LIMIT = 500;
 
-/** The model served by default: the committed demo model (a multi-task logistic model). */
-export const DEFAULT_RANKING_MODEL = 'ranking/multitask-logistic';
+/** The ranking model served by default: the committed demo MMoE (models/README.md). */
+export const DEFAULT_RANKING_MODEL = 'ranking/mmoe';
+
+/** The pre-rank model served by default: the committed demo multi-task logistic model, for its pre-rank head. */
+export const DEFAULT_PRERANK_MODEL = 'ranking/multitask-logistic';
 
 /** Default fusion weights of an ONNX ranking model: those of the committed demo model (dwell and other tasks: 0). */
 export const DEFAULT_ONNX_FUSION = 'click=1,save=2,hide=-10';
@@ -53,7 +56,7 @@ const shape = {
    */
   RANKING_MODEL: modelName(DEFAULT_RANKING_MODEL),
   /** The pre-rank model: a multi-task logistic model whose pre-rank head scores PreRank and Rank's cascade. */
-  RANKING_PRERANK_MODEL: modelName(DEFAULT_RANKING_MODEL),
+  RANKING_PRERANK_MODEL: modelName(DEFAULT_PRERANK_MODEL),
   /** Default fusion weights of an ONNX ranking model (its card carries none); a logistic model carries its own. */
   RANKING_FUSION_WEIGHTS: fusionWeights(DEFAULT_ONNX_FUSION),
   /** How often the model store is polled for a new model version. */

@@ -25,7 +25,7 @@ import { LocalModelStore } from '@recsys/stores';
 import { TINY_MMOE, fixtureModelStoreDir, freeDataDir, publishTinyMmoe, waitFor, type JsonObject } from '@recsys/testing';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { startRankingApp, type RankingApp } from '../src/app';
-import { DEFAULT_RANKING_MODEL, loadConfig } from '../src/config';
+import { DEFAULT_PRERANK_MODEL, loadConfig } from '../src/config';
 
 const logLines: string[] = [];
 const logSink = new Writable({
@@ -117,7 +117,7 @@ let client: PromiseClient<RankingServiceClient>;
 beforeAll(async () => {
   dir = freeDataDir('ranking-onnx-e2e');
   store = new LocalModelStore(dir);
-  await store.publish(DEFAULT_RANKING_MODEL, preRankModel.version, { 'model.json': new TextEncoder().encode(JSON.stringify(preRankModel)) });
+  await store.publish(DEFAULT_PRERANK_MODEL, preRankModel.version, { 'model.json': new TextEncoder().encode(JSON.stringify(preRankModel)) });
   await publishTinyMmoe(store, { version: 'v1' });
   const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: dir, RANKING_MODEL: TINY_MMOE.name, RANKING_MODEL_POLL_MS: '40' });
   app = await startRankingApp(config, createLogger({ service: 'ranking', level: 'info', stream: logSink }));
@@ -227,8 +227,8 @@ describe('ranking service start-up with an ONNX model', () => {
       const badStore = new LocalModelStore(bad);
       await publishTinyMmoe(badStore, { version: 'v1' });
       const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: bad, RANKING_MODEL: TINY_MMOE.name });
-      await expect(startRankingApp(config, logger)).rejects.toThrow(`no ${DEFAULT_RANKING_MODEL} model in the model store at ${bad}`);
-      await badStore.publish(DEFAULT_RANKING_MODEL, 'p1', { 'model.json': new TextEncoder().encode(JSON.stringify(preRankModel)) });
+      await expect(startRankingApp(config, logger)).rejects.toThrow(`no ${DEFAULT_PRERANK_MODEL} model in the model store at ${bad}`);
+      await badStore.publish(DEFAULT_PRERANK_MODEL, 'p1', { 'model.json': new TextEncoder().encode(JSON.stringify(preRankModel)) });
       await publishTinyMmoe(badStore, { version: 'v2', editCard: (card) => (((card.inputs as JsonObject[])[0].columns as JsonObject[])[0].feature = 'item_colour') });
       await expect(startRankingApp(config, logger)).rejects.toThrow(`model ${TINY_MMOE.name} version v2 reads features the ranking service cannot compute: "item_colour"`);
     } finally {

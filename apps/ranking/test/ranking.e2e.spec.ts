@@ -24,7 +24,10 @@ import { createLogger } from '@recsys/logger';
 import { LocalModelStore } from '@recsys/stores';
 import { freeDataDir, waitFor } from '@recsys/testing';
 import { startRankingApp, type RankingApp } from '../src/app';
-import { DEFAULT_RANKING_MODEL, loadConfig } from '../src/config';
+import { DEFAULT_PRERANK_MODEL, DEFAULT_RANKING_MODEL, loadConfig } from '../src/config';
+
+/** The logistic model these tests serve, as the ranking model and the pre-rank model. */
+const LOGISTIC = DEFAULT_PRERANK_MODEL;
 import { LOGISTIC_MODEL_FILE } from '../src/model-holder';
 
 const σ = (z: number) => 1 / (1 + Math.exp(-z));
@@ -59,7 +62,7 @@ function handMadeModel(version: string, clickBias = -1): MultitaskLogisticModel 
 }
 
 function publish(store: LocalModelStore, model: MultitaskLogisticModel) {
-  return store.publish(DEFAULT_RANKING_MODEL, model.version, { [LOGISTIC_MODEL_FILE]: new TextEncoder().encode(JSON.stringify(model)) });
+  return store.publish(LOGISTIC, model.version, { [LOGISTIC_MODEL_FILE]: new TextEncoder().encode(JSON.stringify(model)) });
 }
 
 /** The item feature names of the requests: every candidate's `featureValues` are in this order. */
@@ -94,7 +97,7 @@ beforeAll(async () => {
   dir = freeDataDir('ranking-e2e');
   store = new LocalModelStore(dir);
   await publish(store, handMadeModel('v1'));
-  const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: dir, RANKING_MODEL_POLL_MS: '40', RANKING_PRERANK_LIMIT: '3' });
+  const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: dir, RANKING_MODEL: LOGISTIC, RANKING_MODEL_POLL_MS: '40', RANKING_PRERANK_LIMIT: '3' });
   app = await startRankingApp(config, createLogger({ service: 'ranking', level: 'info', stream: logSink }));
   address = `127.0.0.1:${app.server.port}`;
   client = createClient(RankingServiceClient, address, { timeoutMs: 5000 });
@@ -312,7 +315,7 @@ describe('ranking service over gRPC', () => {
     // click bias 0 now: σ(1 + 0.5) = σ(1.5).
     expect(res.candidates[0].scores?.tasks.click).toBeCloseTo(σ(1.5), 12);
 
-    await store.publish(DEFAULT_RANKING_MODEL, 'v3', { [LOGISTIC_MODEL_FILE]: new TextEncoder().encode('{"format":"something-else"}') });
+    await store.publish(LOGISTIC, 'v3', { [LOGISTIC_MODEL_FILE]: new TextEncoder().encode('{"format":"something-else"}') });
     await waitFor(() => logLines.some((line) => line.includes('ranking model not reloaded') && line.includes('v3')), {
       timeoutMs: 5000,
       what: 'the invalid v3 to be rejected',
@@ -347,7 +350,7 @@ describe('ranking service start-up', () => {
   it('fails with a clear message when the model store has no ranking model', async () => {
     const empty = freeDataDir('ranking-e2e-empty');
     try {
-      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: empty });
+      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: empty, RANKING_MODEL: LOGISTIC });
       await expect(startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }))).rejects.toThrow(
         `no ranking/multitask-logistic model in the model store at ${empty}`,
       );
@@ -361,7 +364,7 @@ describe('ranking service start-up', () => {
     try {
       const badStore = new LocalModelStore(bad);
       await publish(badStore, { ...handMadeModel('v1'), fusion: { dwell: 1 } });
-      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: bad });
+      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: bad, RANKING_MODEL: LOGISTIC });
       await expect(startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }))).rejects.toThrow(
         'model.fusion.dwell: not a task of the model',
       );
