@@ -70,7 +70,7 @@ export {
   type RankingFeatureName,
   type RankingItemInput,
 } from './ranking/ranking-features';
-export { modelInputRow, modelInputSource } from './ranking/model-inputs';
+export { DERIVED_MODEL_INPUTS, modelInputRow, modelInputSource } from './ranking/model-inputs';
 export type { ModelInputSource } from './ranking/model-inputs';
 export { MAX_DWELL_MS, MAX_FUTURE_SKEW_MS, busEventRejection } from './offline/bus-event-rules';
 export { checkServedFeatures } from './offline/served-feature-check';

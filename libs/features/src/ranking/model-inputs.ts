@@ -13,7 +13,10 @@ export type ModelInputSource =
   /** A user feature, one value for every candidate of a request. */
   | { kind: 'user'; name: string };
 
-const RANKING = new Set<string>(RANKING_FEATURE_NAMES.filter((name) => name !== 'bias'));
+/** The derived ranking features a model may read: {@link RANKING_FEATURE_NAMES} but the constant `bias`, in that order. */
+export const DERIVED_MODEL_INPUTS: readonly RankingFeatureName[] = Object.freeze(RANKING_FEATURE_NAMES.filter((name) => name !== 'bias'));
+
+const RANKING = new Set<string>(DERIVED_MODEL_INPUTS);
 
 /**
  * Resolves a model input name: a derived ranking feature first (`user_topic_affinity`, `item_log1p_impressions`, ...),

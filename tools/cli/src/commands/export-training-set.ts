@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { FeatureEngine, joinImpressions, modelInputRow, modelInputSource, BINARY_OUTCOMES } from '@recsys/features';
+import { BINARY_OUTCOMES, DERIVED_MODEL_INPUTS, FeatureEngine, joinImpressions, modelInputRow, modelInputSource } from '@recsys/features';
 import { generateWorld, maxSessionSpanMs, simulateEvents, type WorldOptions } from '@recsys/simulator';
 import { progressBar } from '../progress';
 
@@ -24,15 +24,12 @@ model inputs from the state just before it (the state a server ranked with), joi
 dwell that answered it by (request id, item id), and splits by time: the first 80% of the impressions' time span
 trains, the next 10% validates, the last 10% tests. The same options always write the same bytes.`;
 
-/** The model inputs of the demo's deep ranking models, by name (each resolvable by `modelInputSource`). */
+/**
+ * The model inputs of the demo's deep ranking models, by name (each resolvable by `modelInputSource`): the derived
+ * ranking features, then more item, creator and user features.
+ */
 export const DEMO_MODEL_INPUTS: readonly string[] = Object.freeze([
-  'item_ctr_smoothed',
-  'item_save_rate_smoothed',
-  'item_log1p_impressions',
-  'user_topic_affinity',
-  'creator_ctr_smoothed',
-  'item_log1p_age_hours',
-  'item_quality',
+  ...DERIVED_MODEL_INPUTS,
   'item_hide_rate_smoothed',
   'item_ctr_24h_smoothed',
   'item_dwell_ms_mean',
