@@ -19,6 +19,11 @@ export {
   smoothedRate,
 } from './definitions/knobs';
 export {
+  CONTENT_FEATURE_DIM,
+  HISTORY_ITEMS,
+  contentVector,
+  historyContentVector,
+  userHistoryFeatures,
   CREATOR_FEATURE_DEFINITIONS,
   FEATURE_DEFINITIONS,
   ITEM_FEATURES,

@@ -4,8 +4,14 @@ export {
   MODEL_CARD_FILE,
   MODEL_CARD_FORMAT,
   MODEL_OPSET,
+  TWO_TOWER_ARCHITECTURE,
+  cardArchitecture,
   cardFeatures,
   parseModelCard,
+  parseTwoTowerCard,
+  type TwoTowerCard,
+  type TwoTowerCardParity,
+  type TwoTowerCardTower,
   type ModelCard,
   type ModelCardColumn,
   type ModelCardInput,
@@ -17,3 +23,4 @@ export {
 export { SESSION_OPTIONS, createOnnxModel, loadOnnxModel, type OnnxModel } from './onnx/onnx-model';
 export { PARITY_TOLERANCE, checkParity, withinTolerance, type ParityReport, type ParityWorst } from './onnx/parity';
 export { fillInputs, planInputs, type InputColumn, type InputPlan, type InputRequest } from './inputs/input-plan';
+export { loadTwoTowerModel, type ItemEmbeddingTable, type TwoTowerModel } from './two-tower/two-tower-model';

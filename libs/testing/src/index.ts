@@ -3,4 +3,14 @@ export { startOtlpCollector, type CollectedSpan, type OtlpCollector } from './ot
 export { waitFor, type WaitForOptions } from './wait-for';
 export { freeDataDir } from './data-dir';
 export { typeScriptWorker } from './typescript-worker';
-export { FIXTURE_MODEL_STORE, TINY_MMOE, fixtureModelStoreDir, publishTinyMmoe, tinyMmoeFiles, type JsonObject } from './model-fixtures';
+export {
+  FIXTURE_MODEL_STORE,
+  TINY_MMOE,
+  TINY_TWO_TOWER,
+  fixtureModelStoreDir,
+  publishTinyMmoe,
+  publishTinyTwoTower,
+  tinyMmoeFiles,
+  tinyTwoTowerFiles,
+  type JsonObject,
+} from './model-fixtures';

@@ -13,6 +13,36 @@ export const FIXTURE_MODEL_STORE = 'libs/testing/fixtures/models';
  */
 export const TINY_MMOE = Object.freeze({ name: 'ranking/tiny-mmoe', version: 'v1-tiny-seed7' });
 
+/**
+ * The tiny two-tower fixture (trained on a tiny world): user tower over user_history_content_0..15, item tower over
+ * item_content_0..15 and item_quality, 8-d embeddings of the world's 200 pins (`pin-…` ids).
+ */
+export const TINY_TWO_TOWER = Object.freeze({ name: 'recall/tiny-two-tower', version: 'v1-tiny-seed7' });
+
+/** The files of the tiny two-tower fixture, by name (bytes), for tests that publish or edit a copy. */
+export function tinyTwoTowerFiles(): Record<string, Uint8Array> {
+  const dir = join(fixtureModelStoreDir(), TINY_TWO_TOWER.name, TINY_TWO_TOWER.version);
+  const files = ['card.json', 'user_tower.onnx', 'item_tower.onnx', 'item_embeddings.f32', 'item_ids.json'];
+  return Object.fromEntries(files.map((f) => [f, new Uint8Array(readFileSync(join(dir, f)))]));
+}
+
+/**
+ * Publishes a copy of the tiny two-tower model to `store` as `name` (default the fixture's) version `version`: the
+ * card's name and version rewritten to match, then `editCard` applied; `files` replaces files by name.
+ */
+export async function publishTinyTwoTower(
+  store: ModelStore,
+  opts: { version: string; name?: string; editCard?: (card: JsonObject) => void; files?: Record<string, Uint8Array> },
+): Promise<void> {
+  const name = opts.name ?? TINY_TWO_TOWER.name;
+  const files = tinyTwoTowerFiles();
+  const card = JSON.parse(new TextDecoder().decode(files['card.json'])) as JsonObject;
+  card.name = name;
+  card.version = opts.version;
+  opts.editCard?.(card);
+  await store.publish(name, opts.version, { ...files, 'card.json': new TextEncoder().encode(JSON.stringify(card)), ...(opts.files ?? {}) });
+}
+
 /** Absolute path of the fixture model store, for code run from its sources (jest). */
 export function fixtureModelStoreDir(): string {
   return resolve(__dirname, '..', 'fixtures', 'models');

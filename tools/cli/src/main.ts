@@ -14,7 +14,7 @@ import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
 import { READY_TIMEOUT_MS } from './launcher/launch';
 import { trainRanker } from './commands/train-ranker';
-import { EXPORT_TRAINING_SET_USAGE, exportTrainingSet } from './commands/export-training-set';
+import { EXPORT_TRAINING_SET_USAGE, exportTrainingSet, exportTwoTowerSet } from './commands/export-training-set';
 import { WORLD_DEFAULTS, WORLD_GENERATE_USAGE, worldGenerateCommand } from './commands/world';
 import { WORLD_STATS_USAGE, parseWorldStatsArgs, readWorldConfig, worldStatsCommand } from './commands/world-stats';
 import { WORLD_CALIBRATE_USAGE, parseWorldCalibrateArgs, worldCalibrateCommand } from './commands/world-calibrate';
@@ -222,10 +222,11 @@ async function main(argv: string[]): Promise<number> {
           events: { type: 'string' },
           config: { type: 'string' },
           force: { type: 'boolean', default: false },
+          'two-tower': { type: 'boolean', default: false },
         },
       });
       if (!values.out) throw new UsageError('export-training-set: --out DIR is required (the training-set directory to write)');
-      const summary = exportTrainingSet({
+      const summary = (values['two-tower'] ? exportTwoTowerSet : exportTrainingSet)({
         out: values.out,
         seed: intOption(values.seed, 'seed', DEMO_DEFAULTS.seed, 0),
         pins: intOption(values.pins, 'pins', DEMO_DEFAULTS.pins),

@@ -18,5 +18,5 @@ export function userViewHydrator(deps: { catalog: Catalog }): CandidateHydrator<
 
 /** A user's view at `nowMs` from the stored record (if any) and the catalog's registration attributes. */
 export function userViewOf(catalog: Catalog, userId: string, record: UserRecord | undefined, nowMs: number): UserFeatureView {
-  return userView(userId, { record, user: catalog.user(userId) }, nowMs);
+  return userView(userId, { record, user: catalog.user(userId), catalog }, nowMs);
 }

@@ -1,5 +1,5 @@
 import { COUNTER, COUNTER_COUNT, countEvent } from './event-updates';
-import { FEATURE_DEFINITIONS, ITEM_FEATURES, USER_FEATURES, USER_TOPIC_FEATURES } from './features';
+import { CONTENT_FEATURE_DIM, FEATURE_DEFINITIONS, HISTORY_ITEMS, ITEM_FEATURES, USER_FEATURES, USER_TOPIC_FEATURES, contentVector, historyContentVector, userHistoryFeatures } from './features';
 import { RATE_PRIOR, RECENCY_CAP_HOURS, smoothedRate } from './knobs';
 import { WINDOWS } from './windows';
 
@@ -48,8 +48,8 @@ describe('counter features', () => {
 
   it('number 20 per entity plus the entity’s own', () => {
     // 6 all-time counts, 2 rates, 3 counters × 3 windows, 24h CTR, 7d mean dwell, recency.
-    expect(Object.keys(USER_FEATURES)).toHaveLength(20 + 2); // + dwell mean, account age
-    expect(Object.keys(ITEM_FEATURES)).toHaveLength(20 + 5 + 20 + 1); // item: hide rate, dwell mean, age, quality, aspect; creator: items
+    expect(Object.keys(USER_FEATURES)).toHaveLength(20 + 2 + CONTENT_FEATURE_DIM); // + dwell mean, account age, history vector
+    expect(Object.keys(ITEM_FEATURES)).toHaveLength(20 + 5 + CONTENT_FEATURE_DIM + 20 + 1); // item: hide rate, dwell mean, age, quality, aspect, content; creator: items
     expect(Object.keys(USER_TOPIC_FEATURES)).toHaveLength(20 + 1); // + affinity
   });
 });
@@ -71,5 +71,44 @@ describe('countEvent', () => {
     countEvent(block, 2, 'dwell', -5);
     expect(Array.from(block)).toEqual([0, 0, 1, 1, 1, 1, 1, 2, 1500]);
     expect(COUNTER.dwell_ms).toBe(6);
+  });
+});
+
+describe('content and history vectors', () => {
+  it('scale an embedding to unit length and keep its first CONTENT_FEATURE_DIM components', () => {
+    const v = contentVector([3, 4]);
+    expect(v).toHaveLength(CONTENT_FEATURE_DIM);
+    expect(v![0]).toBeCloseTo(0.6, 12);
+    expect(v![1]).toBeCloseTo(0.8, 12);
+    expect(v![2]).toBe(0);
+    const long = contentVector(Array.from({ length: CONTENT_FEATURE_DIM + 4 }, () => 1))!;
+    expect(long[CONTENT_FEATURE_DIM - 1]).toBeCloseTo(1 / Math.sqrt(CONTENT_FEATURE_DIM + 4), 12);
+  });
+
+  it('have none for an empty, all-zero or non-finite embedding', () => {
+    expect(contentVector([])).toBeUndefined();
+    expect(contentVector([0, 0])).toBeUndefined();
+    expect(contentVector([1, Number.NaN])).toBeUndefined();
+  });
+
+  it('average the most recent HISTORY_ITEMS items with an embedding, skipping the others', () => {
+    const embeddings: Record<string, number[]> = { a: [2, 0], b: [0, 5], z: [0, 0] };
+    const h = historyContentVector(['a', 'ghost', 'z', 'b'], (id) => embeddings[id])!;
+    expect(h[0]).toBeCloseTo(0.5, 12);
+    expect(h[1]).toBeCloseTo(0.5, 12);
+    expect(historyContentVector(['ghost'], (id) => embeddings[id])).toBeUndefined();
+    const many = [...Array.from({ length: HISTORY_ITEMS }, () => 'a'), 'b'];
+    expect(historyContentVector(many, (id) => embeddings[id])![1]).toBe(0);
+  });
+
+  it('name the history vector as the user_history_content_<i> features, defaults without one', () => {
+    const h = historyContentVector(['a'], () => [3, 4])!;
+    const features = userHistoryFeatures(h);
+    expect(Object.keys(features)).toEqual(Array.from({ length: CONTENT_FEATURE_DIM }, (_, i) => `user_history_content_${i}`));
+    expect(features.user_history_content_0).toBeCloseTo(0.6, 12);
+    expect(features.user_history_content_1).toBeCloseTo(0.8, 12);
+    expect(features.user_history_content_2).toBe(0);
+    const none = userHistoryFeatures(undefined);
+    for (const [name, value] of Object.entries(none)) expect(value).toBe(USER_FEATURES[name]);
   });
 });

@@ -1,6 +1,7 @@
 // The declared features: name, entity, default, description, and how each is computed from stored state.
 
 import type { Item, User } from '@recsys/domain';
+import type { CatalogLookup } from '../state/catalog';
 import { windowTotals, type CounterBlock } from '../state/counter-block';
 import { COUNTER, COUNTER_COUNT, type CounterName } from './event-updates';
 import { RATE_PRIOR, RECENCY_CAP_HOURS, smoothedRate } from './knobs';
@@ -30,9 +31,15 @@ export interface UserFeatureSource {
   counters?: CounterBlock;
   /** Registration attributes; absent until the user is upserted. */
   user?: User;
+  /** The user's recent clicks, saves and shares, most recent first (the record's `recent`); absent without any. */
+  recentItemIds?: readonly string[];
+  /** Where the recent items' content embeddings come from; without it the history features are defaults. */
+  catalog?: CatalogLookup;
   nowMs: number;
   /** Window sums of `counters` at `nowMs`, filled on first use (leave unset). */
   sums?: Float64Array;
+  /** The history content vector, filled on first use (leave unset; null: the user has none). */
+  history?: Float64Array | null;
 }
 
 /** State an item feature is computed from. */
@@ -44,6 +51,8 @@ export interface ItemFeatureSource {
   nowMs: number;
   /** Window sums of `counters` at `nowMs`, filled on first use (leave unset). */
   sums?: Float64Array;
+  /** The item's content vector, filled on first use (leave unset; null: it has none). */
+  content?: Float64Array | null;
 }
 
 /** State a creator feature is computed from. */
@@ -88,6 +97,81 @@ function sumsOf(s: { counters?: CounterBlock; nowMs: number; sums?: Float64Array
   s.sums ??= windowTotals(s.counters, s.nowMs);
   return s.sums;
 }
+
+/** Components of a content embedding served as features (`item_content_<i>`, `user_history_content_<i>`). */
+export const CONTENT_FEATURE_DIM = 16;
+
+/** Recent positive items (most recent first) whose content vectors a user's history vector averages. */
+export const HISTORY_ITEMS = 20;
+
+/**
+ * The content vector of an embedding: the embedding scaled to unit length, its first {@link CONTENT_FEATURE_DIM}
+ * components (0 beyond its length). Undefined for an empty, all-zero or non-finite embedding.
+ */
+export function contentVector(embedding: ArrayLike<number>): Float64Array | undefined {
+  let sq = 0;
+  for (let i = 0; i < embedding.length; i++) {
+    if (!Number.isFinite(embedding[i])) return undefined;
+    sq += embedding[i] * embedding[i];
+  }
+  if (!(sq > 0)) return undefined;
+  const norm = Math.sqrt(sq);
+  const out = new Float64Array(CONTENT_FEATURE_DIM);
+  for (let i = 0; i < Math.min(CONTENT_FEATURE_DIM, embedding.length); i++) out[i] = embedding[i] / norm;
+  return out;
+}
+
+/**
+ * A user's history vector: the mean of the content vectors of the first {@link HISTORY_ITEMS} of `itemIds` (most recent
+ * first) that have one. Undefined when none has. The feature service serves it as `user_history_content_<i>`; recall's
+ * `two-tower` channel computes it from its own recent positives with this same function. O(HISTORY_ITEMS · dim).
+ */
+export function historyContentVector(itemIds: readonly string[], embeddingOf: (itemId: string) => ArrayLike<number> | undefined): Float64Array | undefined {
+  const mean = new Float64Array(CONTENT_FEATURE_DIM);
+  let n = 0;
+  for (let i = 0; i < itemIds.length && i < HISTORY_ITEMS; i++) {
+    const embedding = embeddingOf(itemIds[i]);
+    const unit = embedding === undefined ? undefined : contentVector(embedding);
+    if (unit === undefined) continue;
+    for (let f = 0; f < CONTENT_FEATURE_DIM; f++) mean[f] += unit[f];
+    n++;
+  }
+  if (n === 0) return undefined;
+  for (let f = 0; f < CONTENT_FEATURE_DIM; f++) mean[f] /= n;
+  return mean;
+}
+
+/** {@link CONTENT_FEATURE_DIM} features `<prefix>_<i>`: component i of a source's vector, default 0 without one. */
+function vectorFeatures<S>(entity: FeatureEntity, prefix: string, description: string, vectorOf: (s: S) => Float64Array | undefined): FeatureDefinition<S>[] {
+  return Array.from({ length: CONTENT_FEATURE_DIM }, (_, i) => ({
+    name: `${prefix}_${i}`,
+    entity,
+    default: 0,
+    description: `${description}: component ${i} of ${CONTENT_FEATURE_DIM}`,
+    value: (s: S) => vectorOf(s)?.[i],
+  }));
+}
+
+const itemContent = (s: ItemFeatureSource): Float64Array | undefined => {
+  if (s.content === undefined) s.content = (s.item && contentVector(s.item.embedding)) ?? null;
+  return s.content ?? undefined;
+};
+
+const userHistory = (s: UserFeatureSource): Float64Array | undefined => {
+  if (s.history === undefined) {
+    const { recentItemIds, catalog } = s;
+    s.history = (recentItemIds && catalog && historyContentVector(recentItemIds, (id) => catalog.item(id)?.embedding)) ?? null;
+  }
+  return s.history ?? undefined;
+};
+
+/** The `user_history_content_<i>` features: component i of the user's history vector ({@link historyContentVector}). */
+const USER_HISTORY_DEFINITIONS: readonly FeatureDefinition<UserFeatureSource>[] = vectorFeatures<UserFeatureSource>(
+  'user',
+  'user_history_content',
+  `Mean unit content embedding of the user’s ${HISTORY_ITEMS} most recent clicked, saved or shared pins (0 without any)`,
+  userHistory,
+);
 
 /** The counters served per window (all counters are kept per window; these are the ones worth a feature). */
 const WINDOWED_COUNTERS: readonly CounterName[] = ['impressions', 'clicks', 'saves'];
@@ -188,6 +272,7 @@ export const USER_FEATURE_DEFINITIONS: readonly FeatureDefinition<UserFeatureSou
     description: 'Days since sign-up (floored at 0)',
     value: (s) => (s.user ? Math.max(0, (s.nowMs - s.user.signupAtMs) / DAY_MS) : undefined),
   },
+  ...USER_HISTORY_DEFINITIONS,
 ];
 
 /** Item features (entity `item`), computed in the item view. */
@@ -228,6 +313,7 @@ export const ITEM_FEATURE_DEFINITIONS: readonly FeatureDefinition<ItemFeatureSou
     description: 'Image width / height from the catalog',
     value: (s) => s.item?.aspectRatio,
   },
+  ...vectorFeatures<ItemFeatureSource>('item', 'item_content', 'The pin’s content embedding scaled to unit length (0 outside the catalog)', itemContent),
 ];
 
 /** Creator features (entity `creator`), served in the item view for the item's creator. */
@@ -275,6 +361,17 @@ export const ITEM_FEATURES: Readonly<Record<string, number>> = defaultsOf([...IT
 
 /** Name → default of every user×topic feature. */
 export const USER_TOPIC_FEATURES: Readonly<Record<string, number>> = defaultsOf(USER_TOPIC_FEATURE_DEFINITIONS);
+
+/**
+ * The `user_history_content_<i>` features (name → value) of a user whose history vector is `history` (computed by
+ * {@link historyContentVector}); their declared defaults when it is undefined. For a service that keeps the user's
+ * recent items itself and feeds a model reading these features (recall's `two-tower` channel). O(CONTENT_FEATURE_DIM).
+ */
+export function userHistoryFeatures(history: Float64Array | undefined): Record<string, number> {
+  const features: Record<string, number> = {};
+  computeFeatures(USER_HISTORY_DEFINITIONS, { nowMs: 0, history: history ?? null }, features, []);
+  return features;
+}
 
 /**
  * Computes `defs` from `source` into `into`, pushing onto `defaulted` the names whose source state is

@@ -450,7 +450,7 @@ describe('FeatureEngine', () => {
 
       for (const now of [T0 + 3 * HOUR + 10 * MINUTE, T0 + 3 * HOUR + 59 * MINUTE, T0 + DAY + 17, T0 + 6 * DAY, T0 + 40 * DAY]) {
         for (const userId of ['u1', 'u2', 'u3']) {
-          const view = userView(userId, { record: decode(users.get(userId), decodeUserRecord), user: engine.catalog.user(userId) }, now);
+          const view = userView(userId, { record: decode(users.get(userId), decodeUserRecord), user: engine.catalog.user(userId), catalog: engine.catalog }, now);
           expect(view).toStrictEqual(engine.userFeatures(userId, now));
         }
         for (const itemId of ['a', 'b', 'ghost', 'unknown']) {

@@ -66,7 +66,7 @@ export class FeatureEngine {
 
   /** The features of a user at `nowMs`; declared defaults and `known: false` for an unknown user. */
   userFeatures(userId: string, nowMs: number): UserFeatureView {
-    return userView(userId, { record: this.records.users.get(userId), user: this.catalog.user(userId) }, nowMs);
+    return userView(userId, { record: this.records.users.get(userId), user: this.catalog.user(userId), catalog: this.catalog }, nowMs);
   }
 
   /** The features of an item (and its creator) at `nowMs`; defaults and `known: false` outside the catalog. */

@@ -153,7 +153,7 @@ describe('online batches and offline replay', () => {
         };
         for (const userId of USERS) {
           const record = read(`user:${userId}`, decodeUserRecord);
-          expect(userView(userId, { record }, now)).toStrictEqual(engine.userFeatures(userId, now));
+          expect(userView(userId, { record, catalog: engine.catalog }, now)).toStrictEqual(engine.userFeatures(userId, now));
           for (const topic of ['t1', 't2', 't3']) expect(userTopicFeatures(record, topic, now)).toStrictEqual(userTopicFeatures(engine.userRecord(userId), topic, now));
         }
         for (const itemId of ITEMS) {

@@ -51,3 +51,27 @@ describe('itemFeatureRow', () => {
     expect(itemFeatureColumns().names).toEqual(ITEM_FEATURE_COLUMNS);
   });
 });
+
+describe('content features', () => {
+  it('serve an item’s unit content embedding and the mean of the user’s recent positives’ (impressions and hides do not count)', () => {
+    const engine = new FeatureEngine();
+    engine.applyCatalogItem(item('i1', 'c1', ['t1'], { embedding: [3, 4] }));
+    engine.applyCatalogItem(item('i2', 'c1', ['t1'], { embedding: [0, 2] }));
+    engine.applyCatalogItem(item('i3', 'c1', ['t1'], { embedding: [1, 0] }));
+    engine.applyEvent(event('click', 'u1', 'i1', HOUR));
+    engine.applyEvent(event('save', 'u1', 'i2', 2 * HOUR));
+    engine.applyEvent(event('impression', 'u1', 'i3', 3 * HOUR));
+    engine.applyEvent(event('hide', 'u1', 'i3', 3 * HOUR));
+    const now = 4 * HOUR;
+    const i1 = engine.itemFeatures('i1', now).features;
+    expect([i1.item_content_0, i1.item_content_1, i1.item_content_2]).toEqual([0.6, 0.8, 0]);
+    const u1 = engine.userFeatures('u1', now);
+    expect(u1.features.user_history_content_0).toBeCloseTo(0.3, 12);
+    expect(u1.features.user_history_content_1).toBeCloseTo(0.9, 12);
+    expect(u1.defaulted.filter((n) => n.startsWith('user_history_content_'))).toEqual([]);
+    const cold = engine.userFeatures('nobody', now);
+    expect(cold.features.user_history_content_0).toBe(0);
+    expect(cold.defaulted).toContain('user_history_content_0');
+    expect(engine.itemFeatures('ghost', now).defaulted).toContain('item_content_0');
+  });
+});

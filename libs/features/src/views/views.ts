@@ -15,6 +15,7 @@ import {
 } from '../definitions/features';
 import { AFFINITY_HALF_LIFE_MS } from '../definitions/knobs';
 import type { EntityRecord, UserRecord } from '../records/records';
+import type { CatalogLookup } from '../state/catalog';
 
 /** What is served for one user. */
 export interface UserFeatureView {
@@ -73,6 +74,8 @@ export interface UserViewInput {
   record?: UserRecord;
   /** Registration attributes from the catalog; absent until the user is upserted. */
   user?: User;
+  /** The catalog, for the content embeddings of the user's recent items (`user_history_content_*`: defaults without it). */
+  catalog?: CatalogLookup;
 }
 
 /** What an item view is computed from. */
@@ -92,13 +95,14 @@ export function userView(userId: string, input: UserViewInput, nowMs: number): U
   const { record, user } = input;
   const features: Record<string, number> = {};
   const defaulted: string[] = [];
-  computeFeatures(USER_FEATURE_DEFINITIONS, { counters: record?.counters, user, nowMs, sums: undefined }, features, defaulted);
+  const recentItemIds = record ? record.recent.map((r) => r.itemId) : [];
+  computeFeatures(USER_FEATURE_DEFINITIONS, { counters: record?.counters, user, recentItemIds, catalog: input.catalog, nowMs, sums: undefined, history: undefined }, features, defaulted);
   const view: UserFeatureView = {
     userId,
     known: record !== undefined || user !== undefined,
     features,
     defaulted,
-    recentItemIds: record ? record.recent.map((r) => r.itemId) : [],
+    recentItemIds,
     topicAffinity: topicAffinityOf(record, nowMs),
   };
   if (user) view.user = user;
@@ -109,7 +113,7 @@ export function userView(userId: string, input: UserViewInput, nowMs: number): U
 export function itemView(itemId: string, input: ItemViewInput, nowMs: number): ItemFeatureView {
   const features: Record<string, number> = {};
   const defaulted: string[] = [];
-  computeFeatures(ITEM_FEATURE_DEFINITIONS, { counters: input.record?.counters, item: input.item, nowMs, sums: undefined }, features, defaulted);
+  computeFeatures(ITEM_FEATURE_DEFINITIONS, { counters: input.record?.counters, item: input.item, nowMs, sums: undefined, content: undefined }, features, defaulted);
   computeFeatures(CREATOR_FEATURE_DEFINITIONS, { counters: input.creator?.counters, items: input.creatorItems, nowMs, sums: undefined }, features, defaulted);
   const view: ItemFeatureView = { itemId, known: input.item !== undefined, features, defaulted };
   if (input.item) view.item = input.item;
@@ -168,7 +172,7 @@ export interface ItemFeatureRow {
 export function itemFeatureRow(input: ItemViewInput, nowMs: number, columns: ItemFeatureColumns = ALL_COLUMNS): ItemFeatureRow {
   const values = new Array<number>(columns.defs.length);
   const defaulted: number[] = [];
-  const item: ItemFeatureSource = { counters: input.record?.counters, item: input.item, nowMs, sums: undefined };
+  const item: ItemFeatureSource = { counters: input.record?.counters, item: input.item, nowMs, sums: undefined, content: undefined };
   const creator: CreatorFeatureSource = { counters: input.creator?.counters, items: input.creatorItems, nowMs, sums: undefined };
   for (let column = 0; column < columns.defs.length; column++) {
     const { creator: ofCreator, def } = columns.defs[column];

@@ -325,3 +325,154 @@ export function parseModelCard(json: unknown): ModelCard {
 export function cardFeatures(card: Pick<ModelCard, 'inputs'>): string[] {
   return card.inputs.flatMap((input) => input.columns.map((c) => c.feature));
 }
+
+/** One tower of a two-tower model: its graph, its one input (raw feature columns) and its `embedding` output. */
+export interface TwoTowerCardTower {
+  onnx: { file: string; opset: typeof MODEL_OPSET };
+  input: ModelCardInput;
+  /** `[batch, dim]` float32. */
+  output: { name: string; dim: number };
+}
+
+/** Input rows of a tower and the training framework's embeddings of them (one `dim` array per row). */
+export interface TwoTowerCardParity {
+  rows: number[][];
+  embeddings: number[][];
+}
+
+/** The card of a two-tower model version (docs/model-card.md): two towers and the catalogue's item embeddings. */
+export interface TwoTowerCard {
+  format: typeof MODEL_CARD_FORMAT;
+  name: string;
+  version: string;
+  architecture: 'two-tower';
+  towers: { user: TwoTowerCardTower; item: TwoTowerCardTower };
+  /** The catalogue at training time: `rows × dim` float32 in `file`, the items' ids (a JSON array) in `ids`. */
+  itemEmbeddings: { file: string; ids: string; rows: number; dim: number };
+  training: ModelCardTraining;
+  /** Free-form metrics (e.g. `test.retrieval.auc`), finite numbers. */
+  metrics: Record<string, Record<string, Record<string, number>>>;
+  parity: { user: TwoTowerCardParity; item: TwoTowerCardParity };
+}
+
+/** The architecture tag of a two-tower card. */
+export const TWO_TOWER_ARCHITECTURE = 'two-tower';
+
+/** The `architecture` of a card's bytes or JSON, or undefined when it names none (no validation beyond that). */
+export function cardArchitecture(json: unknown): string | undefined {
+  let value = json;
+  try {
+    if (typeof json === 'string' || json instanceof Uint8Array) value = JSON.parse(typeof json === 'string' ? json : new TextDecoder().decode(json));
+  } catch {
+    return undefined;
+  }
+  return isRecord(value) && typeof value.architecture === 'string' ? value.architecture : undefined;
+}
+
+function parseTower(kind: 'user' | 'item', value: unknown, p: Problems): TwoTowerCardTower {
+  const at = `card.towers.${kind}`;
+  const fallback: TwoTowerCardTower = { onnx: { file: '', opset: MODEL_OPSET }, input: { name: '', type: 'float32', shape: [BATCH_AXIS, 0], columns: [] }, output: { name: '', dim: 0 } };
+  if (!p.expect(isRecord(value), at, '{ onnx, input, output }', value)) return fallback;
+  const t = value as Json;
+  const onnx = isRecord(t.onnx) ? t.onnx : {};
+  p.expect(typeof onnx.file === 'string' && FILE_NAME.test(onnx.file) && onnx.file.length <= 200, `${at}.onnx.file`, 'the file name of the tower’s graph in the version', onnx.file);
+  p.expect(onnx.opset === MODEL_OPSET, `${at}.onnx.opset`, `${MODEL_OPSET} (the pinned opset)`, onnx.opset);
+  const x = isRecord(t.input) ? t.input : {};
+  p.expect(isNonEmptyString(x.name), `${at}.input.name`, 'a non-empty string', x.name);
+  p.expect(x.type === 'float32', `${at}.input.type`, '"float32"', x.type);
+  const columns = parseColumns(`${at}.input.columns`, x.columns, new Map(), p);
+  const shape = x.shape;
+  p.expect(Array.isArray(shape) && shape.length === 2 && shape[0] === BATCH_AXIS && shape[1] === columns.length, `${at}.input.shape`, `["${BATCH_AXIS}", ${columns.length}]`, shape);
+  const o = isRecord(t.output) ? t.output : {};
+  p.expect(isNonEmptyString(o.name), `${at}.output.name`, 'a non-empty string', o.name);
+  const oShape = o.shape;
+  const dimOk = p.expect(
+    Array.isArray(oShape) && oShape.length === 2 && oShape[0] === BATCH_AXIS && Number.isSafeInteger(oShape[1]) && (oShape[1] as number) > 0,
+    `${at}.output.shape`,
+    `["${BATCH_AXIS}", <dim>]`,
+    oShape,
+  );
+  return {
+    onnx: { file: String(onnx.file), opset: MODEL_OPSET },
+    input: { name: String(x.name), type: 'float32', shape: [BATCH_AXIS, columns.length], columns },
+    output: { name: String(o.name), dim: dimOk ? (oShape as number[])[1] : 0 },
+  };
+}
+
+function parseTowerParity(kind: 'user' | 'item', value: unknown, width: number, dim: number, p: Problems): TwoTowerCardParity {
+  const at = `card.parity.${kind}`;
+  if (!p.expect(isRecord(value), at, '{ rows, outputs: { embedding } }', value)) return { rows: [], embeddings: [] };
+  const v = value as Json;
+  const matrix = (path: string, m: unknown, cols: number, count?: number): number[][] => {
+    if (!p.expect(Array.isArray(m) && m.length > 0 && (count === undefined || m.length === count), path, `${count ?? 'a non-empty array of'} rows of ${cols} finite numbers`, m)) return [];
+    return (m as unknown[]).map((row, r) => {
+      const ok = Array.isArray(row) && row.length === cols && row.every(isFiniteNumber);
+      p.expect(ok, `${path}[${r}]`, `${cols} finite numbers`, row);
+      return ok ? [...(row as number[])] : [];
+    });
+  };
+  const rows = matrix(`${at}.rows`, v.rows, width);
+  const outputs = isRecord(v.outputs) ? v.outputs : {};
+  return { rows, embeddings: matrix(`${at}.outputs.embedding`, outputs.embedding, dim, rows.length) };
+}
+
+/**
+ * Parses and validates a two-tower model card (docs/model-card.md): `architecture` "two-tower", a user and an item
+ * tower (graph file, opset 17, one float32 `[batch, columns]` input of named feature columns, a `[batch, dim]` output,
+ * the same dim for both), the item embeddings' file, ids file, rows and dim, training provenance, finite metrics, and
+ * per-tower parity rows with their embeddings. Throws one Error listing every problem, each naming its field.
+ */
+export function parseTwoTowerCard(json: unknown): TwoTowerCard {
+  let value = json;
+  if (typeof json === 'string' || json instanceof Uint8Array) {
+    try {
+      value = JSON.parse(typeof json === 'string' ? json : new TextDecoder().decode(json));
+    } catch (error) {
+      throw new Error(`invalid model card: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  if (!isRecord(value)) throw new Error(`invalid model card: expected a JSON object, got ${describe(value)}`);
+  const p = new Problems();
+  p.expect(value.format === MODEL_CARD_FORMAT, 'card.format', `"${MODEL_CARD_FORMAT}"`, value.format);
+  for (const field of ['name', 'version'] as const) p.expect(isNonEmptyString(value[field]), `card.${field}`, 'a non-empty string', value[field]);
+  p.expect(value.architecture === TWO_TOWER_ARCHITECTURE, 'card.architecture', `"${TWO_TOWER_ARCHITECTURE}"`, value.architecture);
+  const towers = isRecord(value.towers) ? value.towers : {};
+  p.expect(isRecord(value.towers), 'card.towers', '{ user, item }', value.towers);
+  const user = parseTower('user', towers.user, p);
+  const item = parseTower('item', towers.item, p);
+  if (user.output.dim > 0 && item.output.dim > 0 && user.output.dim !== item.output.dim) {
+    p.add('card.towers.item.output.shape', `dim ${item.output.dim} is not the user tower's ${user.output.dim}`);
+  }
+  const e = isRecord(value.itemEmbeddings) ? value.itemEmbeddings : {};
+  p.expect(isRecord(value.itemEmbeddings), 'card.itemEmbeddings', '{ file, ids, rows, dim }', value.itemEmbeddings);
+  for (const field of ['file', 'ids'] as const) p.expect(typeof e[field] === 'string' && FILE_NAME.test(e[field] as string), `card.itemEmbeddings.${field}`, 'a file name in the version', e[field]);
+  p.expect(isCount(e.rows) && (e.rows as number) > 0, 'card.itemEmbeddings.rows', 'an integer > 0', e.rows);
+  p.expect(e.dim === user.output.dim, 'card.itemEmbeddings.dim', `the towers' dim ${user.output.dim}`, e.dim);
+  const training = parseTraining(value.training, p);
+  const metrics: TwoTowerCard['metrics'] = {};
+  if (p.expect(isRecord(value.metrics), 'card.metrics', 'an object of split → group → metric → value', value.metrics)) {
+    for (const [split, groups] of Object.entries(value.metrics as Json)) {
+      metrics[split] = {};
+      for (const [group, byMetric] of Object.entries(isRecord(groups) ? groups : {})) {
+        if (!p.expect(isRecord(byMetric), `card.metrics.${split}.${group}`, 'an object of metric → value', byMetric)) continue;
+        for (const [metric, v] of Object.entries(byMetric as Json)) p.expect(isFiniteNumber(v), `card.metrics.${split}.${group}.${metric}`, 'a finite number', v);
+        metrics[split][group] = { ...(byMetric as Record<string, number>) };
+      }
+    }
+  }
+  const parity = isRecord(value.parity) ? value.parity : {};
+  const userParity = parseTowerParity('user', parity.user, user.input.columns.length, user.output.dim, p);
+  const itemParity = parseTowerParity('item', parity.item, item.input.columns.length, item.output.dim, p);
+  if (p.list.length > 0) throw new Error(`invalid model card: ${p.list.join('; ')}`);
+  return {
+    format: MODEL_CARD_FORMAT,
+    name: value.name as string,
+    version: value.version as string,
+    architecture: TWO_TOWER_ARCHITECTURE,
+    towers: { user, item },
+    itemEmbeddings: { file: e.file as string, ids: e.ids as string, rows: e.rows as number, dim: e.dim as number },
+    training,
+    metrics,
+    parity: { user: userParity, item: itemParity },
+  };
+}

@@ -51,6 +51,25 @@ describe('exportTrainingSet', () => {
     expect(clicks).toBeGreaterThan(0);
     expect(clicks).toBeLessThan(rows);
     expect(summary.positiveRate.click).toBeCloseTo(clicks / rows, 10);
+    // keys.u32 says who and what each row is (indexes into ids.json) and which logged page: one user per page, each
+    // item once per page, pages numbered in order of first appearance.
+    const ids = JSON.parse(readFileSync(join(out, 'ids.json'), 'utf8'));
+    const kb = readFileSync(join(out, 'keys.u32'));
+    const keys = new Uint32Array(kb.buffer, kb.byteOffset, kb.byteLength / 4);
+    expect(keys.length).toBe(rows * 3);
+    expect(ids.users).toHaveLength(small.users);
+    expect(ids.items).toHaveLength(small.pins);
+    const pages = new Map<number, { user: number; items: Set<number> }>();
+    for (let r = 0; r < rows; r++) {
+      const [user, item, request] = [keys[r * 3], keys[r * 3 + 1], keys[r * 3 + 2]];
+      expect(user < ids.users.length && item < ids.items.length).toBe(true);
+      if (!pages.has(request)) expect(request).toBe(pages.size);
+      const page = pages.get(request) ?? { user, items: new Set<number>() };
+      expect([request, page.user, page.items.has(item)]).toEqual([request, user, false]);
+      page.items.add(item);
+      pages.set(request, page);
+    }
+    expect(pages.size).toBeLessThan(rows);
   });
 
   it('is deterministic, refuses to overwrite without force, and fails on an unknown input before writing anything', () => {
@@ -58,7 +77,7 @@ describe('exportTrainingSet', () => {
     const b = join(dir, 'b');
     exportTrainingSet({ ...small, out: a });
     exportTrainingSet({ ...small, out: b });
-    for (const file of ['features.f32', 'labels.f32', 'time.f64', 'meta.json']) {
+    for (const file of ['features.f32', 'labels.f32', 'time.f64', 'keys.u32', 'ids.json', 'meta.json']) {
       const same = file === 'meta.json' ? readFileSync(join(a, file), 'utf8').replaceAll('/a', '/b') === readFileSync(join(b, file), 'utf8').replaceAll('/a', '/b') : Buffer.compare(readFileSync(join(a, file)), readFileSync(join(b, file))) === 0;
       expect([file, same]).toEqual([file, true]);
     }
