@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     names = (await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: empty }))).modelFeatureNames;
     const values = mulberry32(Math.floor(itemSeed * 2 ** 31));
     items = Float32Array.from({ length: CANDIDATES * names.length }, (_, i) => valueAround(ITEM_FEATURES[names[i % names.length]] ?? 1, values));
-    const candidates: ScoringColumns = { featureNames: [...names], itemFeatures: float32MatrixToWire(CANDIDATES, names.length, items), topics: dictionaryToWire(CANDIDATES, (r) => topics[topicIndexes[r]]) };
+    const candidates: ScoringColumns = { featureNames: [...names], itemFeatures: float32MatrixToWire(CANDIDATES, names.length, items), topics: dictionaryToWire(CANDIDATES, (r) => topics[topicIndexes[r]]), itemIds: [] };
     return RankColumnsRequest.fromPartial({ user, candidates });
   };
 

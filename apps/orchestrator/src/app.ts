@@ -31,6 +31,7 @@ export async function startOrchestratorApp(config: OrchestratorConfig, logger: L
     experiments,
     recallLimit: config.RECALL_LIMIT,
     preRankLimit: config.PRERANK_LIMIT,
+    fusionRules: config.FUSION_RULES,
   });
   const server = await startGrpcServer({
     name: 'orchestrator',

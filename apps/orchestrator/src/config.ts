@@ -1,6 +1,44 @@
 /** The orchestrator's environment schema, parsed once at start. */
+import { parseFusionRule, type FusionRule } from '@recsys/algorithms';
 import { address, backend, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port } from '@recsys/config';
+import { SURFACES, type Surface } from '@recsys/domain';
 import { z } from 'zod';
+
+/**
+ * The fusion rule of each surface: a JSON object of surface → `{ kind, weights, negative? }` (docs/experiments.md), e.g.
+ * `{"related_pins":{"kind":"product","weights":{"click":1,"save":1,"hide":10}}}`. A surface without one (and every
+ * surface when empty) is ranked with the ranking model's default weighted sum; an experiment arm's `fusion` replaces it.
+ */
+function fusionRules() {
+  return z
+    .string()
+    .default('')
+    .transform((text, ctx): Partial<Record<Surface, FusionRule>> => {
+      if (text.trim() === '') return {};
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not JSON (${(error as Error).message})` });
+        return z.NEVER;
+      }
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a JSON object of surface → fusion rule' });
+        return z.NEVER;
+      }
+      const rules: Partial<Record<Surface, FusionRule>> = {};
+      for (const [surface, value] of Object.entries(json)) {
+        if (!(SURFACES as readonly string[]).includes(surface)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [surface], message: `not a surface (${SURFACES.join(', ')})` });
+          continue;
+        }
+        const parsed = parseFusionRule(value);
+        if ('rule' in parsed) rules[surface as Surface] = parsed.rule;
+        else for (const problem of parsed.problems) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [surface, ...problem.path], message: problem.message });
+      }
+      return rules;
+    });
+}
 
 const shape = {
   GRPC_PORT: port(50051),
@@ -21,6 +59,8 @@ const shape = {
    * experiments.
    */
   EXPERIMENTS_FILE: z.string().default(''),
+  /** The fusion rule of each surface (JSON, see {@link fusionRules}); empty: the ranking model's weighted sum everywhere. */
+  FUSION_RULES: fusionRules(),
   /** Candidates asked of recall. */
   RECALL_LIMIT: z.coerce.number().int().min(1).max(5000).default(1500),
   /**

@@ -13,6 +13,7 @@ const REASONS: Record<string, string> = {
   als: 'Matches your taste profile',
   content: 'Looks like pins you engaged with',
   realtime: 'Related to what you just engaged with',
+  'two-tower': 'Picked for you from the pins you engaged with',
 };
 
 /** The reason for the channel that scored the candidate highest, e.g. "Popular right now (recall: popular)". */

@@ -2,6 +2,8 @@
  * The request path as a declarative pipeline: experiments → recall → user and item features (one call) → ranking
  * (pre-rank, budget, rank in one call) and the candidate budget → re-rank → the page (always) → served log.
  */
+import type { FusionRule } from '@recsys/algorithms';
+import type { Surface } from '@recsys/domain';
 import { definePipeline, sortBy, type PipelineDefinition } from '@recsys/pipeline';
 import type { EventBus } from '@recsys/stores';
 import type { ExperimentSource } from '@recsys/experiments';
@@ -24,6 +26,8 @@ export interface RecommendPipelineDeps {
   experiments: ExperimentSource;
   recallLimit: number;
   preRankLimit: number;
+  /** The fusion rule of each surface (`FUSION_RULES`); a surface without one gets the ranking model's weighted sum. */
+  fusionRules?: Readonly<Partial<Record<Surface, FusionRule>>>;
 }
 
 /** Builds the Recommend pipeline. */
@@ -36,7 +40,7 @@ export function recommendPipeline(deps: RecommendPipelineDeps): PipelineDefiniti
     queryHydrators: [experimentHydrator({ experiments: deps.experiments })],
     sources: [recallSource({ recall: d.recall, limit: deps.recallLimit })],
     candidateHydrators: [featuresHydrator({ feature: d.feature, inputs })],
-    scorers: [rankScorer({ ranking: d.ranking, inputs, preRankLimit: deps.preRankLimit })],
+    scorers: [rankScorer({ ranking: d.ranking, inputs, preRankLimit: deps.preRankLimit, fusionRules: deps.fusionRules })],
     selectors: [
       candidateBudgetSelector(deps.preRankLimit),
       sortBy<RecommendQuery, PinCandidate>('rank-order', bestScore),

@@ -10,6 +10,7 @@ import {
   EngagementEvent,
   EngagementType,
   FeatureServiceService,
+  FusionKind,
   OrchestratorServiceClient,
   RankingServiceService,
   RecallServiceService,
@@ -83,6 +84,11 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
   /** What recall was asked for (`limit`) and ranking was sent as fusion weights, per call. */
   const recallLimits: number[] = [];
   const fusionSent: Record<string, number>[] = [];
+  /** The fusion rule ranking was sent, per call (undefined: none, the model's weighted sum). */
+  const rulesSent: (RankColumnsRequest['fusionRule'] | undefined)[] = [];
+  /** The rule of the related-pins surface (FUSION_RULES), and that of the `product` arm, which replaces it. */
+  const relatedRule = { kind: 'product', weights: { click: 1, save: 1, hide: 10 } };
+  const armRule = { kind: 'product', weights: { click: 1, dwell: 0.5 }, negative: ['hide', 'share'] };
   /** The experiment configuration the orchestrator watches. */
   const experimentsDir = mkdtempSync(join(tmpdir(), 'recsys-orch-exp-'));
   const experimentsFile = join(experimentsDir, 'experiments.json');
@@ -91,7 +97,8 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     buckets: 100,
     arms: [
       { name: 'control', from: 0, to: 50 },
-      { name: 'save-heavy', from: 50, to: 100, params: { fusionWeights: { click: 1, save: 4, hide: -4 } } },
+      { name: 'save-heavy', from: 50, to: 90, params: { fusionWeights: { click: 1, save: 4, hide: -4 } } },
+      { name: 'product', from: 90, to: 100, params: { fusion: armRule, fusionWeights: { save: 2 } } },
     ],
   };
   writeFileSync(experimentsFile, JSON.stringify({ layers: [fusionLayer] }));
@@ -165,6 +172,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
         rankColumns: async (req: RankColumnsRequest) => {
           see(req);
           fusionSent.push({ ...req.fusionWeights });
+          rulesSent.push(req.fusionRule);
           await behave('ranking');
           const { pins } = rowsOf(req);
           const preRank = pins.map((n) => (n % 2 === 0 ? 1 : 0.5));
@@ -214,6 +222,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
       RECSYS_DATA_DIR: dataDir,
       LOG_LEVEL: 'error',
       EXPERIMENTS_FILE: experimentsFile,
+      FUSION_RULES: JSON.stringify({ related_pins: relatedRule }),
     });
     app = await startOrchestratorApp(config, logger);
     client = createClient(OrchestratorServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 8000 });
@@ -265,7 +274,7 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     expect(res.items[0]).toMatchObject({ creatorId: 'c2', topic: 't0', aspectRatio: 0.75, channels: [{ channel: 'popular', score: recallScore('pin_56') }] });
     expect(res.items.map((i) => i.column)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
     expect(res.items[0].explanation).toContain('Popular right now');
-    expect(res.experimentArms.fusion).toMatch(/^(control|save-heavy)$/);
+    expect(res.experimentArms.fusion).toMatch(/^(control|save-heavy|product)$/);
   });
 
   it('sends the ranking service every candidate once: the feature names once, each row its values, the pre-rank budget', async () => {
@@ -379,6 +388,23 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
       scoringSeen.length = 0;
     }
     expect(recallLimits.at(-1)).toBe(1500);
+  });
+
+  it("sends the surface's fusion rule, or the arm's in its place, with the arm's weight overrides", async () => {
+    const related = (arm: string) =>
+      request({ surface: Surface.SURFACE_RELATED_PINS, context: { country: 'US', device: 'test', locale: '', recentItemIds: ['pin_58'], contextItemId: 'pin_7' }, experimentOverrides: { fusion: arm } });
+    // Home feed has no rule: the ranking model's weighted sum, as before rules existed.
+    await client.recommend(request({ experimentOverrides: { fusion: 'control' } }));
+    expect(rulesSent.at(-1)).toBeUndefined();
+    await client.recommend(related('control'));
+    expect(rulesSent.at(-1)).toEqual({ kind: FusionKind.FUSION_KIND_PRODUCT, weights: relatedRule.weights, negative: [] });
+    expect(fusionSent.at(-1)).toEqual({});
+    await client.recommend(related('save-heavy'));
+    expect(rulesSent.at(-1)?.kind).toBe(FusionKind.FUSION_KIND_PRODUCT);
+    expect(fusionSent.at(-1)).toEqual({ click: 1, save: 4, hide: -4 });
+    await client.recommend(related('product'));
+    expect(rulesSent.at(-1)).toEqual({ kind: FusionKind.FUSION_KIND_PRODUCT, weights: armRule.weights, negative: armRule.negative });
+    expect(fusionSent.at(-1)).toEqual({ save: 2 });
   });
 
   it('rejects a bad experiment override naming the field', async () => {

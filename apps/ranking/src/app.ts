@@ -2,11 +2,11 @@
 import { startGrpcServer, type GrpcServer } from '@recsys/grpc';
 import type { Logger } from '@recsys/logger';
 import { LocalModelStore } from '@recsys/stores';
-import { DEFAULT_PRERANK_MODEL, DEFAULT_RANKING_MODEL, type RankingConfig } from './config';
-import { disposeRankModel, loadPreRankModel, loadRankModel, openModelHolder, type ModelHolder } from './model-holder';
-import { preRankPipeline, rankPipelines } from './pipeline';
+import { DEFAULT_PRERANK_MODEL, DEFAULT_RANKING_MODEL, LOGISTIC_RANKING_MODEL, type RankingConfig } from './config';
+import { disposePreRankModel, disposeRankModel, loadPreRankModel, loadRankModel, openModelHolder, type ModelHolder } from './model-holder';
+import { preRankPipelines, rankPipelines } from './pipeline';
 import { rankingService } from './service';
-import type { LoadedLogisticModel, LoadedModel } from './types';
+import type { LoadedModel, LoadedPreRankModel } from './types';
 
 /** A running ranking service. */
 export interface RankingApp {
@@ -17,7 +17,8 @@ export interface RankingApp {
 
 /** What to do when the store at `storeDir` holds no version of `name`. */
 function whenMissing(name: string, storeDir: string): string {
-  if (name === DEFAULT_PRERANK_MODEL) return `at ${storeDir} (MODEL_STORE_DIR): train one with \`npx recsys train-ranker --out ${storeDir}\``;
+  if (name === DEFAULT_PRERANK_MODEL) return `at ${storeDir} (MODEL_STORE_DIR): train one with \`npm run train:two-tower -- ${storeDir}\` (tools/training)`;
+  if (name === LOGISTIC_RANKING_MODEL) return `at ${storeDir} (MODEL_STORE_DIR): train one with \`npx recsys train-ranker --out ${storeDir}\``;
   return name === DEFAULT_RANKING_MODEL
     ? `at ${storeDir} (MODEL_STORE_DIR): train one with \`npm run train:ranker -- ${storeDir}\` (tools/training)`
     : `at ${storeDir} (MODEL_STORE_DIR): publish a version of it there (docs/model-card.md), or set another name`;
@@ -39,15 +40,15 @@ export async function startRankingApp(config: RankingConfig, logger: Logger): Pr
     load: (version) => loadRankModel(store, version, config.RANKING_FUSION_WEIGHTS),
     dispose: disposeRankModel,
   });
-  let preRank: ModelHolder<LoadedLogisticModel>;
+  let preRank: ModelHolder<LoadedPreRankModel>;
   try {
-    preRank = await openModelHolder<LoadedLogisticModel>({
+    preRank = await openModelHolder<LoadedPreRankModel>({
       ...common,
       name: config.RANKING_PRERANK_MODEL,
       role: 'pre-rank model',
       whenMissing: whenMissing(config.RANKING_PRERANK_MODEL, config.MODEL_STORE_DIR),
       load: (version) => loadPreRankModel(store, version),
-      dispose: async () => undefined,
+      dispose: disposePreRankModel,
     });
   } catch (error) {
     await rank.close();
@@ -59,7 +60,7 @@ export async function startRankingApp(config: RankingConfig, logger: Logger): Pr
   };
   const service = rankingService({
     models,
-    preRank: preRankPipeline,
+    preRank: preRankPipelines,
     rank: rankPipelines,
     defaultPrerankLimit: config.RANKING_PRERANK_LIMIT,
     defaultDeadlineMs: config.RANKING_DEFAULT_DEADLINE_MS,
@@ -78,6 +79,7 @@ export async function startRankingApp(config: RankingConfig, logger: Logger): Pr
     modelVersion: served.version,
     modelKind: served.kind,
     preRankModel: `${preRank.current().name} ${preRank.current().version}`,
+    preRankKind: preRank.current().kind,
   });
   return { server, close };
 }

@@ -8,8 +8,11 @@ export const DEFAULT_PRERANK_LIMIT = 500;
 /** The ranking model served by default: the committed demo MMoE (models/README.md). */
 export const DEFAULT_RANKING_MODEL = 'ranking/mmoe';
 
-/** The pre-rank model served by default: the committed demo multi-task logistic model, for its pre-rank head. */
-export const DEFAULT_PRERANK_MODEL = 'ranking/multitask-logistic';
+/** The pre-rank model served by default: the committed demo two-tower model (models/README.md). */
+export const DEFAULT_PRERANK_MODEL = 'recall/two-tower';
+
+/** The committed demo multi-task logistic model: a ranking model, and a pre-rank model by its pre-rank head. */
+export const LOGISTIC_RANKING_MODEL = 'ranking/multitask-logistic';
 
 /** Default fusion weights of an ONNX ranking model: those of the committed demo model (dwell and other tasks: 0). */
 export const DEFAULT_ONNX_FUSION = 'click=1,save=2,hide=-10';
@@ -55,7 +58,11 @@ const shape = {
    * (`card.json` + `model.onnx`) or a multi-task logistic model (`model.json`).
    */
   RANKING_MODEL: modelName(DEFAULT_RANKING_MODEL),
-  /** The pre-rank model: a multi-task logistic model whose pre-rank head scores PreRank and Rank's cascade. */
+  /**
+   * The pre-rank model, scoring PreRank and Rank's cascade: a two-tower model (`card.json` with architecture
+   * `two-tower`: user tower per call, item embeddings by item id) or a multi-task logistic model (`model.json`: its
+   * pre-rank head over the ranking features).
+   */
   RANKING_PRERANK_MODEL: modelName(DEFAULT_PRERANK_MODEL),
   /** Default fusion weights of an ONNX ranking model (its card carries none); a logistic model carries its own. */
   RANKING_FUSION_WEIGHTS: fusionWeights(DEFAULT_ONNX_FUSION),

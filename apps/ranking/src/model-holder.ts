@@ -6,9 +6,9 @@ import { parseMultitaskModel, taskNames } from '@recsys/algorithms';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import { RANKING_ITEM_INPUTS } from '@recsys/features';
 import type { Logger } from '@recsys/logger';
-import { MODEL_CARD_FILE, checkParity, loadOnnxModel, planInputs } from '@recsys/models';
+import { MODEL_CARD_FILE, TWO_TOWER_ARCHITECTURE, cardArchitecture, checkParity, loadOnnxModel, loadTwoTowerModel, planInputs } from '@recsys/models';
 import type { ModelStore, ModelVersion } from '@recsys/stores';
-import type { LoadedLogisticModel, LoadedModel, LoadedOnnxModel } from './types';
+import type { LoadedLogisticModel, LoadedModel, LoadedOnnxModel, LoadedPreRankModel, LoadedTwoTowerModel } from './types';
 
 /** The file of a version that holds a multi-task logistic model. */
 export const LOGISTIC_MODEL_FILE = 'model.json';
@@ -174,17 +174,37 @@ export function loadRankModel(store: ModelStore, version: ModelVersion, onnxFusi
   );
 }
 
-/** Loads a pre-rank model version: a multi-task logistic model (`model.json`), whose pre-rank head PreRank uses. */
-export function loadPreRankModel(store: ModelStore, version: ModelVersion): Promise<LoadedLogisticModel> {
+/** A two-tower model version, refused unless whole (`loadTwoTowerModel`: card, towers, item table, parity). */
+async function loadTwoTowerPreRankModel(store: ModelStore, name: string, version: string): Promise<LoadedTwoTowerModel> {
+  const model = await loadTwoTowerModel(store, name, version);
+  return { kind: 'two-tower', name, version, model, itemFeatures: [] };
+}
+
+/**
+ * Loads a pre-rank model version of either kind, by its files: `card.json` of a two-tower model (docs/model-card.md),
+ * or `model.json`, a multi-task logistic model whose pre-rank head PreRank uses. Rejects naming the version and the
+ * problem (a card of another architecture included).
+ */
+export async function loadPreRankModel(store: ModelStore, version: ModelVersion): Promise<LoadedPreRankModel> {
+  if (version.files.includes(MODEL_CARD_FILE)) {
+    const architecture = cardArchitecture(await store.read(version.name, version.version, MODEL_CARD_FILE));
+    if (architecture !== TWO_TOWER_ARCHITECTURE) {
+      throw new Error(`${version.name} version ${version.version} is no pre-rank model: its card's architecture is ${JSON.stringify(architecture)}, a pre-rank model is "${TWO_TOWER_ARCHITECTURE}" or a multi-task logistic model (${LOGISTIC_MODEL_FILE})`);
+    }
+    return loadTwoTowerPreRankModel(store, version.name, version.version);
+  }
   if (!version.files.includes(LOGISTIC_MODEL_FILE)) {
-    return Promise.reject(
-      new Error(
-        `${version.name} version ${version.version} is no pre-rank model: the pre-rank head is part of a multi-task logistic model ` +
-          `(${LOGISTIC_MODEL_FILE}); its files: ${version.files.join(', ')}`,
-      ),
+    throw new Error(
+      `${version.name} version ${version.version} is no pre-rank model: neither a two-tower model (${MODEL_CARD_FILE}) nor a multi-task logistic ` +
+        `model (${LOGISTIC_MODEL_FILE}); its files: ${version.files.join(', ')}`,
     );
   }
   return loadLogisticModel(store, version.name, version.version);
+}
+
+/** Frees what a loaded pre-rank model holds: the sessions of a two-tower model (a logistic model holds nothing). */
+export async function disposePreRankModel(model: LoadedPreRankModel): Promise<void> {
+  if (model.kind === 'two-tower') await model.model.release();
 }
 
 /** Frees what a loaded ranking model holds: the session of an ONNX model (a logistic model holds nothing). */

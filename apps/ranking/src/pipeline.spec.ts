@@ -40,24 +40,25 @@ const query = (model: RankingQuery['model']): RankingQuery => ({
   model,
   preRank: logistic,
   limit: 2,
-  fusion: model.fusion,
+  // The weighted sum of the model's default weights (click only: every other prediction weighs 0).
+  fusion: { rule: { kind: 'sum', weights: model.fusion }, tasks: model.tasks.map((name) => ({ name, scale: name === 'dwell' ? 'value' : 'probability' })) },
 });
 
 describe('rankPipelines', () => {
   it('ranks with the scorer of the model’s kind', async () => {
-    const byOnnx = await executePipeline(rankPipelines.onnx, query(onnx), { deadlineMs: Infinity, debug: true });
+    const byOnnx = await executePipeline(rankPipelines.onnx.logistic, query(onnx), { deadlineMs: Infinity, debug: true });
     expect(byOnnx.candidates.map((c) => c.tasks?.length)).toEqual([3, 3]);
     expect(Object.keys(byOnnx.traces?.[0].scores ?? {})).toContain('scorer/multitask-onnx');
-    const byLogistic = await executePipeline(rankPipelines.logistic, query(logistic), { deadlineMs: Infinity });
+    const byLogistic = await executePipeline(rankPipelines.logistic.logistic, query(logistic), { deadlineMs: Infinity });
     // click = σ(2q − 1): the q = 0.75 row first.
     expect(byLogistic.candidates.map((c) => c.row)).toEqual([1, 0]);
     expect(byLogistic.candidates[0].rank).toBeCloseTo(1 / (1 + Math.exp(-0.5)), 12);
   });
 
   it('fails, never skips, when a pipeline is given a model of the other kind', async () => {
-    await expect(executePipeline(rankPipelines.logistic, query(onnx), { deadlineMs: Infinity })).rejects.toThrow(
+    await expect(executePipeline(rankPipelines.logistic.logistic, query(onnx), { deadlineMs: Infinity })).rejects.toThrow(
       `scorer/multitask-logistic cannot score with onnx model ${TINY_MMOE.version}`,
     );
-    await expect(executePipeline(rankPipelines.onnx, query(logistic), { deadlineMs: Infinity })).rejects.toThrow('scorer/multitask-onnx cannot score with logistic model l1');
+    await expect(executePipeline(rankPipelines.onnx.logistic, query(logistic), { deadlineMs: Infinity })).rejects.toThrow('scorer/multitask-onnx cannot score with logistic model l1');
   });
 });

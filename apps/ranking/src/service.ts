@@ -1,12 +1,14 @@
 /** RankingService binding: validates PreRank/Rank requests, maps wire ⇄ domain, runs the ranking pipelines. */
-import { fusionWeights } from '@recsys/algorithms';
+import { fusionRuleField, fusionRuleProblems, predictionScale, withFusionWeights, type FusionRule, type FusionTask } from '@recsys/algorithms';
 import {
+  FusionKind,
   RankingServiceService,
   columnBytes,
   float32MatrixToWire,
   readDictionary,
   readFloat32Matrix,
   type Candidate,
+  type FusionRule as WireFusionRule,
   type PreRankRequest,
   type PreRankResponse,
   type RankColumnsRequest,
@@ -19,11 +21,10 @@ import {
   type UserScoringContext,
 } from '@recsys/contracts';
 import { RecsysError } from '@recsys/domain';
-import { RANKING_ITEM_INPUTS } from '@recsys/features';
 import type { CallContext, ServiceBinding } from '@recsys/grpc';
 import { executePipeline, type PipelineDefinition } from '@recsys/pipeline';
 import type { ModelHolder, ModelLease } from './model-holder';
-import type { LoadedLogisticModel, LoadedModel, RankModelKind, RankingCandidate, RankingQuery, ScoringBatch, UserContext } from './types';
+import type { LoadedModel, LoadedPreRankModel, PreRankModelKind, RankModelKind, RankingCandidate, RankingQuery, ScoringBatch, UserContext } from './types';
 
 /** Request limits of PreRank and Rank. */
 export const RANKING_LIMITS = Object.freeze({
@@ -37,10 +38,11 @@ export const RANKING_LIMITS = Object.freeze({
 /** What the binding needs. */
 export interface RankingServiceDeps {
   /** The ranking model (RANKING_MODEL) and the pre-rank model (RANKING_PRERANK_MODEL); each call holds one of each. */
-  models: { rank: Pick<ModelHolder<LoadedModel>, 'acquire'>; preRank: Pick<ModelHolder<LoadedLogisticModel>, 'acquire'> };
-  preRank: PipelineDefinition<RankingQuery, RankingCandidate>;
-  /** The Rank pipeline of each kind of ranking model. */
-  rank: Readonly<Record<RankModelKind, PipelineDefinition<RankingQuery, RankingCandidate>>>;
+  models: { rank: Pick<ModelHolder<LoadedModel>, 'acquire'>; preRank: Pick<ModelHolder<LoadedPreRankModel>, 'acquire'> };
+  /** The PreRank pipeline of each kind of pre-rank model. */
+  preRank: Readonly<Record<PreRankModelKind, PipelineDefinition<RankingQuery, RankingCandidate>>>;
+  /** The Rank pipeline of each kind of ranking model and of pre-rank model. */
+  rank: Readonly<Record<RankModelKind, Readonly<Record<PreRankModelKind, PipelineDefinition<RankingQuery, RankingCandidate>>>>>;
   /** Candidates PreRank keeps when the request sets `limit` 0. */
   defaultPrerankLimit: number;
   /** Budget of a call that carries no deadline, ms. */
@@ -121,16 +123,38 @@ export function validateScoringRequest(
   });
 }
 
-/** Validates Rank's fusion weight overrides against the model's tasks. */
-export function validateFusionWeights(weights: Readonly<Record<string, number>>, loaded: LoadedModel): void {
-  for (const [name, value] of Object.entries(weights)) {
-    const field = `fusion_weights.${name}`;
-    if (!loaded.tasks.includes(name)) {
-      throw RecsysError.badRequest(field, `not a task of model ${loaded.version} (tasks: ${loaded.tasks.join(', ')})`);
-    }
-    if (!Number.isFinite(value)) throw RecsysError.badRequest(field, `must be a finite number, got ${value}`);
-  }
+/** How each prediction of `loaded` reads, in `loaded.tasks` order: a logistic model's are probabilities. */
+function fusionTasks(loaded: LoadedModel): FusionTask[] {
+  if (loaded.kind === 'logistic') return loaded.tasks.map((name) => ({ name, scale: 'probability' }));
+  return loaded.model.card.outputs.map((output) => ({ name: output.task, scale: predictionScale(output.kind, output.unit) }));
 }
+
+/**
+ * The fusion of a Rank call: the request's `fusion_rule` (else the weighted sum of the model's default weights) with its
+ * `fusion_weights` overriding the rule's, checked against the model's tasks. Throws bad-request naming the field
+ * (`fusion_weights.<task>` for an override at fault, `fusion_rule.…` otherwise).
+ */
+export function fusionOf(request: { fusionRule?: WireFusionRule; fusionWeights: Readonly<Record<string, number>> }, loaded: LoadedModel): RankingQuery['fusion'] {
+  const wire = request.fusionRule;
+  let base: FusionRule = { kind: 'sum', weights: loaded.fusion };
+  if (wire !== undefined) {
+    const kind = wire.kind === FusionKind.FUSION_KIND_SUM ? 'sum' : wire.kind === FusionKind.FUSION_KIND_PRODUCT ? 'product' : undefined;
+    if (kind === undefined) throw RecsysError.badRequest('fusion_rule.kind', `must be FUSION_KIND_SUM or FUSION_KIND_PRODUCT, got ${wire.kind}`);
+    base = { kind, weights: wire.weights, ...(wire.negative.length > 0 ? { negative: wire.negative } : {}) };
+  }
+  const rule = withFusionWeights(base, request.fusionWeights);
+  const tasks = fusionTasks(loaded);
+  const [problem] = fusionRuleProblems(rule, { tasks, model: `model ${loaded.version}` });
+  if (problem !== undefined) {
+    const [part, name] = problem.path;
+    const overridden = part === 'weights' && Object.hasOwn(request.fusionWeights, name);
+    throw RecsysError.badRequest(overridden ? `fusion_weights.${name}` : `fusion_rule.${fusionRuleField(problem.path)}`, problem.message);
+  }
+  return { rule, tasks };
+}
+
+/** The fusion of a PreRank call, which fuses nothing. */
+const NO_FUSION: RankingQuery['fusion'] = { rule: { kind: 'sum', weights: {} }, tasks: [] };
 
 /**
  * The batch of a columnar request, validated: feature names as for PreRank/Rank, at most `maxRows` rows, a
@@ -151,7 +175,15 @@ export function batchOfColumns(columns: ScoringColumns | undefined, maxRows: num
     }
   }
   const topics = readDictionary(columns?.topics, matrix.rows, 'candidates.topics');
-  return { names, rows: matrix.rows, values, topics: topics.values, topicIndexes: topics.indexes };
+  const ids = columns?.itemIds ?? [];
+  if (ids.length === 0) return { names, rows: matrix.rows, values, topics: topics.values, topicIndexes: topics.indexes };
+  if (ids.length !== matrix.rows) throw RecsysError.badRequest('candidates.item_ids', `one per row (${matrix.rows}) or none, got ${ids.length}`);
+  ids.forEach((id, r) => {
+    if (id.length === 0 || id.length > RANKING_LIMITS.maxItemIdLength) {
+      throw RecsysError.badRequest(`candidates.item_ids[${r}]`, `must be 1 to ${RANKING_LIMITS.maxItemIdLength} characters, got ${id.length}`);
+    }
+  });
+  return { names, rows: matrix.rows, values, topics: topics.values, topicIndexes: topics.indexes, itemIds: ids };
 }
 
 /** The batch of a per-candidate request (already validated by {@link validateScoringRequest}), keeping the item ids. */
@@ -182,12 +214,12 @@ function withScores(original: Candidate, scores: Partial<StageScores>): Candidat
 }
 
 /**
- * What a RankColumns answer tells the caller about the item features the call read: the ranking item inputs (every
- * call computes the ranking features, which the pre-rank head reads) and those the ranking model reads, and which of
- * them the batch did not carry (they took their declared defaults).
+ * What a RankColumns answer tells the caller about the item features the call read: those the pre-rank model reads
+ * (the ranking item inputs for a logistic head, none for a two-tower model) and those the ranking model reads, and which
+ * of them the batch did not carry (they took their declared defaults).
  */
-function modelInputs(model: LoadedModel, batch: ScoringBatch): { modelFeatureNames: string[]; missingFeatures: string[] } {
-  const names = [...new Set<string>([...RANKING_ITEM_INPUTS, ...model.itemFeatures])];
+function modelInputs(models: { rank: LoadedModel; preRank: LoadedPreRankModel }, batch: ScoringBatch): { modelFeatureNames: string[]; missingFeatures: string[] } {
+  const names = [...new Set<string>([...models.preRank.itemFeatures, ...models.rank.itemFeatures])];
   const carried = new Set(batch.names);
   return { modelFeatureNames: names, missingFeatures: names.filter((name) => !carried.has(name)) };
 }
@@ -195,7 +227,7 @@ function modelInputs(model: LoadedModel, batch: ScoringBatch): { modelFeatureNam
 /** The models of one call (one lease each, released when the call ends). */
 interface CallModels {
   rank: ModelLease<LoadedModel>;
-  preRank: ModelLease<LoadedLogisticModel>;
+  preRank: ModelLease<LoadedPreRankModel>;
 }
 
 /** The RankingService binding: the per-candidate RPCs and their columnar twins run the same pipelines. */
@@ -208,7 +240,7 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
   /**
    * Runs `call` with the current models, held until it settles: a model swapped out meanwhile is released only after.
    */
-  const withModels = async <T>(call: (models: { rank: LoadedModel; preRank: LoadedLogisticModel }) => Promise<T>): Promise<T> => {
+  const withModels = async <T>(call: (models: { rank: LoadedModel; preRank: LoadedPreRankModel }) => Promise<T>): Promise<T> => {
     const leases: Partial<CallModels> = {};
     try {
       leases.rank = deps.models.rank.acquire();
@@ -225,12 +257,12 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
     user: UserScoringContext | undefined,
     batch: ScoringBatch,
     limit: number,
-    models: { rank: LoadedModel; preRank: LoadedLogisticModel },
+    models: { rank: LoadedModel; preRank: LoadedPreRankModel },
     ctx: CallContext,
   ) =>
     run(
-      deps.preRank,
-      { user: userContextOf(user), batch, model: models.rank, preRank: models.preRank, limit: limit === 0 ? deps.defaultPrerankLimit : limit, fusion: {} },
+      deps.preRank[models.preRank.kind],
+      { user: userContextOf(user), batch, model: models.rank, preRank: models.preRank, limit: limit === 0 ? deps.defaultPrerankLimit : limit, fusion: NO_FUSION },
       ctx,
     );
 
@@ -238,14 +270,14 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
   const rankBatch = (
     user: UserScoringContext | undefined,
     batch: ScoringBatch,
-    weights: Readonly<Record<string, number>>,
+    fusion: RankingQuery['fusion'],
     budget: number | undefined,
-    models: { rank: LoadedModel; preRank: LoadedLogisticModel },
+    models: { rank: LoadedModel; preRank: LoadedPreRankModel },
     ctx: CallContext,
   ) =>
     run(
-      deps.rank[models.rank.kind],
-      { user: userContextOf(user), batch, model: models.rank, preRank: models.preRank, limit: budget ?? batch.rows, fusion: fusionWeights(models.rank, weights) },
+      deps.rank[models.rank.kind][models.preRank.kind],
+      { user: userContextOf(user), batch, model: models.rank, preRank: models.preRank, limit: budget ?? batch.rows, fusion },
       ctx,
     );
 
@@ -265,9 +297,9 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
     withModels(async (models) => {
       validateScoringRequest(request.user, request.featureNames, request.candidates, RANKING_LIMITS.maxRankCandidates);
       const model = models.rank;
-      validateFusionWeights(request.fusionWeights, model);
+      const fusion = fusionOf(request, model);
       if (request.candidates.length === 0) return { candidates: [], modelVersion: model.version };
-      const result = await rankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), request.fusionWeights, undefined, models, ctx);
+      const result = await rankBatch(request.user, batchOfCandidates(request.featureNames, request.candidates), fusion, undefined, models, ctx);
       const tasks = model.tasks;
       return {
         candidates: result.candidates.map((c) =>
@@ -291,9 +323,9 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
         throw RecsysError.badRequest('pre_rank_limit', `at most ${RANKING_LIMITS.maxRankCandidates}, got ${request.preRankLimit}`);
       }
       const model = models.rank;
-      validateFusionWeights(request.fusionWeights, model);
+      const fusion = fusionOf(request, model);
       const budget = request.preRankLimit === 0 ? undefined : request.preRankLimit;
-      const result = await rankBatch(request.user, batch, request.fusionWeights, budget, models, ctx);
+      const result = await rankBatch(request.user, batch, fusion, budget, models, ctx);
       const tasks = model.tasks;
       const ranked = result.candidates;
       const probabilities = new Float32Array(ranked.length * tasks.length);
@@ -311,7 +343,7 @@ export function rankingService(deps: RankingServiceDeps): ServiceBinding {
         taskProbabilities: float32MatrixToWire(ranked.length, tasks.length, probabilities),
         preRankScores: columnBytes(preRankScores),
         modelVersion: model.version,
-        ...modelInputs(model, batch),
+        ...modelInputs(models, batch),
       };
     });
 

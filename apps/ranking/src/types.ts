@@ -1,8 +1,18 @@
 /** The ranking pipelines' query and candidate types (domain side; wire types stay in service.ts). */
-import type { FeatureMatrix, MultitaskLogisticModel } from '@recsys/algorithms';
+import type { FeatureMatrix, FusionRule, FusionTask, MultitaskLogisticModel } from '@recsys/algorithms';
 import type { ItemInputBatch } from '@recsys/features';
-import type { InputPlan, OnnxModel } from '@recsys/models';
+import type { InputPlan, OnnxModel, TwoTowerModel } from '@recsys/models';
 import type { CandidateBase } from '@recsys/pipeline';
+
+/** A two-tower model (docs/model-card.md) pre-ranking by the dot product of the user's and the items' embeddings. */
+export interface LoadedTwoTowerModel {
+  kind: 'two-tower';
+  name: string;
+  version: string;
+  model: TwoTowerModel;
+  /** Item features the pre-rank reads: none (item embeddings are looked up by item id). */
+  itemFeatures: readonly string[];
+}
 
 /** What every loaded model version holds besides the model itself. */
 interface LoadedVersion {
@@ -37,6 +47,12 @@ export type LoadedModel = LoadedLogisticModel | LoadedOnnxModel;
 /** The kinds of ranking model the service serves. */
 export type RankModelKind = LoadedModel['kind'];
 
+/** A pre-rank model version: the pre-rank head of a multi-task logistic model, or a two-tower model. */
+export type LoadedPreRankModel = LoadedLogisticModel | LoadedTwoTowerModel;
+
+/** The kinds of pre-rank model the service serves. */
+export type PreRankModelKind = LoadedPreRankModel['kind'];
+
 /** What the scorer knows about the user: plain feature records, as they arrive over the wire. */
 export interface UserContext {
   userId: string;
@@ -51,7 +67,7 @@ export interface UserContext {
  * by `names`) and primary topics, and — from the per-candidate RPCs — their item ids.
  */
 export interface ScoringBatch extends ItemInputBatch {
-  /** Item id of each row; absent for the columnar RPCs, whose rows are identified by number. */
+  /** Item id of each row: from the per-candidate RPCs, and from a columnar request that sends them (`item_ids`). */
   itemIds?: readonly string[];
 }
 
@@ -62,12 +78,15 @@ export interface RankingQuery {
   batch: ScoringBatch;
   /** The ranking model (Rank). */
   model: LoadedModel;
-  /** The model whose pre-rank head scores the pre-rank stage (PreRank, and Rank's cascade). */
-  preRank: LoadedLogisticModel;
+  /** The model that scores the pre-rank stage (PreRank, and Rank's cascade). */
+  preRank: LoadedPreRankModel;
   /** PreRank: candidates to keep. Rank: candidates ranked after the pre-rank budget (all of them unless it pre-ranks). */
   limit: number;
-  /** Rank: fusion weights per task (the model's, with the request's overrides applied). */
-  fusion: Readonly<Record<string, number>>;
+  /**
+   * Rank: the fusion rule of the call (the request's, else the weighted sum of the model's default weights; the
+   * request's weight overrides applied) and how each of the model's predictions reads, in `model.tasks` order.
+   */
+  fusion: { rule: FusionRule; tasks: readonly FusionTask[] };
   /** The ranking features of every row of `batch` (set by the ranking-features query hydrator). */
   features?: FeatureMatrix;
 }
@@ -76,13 +95,13 @@ export interface RankingQuery {
 export interface RankingCandidate extends CandidateBase {
   /** The candidate's row in the query's batch (and in `query.features`). */
   row: number;
-  /** Pre-rank score (set by scorer/prerank-linear). */
+  /** Pre-rank score (set by the pre-rank scorer: scorer/prerank-linear or scorer/prerank-two-tower). */
   preRank?: number;
   /**
    * Per-task predictions in `model.tasks` order (set by the rank scorer): a probability, or for a regression task
    * (e.g. dwell) the predicted value in its unit.
    */
   tasks?: Float64Array;
-  /** Fused ranking score: Σ fusion[t] · tasks[t] (set by the rank scorer). */
+  /** Fused ranking score under the query's fusion rule (set by the rank scorer). */
   rank?: number;
 }

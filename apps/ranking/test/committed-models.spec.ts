@@ -1,8 +1,8 @@
 // Every deep model committed under models/ (what `npm start` serves): onnxruntime-node reproduces the PyTorch outputs
 // recorded in its card within the parity tolerance, and the service can compute every input it names.
-import { readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PARITY_TOLERANCE, checkParity, loadOnnxModel, planInputs } from '@recsys/models';
+import { PARITY_TOLERANCE, TWO_TOWER_ARCHITECTURE, cardArchitecture, checkParity, loadOnnxModel, loadTwoTowerModel, planInputs } from '@recsys/models';
 import { LocalModelStore } from '@recsys/stores';
 
 const root = join(__dirname, '../../../models');
@@ -19,11 +19,27 @@ function committedCards(dir = root, prefix: string[] = []): [string, string][] {
   return found;
 }
 
-describe('committed deep models', () => {
-  const cards = committedCards();
+const isTwoTower = ([name, version]: [string, string]) => cardArchitecture(readFileSync(join(root, name, version, 'card.json'))) === TWO_TOWER_ARCHITECTURE;
 
-  it('include the served ranking model', () => {
+describe('committed deep models', () => {
+  const all = committedCards();
+  const cards = all.filter((c) => !isTwoTower(c));
+  const twoTowers = all.filter(isTwoTower);
+
+  it('include the served ranking model and the served two-tower model', () => {
     expect(cards.map(([name]) => name)).toContain('ranking/mmoe');
+    expect(twoTowers.map(([name]) => name)).toContain('recall/two-tower');
+  });
+
+  it.each(twoTowers)('%s %s: both towers agree with PyTorch on the card rows and read computable features', async (name, version) => {
+    // loadTwoTowerModel refuses a version whose towers miss the parity embeddings or read unknown features.
+    const model = await loadTwoTowerModel(new LocalModelStore(root), name, version);
+    try {
+      expect(model.card.parity.user.rows.length).toBeGreaterThanOrEqual(8);
+      expect(model.items.ids.length).toBeGreaterThan(0);
+    } finally {
+      await model.release();
+    }
   });
 
   it.each(cards)('%s %s: onnxruntime-node agrees with PyTorch on the card rows and every input is computable', async (name, version) => {

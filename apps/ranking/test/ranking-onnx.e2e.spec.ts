@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { MultitaskLogisticModel } from '@recsys/algorithms';
 import {
+  FusionKind,
   PreRankRequest,
   RankColumnsRequest,
   RankRequest,
@@ -25,7 +26,7 @@ import { LocalModelStore } from '@recsys/stores';
 import { TINY_MMOE, fixtureModelStoreDir, freeDataDir, publishTinyMmoe, waitFor, type JsonObject } from '@recsys/testing';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { startRankingApp, type RankingApp } from '../src/app';
-import { DEFAULT_PRERANK_MODEL, loadConfig } from '../src/config';
+import { LOGISTIC_RANKING_MODEL, loadConfig } from '../src/config';
 
 const logLines: string[] = [];
 const logSink = new Writable({
@@ -117,9 +118,9 @@ let client: PromiseClient<RankingServiceClient>;
 beforeAll(async () => {
   dir = freeDataDir('ranking-onnx-e2e');
   store = new LocalModelStore(dir);
-  await store.publish(DEFAULT_PRERANK_MODEL, preRankModel.version, { 'model.json': new TextEncoder().encode(JSON.stringify(preRankModel)) });
+  await store.publish(LOGISTIC_RANKING_MODEL, preRankModel.version, { 'model.json': new TextEncoder().encode(JSON.stringify(preRankModel)) });
   await publishTinyMmoe(store, { version: 'v1' });
-  const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: dir, RANKING_MODEL: TINY_MMOE.name, RANKING_MODEL_POLL_MS: '40' });
+  const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: dir, RANKING_MODEL: TINY_MMOE.name, RANKING_PRERANK_MODEL: LOGISTIC_RANKING_MODEL, RANKING_MODEL_POLL_MS: '40' });
   app = await startRankingApp(config, createLogger({ service: 'ranking', level: 'info', stream: logSink }));
   client = createClient(RankingServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 5000 });
 });
@@ -179,6 +180,25 @@ describe('ranking service with an ONNX multi-task model, over gRPC', () => {
     expect(error?.message).toContain('fusion_weights.hide: not a task of model v1 (tasks: click, save, dwell)');
   });
 
+  it('fuses by a product rule with the dwell as (1 + seconds)^w, and refuses a regression task as an undesirable one', async () => {
+    // The fixture's dwell is a regression in seconds (its card's unit): it enters as a value.
+    const fusionRule = { kind: FusionKind.FUSION_KIND_PRODUCT, weights: { click: 1, dwell: 0.5 } };
+    const res = await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: columns(ITEMS), fusionRule }));
+    const want = await bare(ITEMS.map((item) => rawRow(item)));
+    const product = ITEMS.map((_, r) => Math.log(want.click[r]) + 0.5 * Math.log1p(Math.max(0, want.dwell[r])));
+    const got = read(res, ITEMS.length);
+    expect(got.rows).toEqual(ITEMS.map((_, r) => r).sort((a, b) => product[b] - product[a]));
+    got.rows.forEach((row, i) => expect(close(got.scores[i], product[row])).toBe(true));
+    const error = await client
+      .rankColumns(RankColumnsRequest.fromPartial({ user, candidates: columns(ITEMS), fusionRule: { ...fusionRule, negative: ['dwell'] } }))
+      .then(
+        () => undefined,
+        (e: unknown) => e as RecsysError,
+      );
+    expect(error?.category).toBe('bad-request');
+    expect(error?.message).toContain('fusion_rule.negative[0]: dwell is a regression task');
+  });
+
   it('answers Rank per candidate with the same predictions as RankColumns', async () => {
     const candidates: ScoringCandidate[] = ITEMS.map((item, r) => ({
       candidate: { itemId: `i${r}`, channels: [], explanation: '', scores: { recall: 0, preRank: 0, rank: 0, rerank: 0, tasks: {} } },
@@ -226,9 +246,9 @@ describe('ranking service start-up with an ONNX model', () => {
     try {
       const badStore = new LocalModelStore(bad);
       await publishTinyMmoe(badStore, { version: 'v1' });
-      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: bad, RANKING_MODEL: TINY_MMOE.name });
-      await expect(startRankingApp(config, logger)).rejects.toThrow(`no ${DEFAULT_PRERANK_MODEL} model in the model store at ${bad}`);
-      await badStore.publish(DEFAULT_PRERANK_MODEL, 'p1', { 'model.json': new TextEncoder().encode(JSON.stringify(preRankModel)) });
+      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: bad, RANKING_MODEL: TINY_MMOE.name, RANKING_PRERANK_MODEL: LOGISTIC_RANKING_MODEL });
+      await expect(startRankingApp(config, logger)).rejects.toThrow(`no ${LOGISTIC_RANKING_MODEL} model in the model store at ${bad}`);
+      await badStore.publish(LOGISTIC_RANKING_MODEL, 'p1', { 'model.json': new TextEncoder().encode(JSON.stringify(preRankModel)) });
       await publishTinyMmoe(badStore, { version: 'v2', editCard: (card) => (((card.inputs as JsonObject[])[0].columns as JsonObject[])[0].feature = 'item_colour') });
       await expect(startRankingApp(config, logger)).rejects.toThrow(`model ${TINY_MMOE.name} version v2 reads features the ranking service cannot compute: "item_colour"`);
     } finally {

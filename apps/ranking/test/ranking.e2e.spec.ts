@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import type { MultitaskLogisticModel } from '@recsys/algorithms';
 import {
+  FusionKind,
   PreRankRequest,
   RankColumnsRequest,
   RankRequest,
@@ -24,10 +25,10 @@ import { createLogger } from '@recsys/logger';
 import { LocalModelStore } from '@recsys/stores';
 import { freeDataDir, waitFor } from '@recsys/testing';
 import { startRankingApp, type RankingApp } from '../src/app';
-import { DEFAULT_PRERANK_MODEL, DEFAULT_RANKING_MODEL, loadConfig } from '../src/config';
+import { DEFAULT_RANKING_MODEL, LOGISTIC_RANKING_MODEL, loadConfig } from '../src/config';
 
 /** The logistic model these tests serve, as the ranking model and the pre-rank model. */
-const LOGISTIC = DEFAULT_PRERANK_MODEL;
+const LOGISTIC = LOGISTIC_RANKING_MODEL;
 import { LOGISTIC_MODEL_FILE } from '../src/model-holder';
 
 const σ = (z: number) => 1 / (1 + Math.exp(-z));
@@ -97,7 +98,7 @@ beforeAll(async () => {
   dir = freeDataDir('ranking-e2e');
   store = new LocalModelStore(dir);
   await publish(store, handMadeModel('v1'));
-  const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: dir, RANKING_MODEL: LOGISTIC, RANKING_MODEL_POLL_MS: '40', RANKING_PRERANK_LIMIT: '3' });
+  const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: dir, RANKING_MODEL: LOGISTIC, RANKING_PRERANK_MODEL: LOGISTIC, RANKING_MODEL_POLL_MS: '40', RANKING_PRERANK_LIMIT: '3' });
   app = await startRankingApp(config, createLogger({ service: 'ranking', level: 'info', stream: logSink }));
   address = `127.0.0.1:${app.server.port}`;
   client = createClient(RankingServiceClient, address, { timeoutMs: 5000 });
@@ -191,6 +192,7 @@ describe('ranking service over gRPC', () => {
     featureNames: names,
     itemFeatures: float32MatrixToWire(candidates.length, names.length, Float32Array.from(candidates.flatMap((c) => c.featureValues))),
     topics: dictionaryToWire(candidates.length, (r) => candidates[r].topic),
+    itemIds: candidates.map((c) => c.candidate?.itemId ?? ''),
   });
   // Values exactly representable in float32, so both forms see the same inputs.
   const five = [cand('c1', 0.25, 't1', 0.0078125), cand('c2', 0.25, 't2', 0.1875), cand('c3', 0.875, 't1', 0.0625), cand('c4', 0.125, 't1', 0.125), cand('c5', 0, 't2', 0)];
@@ -213,6 +215,29 @@ describe('ranking service over gRPC', () => {
     expect(res.modelFeatureNames).toEqual(['item_ctr_smoothed', 'item_save_rate_smoothed', 'item_impressions', 'creator_ctr_smoothed', 'item_age_hours', 'item_quality']);
     // NAMES carries only quality and CTR: the other inputs took their declared defaults.
     expect(res.missingFeatures).toEqual(['item_save_rate_smoothed', 'item_impressions', 'creator_ctr_smoothed', 'item_age_hours']);
+  });
+
+  it("fuses with the request's rule: a weighted product with hide as (1 − p)^w, fusion_weights overriding its weights", async () => {
+    const candidates = [cand('low', 0.1, 't2'), cand('mid', 0.5, 't1'), cand('high', 0.9, 't1')];
+    const fusionRule = { kind: FusionKind.FUSION_KIND_PRODUCT, weights: { click: 1, hide: 4 } };
+    // ln(click · (1 − hide)^4) with the hand-made model's probabilities.
+    const product = (q: number, a: number, hide = 4) => {
+      const { tasks } = expected(q, a);
+      return Math.log(tasks.click) + hide * Math.log(1 - tasks.hide);
+    };
+    const res = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates, fusionRule }));
+    expect(res.candidates.map((c) => c.itemId)).toEqual(['high', 'mid', 'low']);
+    expect(res.candidates.map((c) => c.scores?.rank)).toEqual([product(0.9, 0.5), product(0.5, 0.5), product(0.1, 0)].map((v) => expect.closeTo(v, 12)));
+    // The rule's weights replace the model's (save weighs nothing here); fusion_weights override the rule's.
+    const overridden = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: [cand('low', 0.1, 't2')], fusionRule, fusionWeights: { hide: 0 } }));
+    expect(overridden.candidates[0].scores?.rank).toBeCloseTo(product(0.1, 0, 0), 12);
+    // RankColumns fuses by the same rule.
+    const columns = await client.rankColumns(RankColumnsRequest.fromPartial({ user, candidates: columnsOf(five), fusionRule }));
+    const byRow = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates: five, fusionRule }));
+    expect(Array.from(readFloat64Column(columns.scores, 5, 'scores'))).toEqual(byRow.candidates.map((c) => expect.closeTo(c.scores?.rank ?? NaN, 12)));
+    // A weighted-sum rule with the model's own weights answers what no rule does.
+    const sum = await client.rank(RankRequest.fromPartial({ featureNames: NAMES, user, candidates, fusionRule: { kind: FusionKind.FUSION_KIND_SUM, weights: { click: 1, save: 1, hide: -1 } } }));
+    expect(sum.candidates.map((c) => c.scores?.rank)).toEqual([expected(0.9, 0.5), expected(0.5, 0.5), expected(0.1, 0)].map((e) => expect.closeTo(e.rank, 12)));
   });
 
   it('RankColumns with pre_rank_limit pre-ranks every row, then ranks the best: PreRank then Rank in one call', async () => {
@@ -260,6 +285,11 @@ describe('ranking service over gRPC', () => {
     ['rank', 'candidates[1].candidate.item_id', 'a duplicate item id', { candidates: [cand('a', 0.5, 't1'), cand('a', 0.5, 't1')] }],
     ['rank', 'fusion_weights.share', 'a fusion weight for an unknown task', { candidates: [cand('a', 0.5, 't1')], fusionWeights: { share: 1 } }],
     ['rank', 'fusion_weights.hide', 'a non-finite fusion weight', { candidates: [cand('a', 0.5, 't1')], fusionWeights: { hide: Number.NaN } }],
+    ['rank', 'fusion_rule.kind', 'a fusion rule without a kind', { candidates: [cand('a', 0.5, 't1')], fusionRule: { kind: FusionKind.FUSION_KIND_UNSPECIFIED, weights: { click: 1 }, negative: [] } }],
+    ['rank', 'fusion_rule.weights.share', 'a rule weight for an unknown task', { candidates: [cand('a', 0.5, 't1')], fusionRule: { kind: FusionKind.FUSION_KIND_SUM, weights: { share: 1 }, negative: [] } }],
+    ['rank', 'fusion_rule.weights.hide', 'a negative exponent of a product rule', { candidates: [cand('a', 0.5, 't1')], fusionRule: { kind: FusionKind.FUSION_KIND_PRODUCT, weights: { hide: -10 }, negative: [] } }],
+    ['rank', 'fusion_weights.hide', 'an override making an exponent negative', { candidates: [cand('a', 0.5, 't1')], fusionRule: { kind: FusionKind.FUSION_KIND_PRODUCT, weights: { hide: 1 }, negative: [] }, fusionWeights: { hide: -1 } }],
+    ['rank', 'fusion_rule.negative[1]', 'an unknown undesirable task', { candidates: [cand('a', 0.5, 't1')], fusionRule: { kind: FusionKind.FUSION_KIND_PRODUCT, weights: {}, negative: ['hide', 'share'] } }],
     ['rank', 'candidates[0].feature_values[0]', 'a non-finite item feature', { candidates: [cand('a', Number.POSITIVE_INFINITY, 't1')] }],
     ['rank', 'candidates[1].feature_values[1]', 'a NaN item feature', { candidates: [cand('a', 0.5, 't1'), cand('b', 0.5, 't1', Number.NaN)] }],
     ['rank', 'candidates[1].feature_values', 'fewer values than feature names', { candidates: [cand('a', 0.5, 't1'), { ...cand('b', 0.5, 't1'), featureValues: [0.5] }] }],
@@ -350,7 +380,7 @@ describe('ranking service start-up', () => {
   it('fails with a clear message when the model store has no ranking model', async () => {
     const empty = freeDataDir('ranking-e2e-empty');
     try {
-      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: empty, RANKING_MODEL: LOGISTIC });
+      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: empty, RANKING_MODEL: LOGISTIC, RANKING_PRERANK_MODEL: LOGISTIC });
       await expect(startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }))).rejects.toThrow(
         `no ranking/multitask-logistic model in the model store at ${empty}`,
       );
@@ -364,7 +394,7 @@ describe('ranking service start-up', () => {
     try {
       const badStore = new LocalModelStore(bad);
       await publish(badStore, { ...handMadeModel('v1'), fusion: { dwell: 1 } });
-      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: bad, RANKING_MODEL: LOGISTIC });
+      const config = loadConfig({ GRPC_PORT: '0', MODEL_STORE_DIR: bad, RANKING_MODEL: LOGISTIC, RANKING_PRERANK_MODEL: LOGISTIC });
       await expect(startRankingApp(config, createLogger({ service: 'ranking', level: 'error', stream: logSink }))).rejects.toThrow(
         'model.fusion.dwell: not a task of the model',
       );

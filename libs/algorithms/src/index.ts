@@ -20,6 +20,8 @@ export { masonryLayout } from './layout/masonry';
 export type { MasonryItem, MasonryPlacement, MasonryLayout } from './layout/masonry';
 export { bucketOf } from './experiments/bucketing';
 export * from './linear/multitask-model';
+export * from './linear/fusion';
+export { paretoFront } from './metrics/pareto';
 export * from './matrix/interaction-matrix';
 export { topK, rankAmong, firstRelevantRank, compareRanked, sortedContains } from './metrics/top-k';
 export { hitRateAtK, precisionAtK, recallAtK, ndcgAtK, reciprocalRank, averagePrecisionAtK, countHits } from './metrics/ranking';

@@ -3,6 +3,9 @@
 /** Product surface a page is requested for. */
 export type Surface = 'home_feed' | 'related_pins';
 
+/** Every surface. */
+export const SURFACES: readonly Surface[] = ['home_feed', 'related_pins'];
+
 /** What a user did with a pin. */
 export type EventType = 'impression' | 'click' | 'save' | 'share' | 'hide' | 'dwell';
 

@@ -29,6 +29,12 @@ describe('parseExperimentConfig', () => {
     });
   });
 
+  it('reads an arm\'s fusion rule, which may come with weight overrides in the same layer', () => {
+    const fusion = { kind: 'product', weights: { click: 1, save: 0.5, hide: 10 }, negative: ['hide'] };
+    const config = parseExperimentConfig(withLayers([{ name: 'fusion', buckets: 2, arms: [{ name: 'p', from: 0, to: 1, params: { fusion, fusionWeights: { dwell: 1 } } }] }]));
+    expect(config.layers[0].arms[0].params).toEqual({ fusion, fusionWeights: { dwell: 1 } });
+  });
+
   it('accepts the configuration npm start runs', () => {
     expect(readExperimentConfig(join(__dirname, '..', '..', '..', 'apps', 'orchestrator', 'config', 'experiments.json')).config.layers[0].name).toBe('fusion');
   });
@@ -48,6 +54,10 @@ describe('parseExperimentConfig', () => {
     ['a holdout over 50%', text({ holdout: { salt: 'h', percent: 60 }, layers: [] }), /holdout\.percent/],
     ['a fractional bucket count', withLayers([{ name: 'l', buckets: 2.5, arms: [{ name: 'a', from: 0, to: 1 }] }]), /layers\[0\]\.buckets/],
     ['a non-finite fusion weight', '{"layers":[{"name":"l","buckets":1,"arms":[{"name":"a","from":0,"to":1,"params":{"fusionWeights":{"click":"x"}}}]}]}', /fusionWeights\.click/],
+    ['an unknown fusion kind', withLayers([{ name: 'l', buckets: 1, arms: [{ name: 'a', from: 0, to: 1, params: { fusion: { kind: 'max', weights: {} } } }] }]), /params\.fusion\.kind: must be one of sum, product, got "max"/],
+    ['a negative product exponent', withLayers([{ name: 'l', buckets: 1, arms: [{ name: 'a', from: 0, to: 1, params: { fusion: { kind: 'product', weights: { hide: -4 } } } }] }]), /params\.fusion\.weights\.hide: must be ≥ 0/],
+    ['an unknown field of a rule', withLayers([{ name: 'l', buckets: 1, arms: [{ name: 'a', from: 0, to: 1, params: { fusion: { kind: 'sum', weights: {}, bias: 1 } } }] }]), /params\.fusion\.bias: not a field of a fusion rule/],
+    ['a rule and weight overrides in two layers', withLayers([{ name: 'l', buckets: 1, arms: [{ name: 'a', from: 0, to: 1, params: { fusionWeights: { save: 2 } } }] }, { name: 'm', buckets: 1, arms: [{ name: 'b', from: 0, to: 1, params: { fusion: { kind: 'sum', weights: {} } } }] }]), /layers\[1\]\.arms\[0\]\.params\.fusion: is set by layer "l" already/],
   ];
   it.each(bad)('rejects %s, naming the field', (_what, input, message) => {
     let error: unknown;

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { parseFusionRule, type FusionRule } from '@recsys/algorithms';
 import { RecsysError, errorMessage } from '@recsys/domain';
 import { z } from 'zod';
 import { ARM_PARAM_NAMES, HOLDOUT_ARM, type ArmParams, type ExperimentConfig } from './layers';
@@ -12,9 +13,18 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const name = z.string().regex(NAME, 'letters, digits, "_", "." or "-", at most 64, starting with a letter or digit');
 const finite = z.number().finite();
 
+/** A fusion rule `{ kind, weights, negative? }`, checked by its one definition (`parseFusionRule`). */
+const fusionRule = z.unknown().transform((value, ctx): FusionRule => {
+  const parsed = parseFusionRule(value);
+  if ('rule' in parsed) return parsed.rule;
+  for (const problem of parsed.problems) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [...problem.path], message: problem.message });
+  return z.NEVER;
+});
+
 const paramsSchema = z
   .object({
     fusionWeights: z.record(z.string().min(1), finite).optional(),
+    fusion: fusionRule.optional(),
     channelQuotas: z.record(z.string().min(1), z.number().int().min(0).max(5000)).optional(),
     recallLimit: z.number().int().min(1).max(5000).optional(),
     preRankLimit: z.number().int().min(1).max(2000).optional(),
@@ -57,9 +67,12 @@ const configSchema = z
   })
   .strict();
 
+/** Parameters that set one thing and so belong to one layer together: the fusion rule and its weight overrides. */
+const PARAM_GROUP: Partial<Record<keyof ArmParams, string>> = { fusion: 'fusion', fusionWeights: 'fusion' };
+
 /** Rules zod cannot state per field: bucket ranges inside the layer and disjoint, unique names, one layer per parameter. */
 function checkConfig(config: ExperimentConfig): void {
-  const owner = new Map<keyof ArmParams, string>();
+  const owner = new Map<string, string>();
   const layerNames = new Set<string>();
   const salts = new Map<string, string>();
   config.layers.forEach((layer, li) => {
@@ -83,11 +96,12 @@ function checkConfig(config: ExperimentConfig): void {
       }
       for (const param of ARM_PARAM_NAMES) {
         if (arm.params[param] === undefined) continue;
-        const by = owner.get(param);
+        const group = PARAM_GROUP[param] ?? param;
+        const by = owner.get(group);
         if (by !== undefined && by !== layer.name) {
-          throw RecsysError.badRequest(`${path}.params.${param}`, `is set by layer "${by}" already: a parameter belongs to one layer`);
+          throw RecsysError.badRequest(`${path}.params.${param}`, `is set by layer "${by}" already: a parameter belongs to one layer (fusion and fusionWeights together)`);
         }
-        owner.set(param, layer.name);
+        owner.set(group, layer.name);
       }
     });
   });

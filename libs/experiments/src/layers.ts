@@ -5,13 +5,15 @@
  * layer only, so arms of different layers never fight over it. A global holdout, hashed with its own salt, keeps a
  * share of users out of every layer (they get the defaults and are logged as arm `holdout` of each layer).
  */
-import { bucketOf } from '@recsys/algorithms';
+import { bucketOf, type FusionRule } from '@recsys/algorithms';
 import { RecsysError } from '@recsys/domain';
 
 /** Parameters an arm may set for a request; each is used by the stage named. */
 export interface ArmParams {
-  /** Fusion weights per ranking task, overriding the model's (ranking). */
+  /** Fusion weights per ranking task, overriding those of the rule in effect: `fusion`, the surface's, or the model's (ranking). */
   fusionWeights?: Record<string, number>;
+  /** The fusion rule (weighted sum or product, docs/experiments.md), replacing the surface's (ranking). */
+  fusion?: FusionRule;
   /** Recall quotas per channel, overriding the recall service's (recall). */
   channelQuotas?: Record<string, number>;
   /** Candidates asked of recall (orchestrator, default `RECALL_LIMIT`). */
@@ -21,7 +23,7 @@ export interface ArmParams {
 }
 
 /** The parameter names an arm may set. */
-export const ARM_PARAM_NAMES = ['fusionWeights', 'channelQuotas', 'recallLimit', 'preRankLimit'] as const satisfies readonly (keyof ArmParams)[];
+export const ARM_PARAM_NAMES = ['fusionWeights', 'fusion', 'channelQuotas', 'recallLimit', 'preRankLimit'] as const satisfies readonly (keyof ArmParams)[];
 
 /** One arm: a half-open bucket range [from, to). */
 export interface Arm {

@@ -1,4 +1,4 @@
-import { generateWorld, GroundTruth, oraclePolicy, parseClosedLoopPages } from './index';
+import { engagementProbabilities, generateWorld, GroundTruth, oraclePolicy, parseClosedLoopPages } from './index';
 
 describe('GroundTruth (the closed loop)', () => {
   const world = generateWorld({ seed: 5, pins: 2000, users: 200, days: 30 });
@@ -13,6 +13,22 @@ describe('GroundTruth (the closed loop)', () => {
     expect(served.shown).toEqual(page);
     expect(served.expected).toEqual(expected);
     expect(expected.clicks).toBeGreaterThan(0);
+  });
+
+  it('judges several orderings of a page at once, each as if it were served, without drawing reactions', () => {
+    const truth = new GroundTruth(world, 1, 'sim');
+    const { page, expected } = truth.reference(oracle, u, noon, 10, 0);
+    const reversed = [...page].reverse();
+    const [asIs, back, one] = truth.expected(u, [page, reversed, [page[0]]], noon);
+    expect(asIs).toEqual(expected);
+    expect(back).toEqual(new GroundTruth(world, 1, 'sim').serve(u, reversed.map((p) => world.pins[p].id), noon, 0, 'r', 'home_feed').expected);
+    // The oracle puts the best first: shown the other way round, position bias costs clicks.
+    expect(back.clicks).toBeLessThan(asIs.clicks);
+    // A page of one pin: the engagement model's probabilities at the top position.
+    const truthOfOne = engagementProbabilities(world, world.users[u], world.pins[page[0]], 0, { tMs: noon });
+    expect(one.clicks).toBeCloseTo(truthOfOne.click, 12);
+    expect(one.hides).toBeCloseTo(truthOfOne.hide, 12);
+    expect(one.saves).toBeCloseTo(truthOfOne.save, 12);
   });
 
   it('shows what a client could: unknown ids, pins created after the page and repeats are skipped', () => {

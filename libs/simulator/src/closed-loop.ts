@@ -80,10 +80,7 @@ export class GroundTruth {
    * by {@link serve}) at `simMs`: its expected engagement and one sampled reaction, events timestamped from `clockMs`.
    */
   show(u: number, shown: number[], simMs: number, clockMs: number, requestId: string, surface: string): Omit<ServedPageOutcome, 'skipped'> {
-    prepareUser(this.c, u, simMs, this.state);
-    const expected = zero();
-    this.counts.fill(0);
-    addExpected(this.c, this.state, shown, this.counts, this.e, expected);
+    const [expected] = this.expected(u, [shown], simMs); // prepares u at simMs for the reaction too
     const events: EngagementEvent[] = [];
     const userId = this.world.users[u].id;
     reactToPage(this.c, u, this.state, shown, clockMs, this.rng, this.scratch, (type, p, position, timeMs, dwellMs, board) => {
@@ -109,11 +106,24 @@ export class GroundTruth {
     if (resolver === undefined) this.resolvers.set(policy, (resolver = new PageResolver(this.world, policy)));
     const page: number[] = [];
     resolver.fill(u, { nowMs: simMs, pageSize, sessionIndex }, page);
-    prepareUser(this.c, u, simMs, this.state);
-    const expected = zero();
-    this.counts.fill(0);
-    addExpected(this.c, this.state, page, this.counts, this.e, expected);
+    const [expected] = this.expected(u, [page], simMs);
     return { page, expected };
+  }
+
+  /**
+   * The true expected engagement of each of `pages` (pin indexes a client can show, in order) if it were shown to user
+   * u at `simMs` (position bias, and fatigue within the page, included), without drawing a reaction; the user is
+   * prepared once for all of them, so judging many orderings of one page costs little more than one.
+   * O(topics × siblings + Σ page lengths).
+   */
+  expected(u: number, pages: readonly (readonly number[])[], simMs: number): PerPage[] {
+    prepareUser(this.c, u, simMs, this.state);
+    return pages.map((page) => {
+      const expected = zero();
+      this.counts.fill(0);
+      addExpected(this.c, this.state, page, this.counts, this.e, expected);
+      return expected;
+    });
   }
 }
 

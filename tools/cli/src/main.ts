@@ -8,6 +8,7 @@ import { DEMO_DEFAULTS, loadDemo } from './commands/demo';
 import { EVAL_USAGE, evalCommand, parseEvalArgs } from './commands/eval';
 import { FEATURES_USAGE, batchFeatures, formatReport, parseBatchArgs, parseVerifyArgs, verifyServedFeatures } from './commands/features';
 import { EXPERIMENT_USAGE, analyzeLogs, formatAnalysis, formatPlan, parseAnalyzeArgs, planFromArgs } from './commands/experiment';
+import { FUSION_USAGE, fusionSearchCommand, parseFusionSearchArgs } from './commands/fusion';
 import { logEvent } from './commands/log-event';
 import { SIMULATE_USAGE, formatSimulation, parseSimulateArgs, simulate } from './commands/simulate';
 import { formatPage, recommend } from './commands/recommend';
@@ -40,6 +41,9 @@ Commands:
                --seed N --pins N --users N --events N --days N [--addr]
   export-training-set  Write the demo world's impressions, model inputs and outcomes as a training set for
                tools/training (recsys export-training-set --help). --out DIR --seed N --pins N --users N --events N
+  fusion search  Search fusion rules offline on a training set's held-out log: per-objective metrics on the logged
+               outcomes and the world's ground truth, the Pareto set; --write-arm puts one in an experiments file
+               (recsys fusion search --help). --data DIR --store DIR --model NAME --grid SPEC --out FILE
   train-ranker Train the demo ranking model and publish it to a model store.
                --out DIR (models) --seed N --pins N --users N --events N
   world generate  Generate a seeded world and its event log as Parquet files (recsys world generate --help).
@@ -358,6 +362,15 @@ async function main(argv: string[]): Promise<number> {
       const opts = parseAnalyzeArgs(args);
       const analysis = await analyzeLogs(opts);
       console.log(opts.json ? JSON.stringify(analysis, null, 2) : formatAnalysis(analysis));
+      return 0;
+    }
+    case 'fusion': {
+      const [sub, ...args] = rest;
+      if (sub !== 'search' || args.includes('--help') || args.includes('-h')) {
+        console.log(FUSION_USAGE);
+        return sub === 'search' ? 0 : 1;
+      }
+      await fusionSearchCommand(parseFusionSearchArgs(args));
       return 0;
     }
     case 'eval': {

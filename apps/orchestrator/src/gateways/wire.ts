@@ -1,6 +1,8 @@
 /** Conversions between the orchestrator's candidates and the columnar wire messages of its downstream services. */
+import type { FusionRule } from '@recsys/algorithms';
 import {
   DictionaryEncoder,
+  FusionKind,
   columnBytes,
   float32MatrixToWire,
   newBitset,
@@ -16,6 +18,7 @@ import {
   surfaceToWire,
   type DictionaryColumn,
   type Float32Matrix,
+  type FusionRule as WireFusionRule,
   type GetFeatureColumnsResponse,
   type GetUserFeaturesResponse,
   type RecallColumnsResponse,
@@ -38,6 +41,15 @@ import {
 } from '../query';
 
 export { surfaceToWire };
+
+/** A fusion rule on the wire (an empty `negative`: the ranking service's default, hide). */
+export function fusionRuleToWire(rule: FusionRule): WireFusionRule {
+  return {
+    kind: rule.kind === 'product' ? FusionKind.FUSION_KIND_PRODUCT : FusionKind.FUSION_KIND_SUM,
+    weights: { ...rule.weights },
+    negative: [...(rule.negative ?? [])],
+  };
+}
 
 /** The request context on the wire. */
 export function contextToWire(q: RecommendQuery): RequestContext {
@@ -166,8 +178,8 @@ function gatherDictionary(candidates: readonly PinCandidate[], batch: ItemFeatur
 }
 
 /**
- * The candidates of a RankColumns request: their item feature rows (sent without a copy when they are a whole
- * GetFeatureColumns answer in order) and primary topics. Without item features the request names no
+ * The candidates of a RankColumns request: their item ids, item feature rows (sent without a copy when they are a
+ * whole GetFeatureColumns answer in order) and primary topics. Without item features the request names no
  * feature and every feature takes its declared default.
  */
 export function scoringColumns(candidates: readonly PinCandidate[]): ScoringColumns {
@@ -176,7 +188,7 @@ export function scoringColumns(candidates: readonly PinCandidate[]): ScoringColu
   const itemFeatures: Float32Matrix = batch
     ? float32MatrixToWire(candidates.length, names.length, featureRows(candidates, batch))
     : { rows: candidates.length, columns: 0, values: Buffer.alloc(0) };
-  return { featureNames: [...names], itemFeatures, topics: gatherDictionary(candidates, batch, (b) => b.topics, topicOf) };
+  return { featureNames: [...names], itemFeatures, topics: gatherDictionary(candidates, batch, (b) => b.topics, topicOf), itemIds: candidates.map((c) => c.id) };
 }
 
 /** The user as the ranking service sees it. */

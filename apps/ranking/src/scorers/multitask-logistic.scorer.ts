@@ -5,9 +5,9 @@ import type { Scorer } from '@recsys/pipeline';
 import type { RankingCandidate, RankingQuery } from '../types';
 
 /**
- * Sets `tasks` (probability per task — click, save, hide, ... — in `model.tasks` order) and `rank` =
- * Σ fusion[t] · p[t] with the query's fusion weights (negative weights push likely-hidden items down). Fails when the
- * query's model is not a logistic one. O(n · features · tasks).
+ * Sets `tasks` (probability per task — click, save, hide, ... — in `model.tasks` order) and `rank`, the probabilities
+ * fused by the query's rule (e.g. a weighted sum whose negative hide weight pushes likely-hidden items down). Fails
+ * when the query's model is not a logistic one. O(n · features · tasks).
  */
 export const multitaskLogisticScorer: Scorer<RankingQuery, RankingCandidate> = {
   id: 'scorer/multitask-logistic',
@@ -17,7 +17,7 @@ export const multitaskLogisticScorer: Scorer<RankingQuery, RankingCandidate> = {
     const loaded = query.model;
     if (loaded.kind !== 'logistic') throw new RecsysError('internal', `scorer/multitask-logistic cannot score with ${loaded.kind} model ${loaded.version}`);
     const probabilities = predictTaskMatrix(loaded.model, query.features);
-    const fused = fuseMatrix(loaded.tasks, probabilities, query.features.rows, query.fusion);
+    const fused = fuseMatrix(query.fusion.rule, query.fusion.tasks, probabilities, query.features.rows);
     const width = loaded.tasks.length;
     return candidates.map((c) => ({ tasks: probabilities.subarray(c.row * width, (c.row + 1) * width), rank: fused[c.row] }));
   },

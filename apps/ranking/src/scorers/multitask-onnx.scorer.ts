@@ -9,8 +9,8 @@ import type { RankingCandidate, RankingQuery } from '../types';
  * Runs the model once on every candidate's row (raw feature values assembled by the model's input plan: ranking
  * features, item columns, user features; item columns the request lacks take their declared defaults) and sets
  * `tasks` (one prediction per task in `model.tasks` order: a probability, or a regression task's value in its unit)
- * and `rank` = Σ fusion[t] · tasks[t] with the query's fusion weights, regression tasks included. Fails when the
- * query's model is not an ONNX one. O(n · width) around one batched run.
+ * and `rank`, the predictions fused by the query's rule (a regression task by its value). Fails when the query's model
+ * is not an ONNX one. O(n · width) around one batched run.
  */
 export const multitaskOnnxScorer: Scorer<RankingQuery, RankingCandidate> = {
   id: 'scorer/multitask-onnx',
@@ -29,7 +29,7 @@ export const multitaskOnnxScorer: Scorer<RankingQuery, RankingCandidate> = {
       const column = outputs[output.name];
       for (let i = 0; i < n; i++) predictions[i * width + t] = column[i];
     });
-    const fused = fuseMatrix(loaded.tasks, predictions, n, query.fusion);
+    const fused = fuseMatrix(query.fusion.rule, query.fusion.tasks, predictions, n);
     return candidates.map((_, i) => ({ tasks: predictions.subarray(i * width, (i + 1) * width), rank: fused[i] }));
   },
 };

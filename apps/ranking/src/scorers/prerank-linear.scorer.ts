@@ -10,7 +10,9 @@ export const prerankLinearScorer: Scorer<RankingQuery, RankingCandidate> = {
   failOpen: false,
   score: (query, candidates) => {
     if (!query.features) throw new RecsysError('internal', 'pre-rank scorer ran without the ranking features');
-    const scores = prerankScoreMatrix(query.preRank.model, query.features);
+    const loaded = query.preRank;
+    if (loaded.kind !== 'logistic') throw new RecsysError('internal', `the linear pre-rank scorer got a ${loaded.kind} model`);
+    const scores = prerankScoreMatrix(loaded.model, query.features);
     return candidates.map((c) => ({ preRank: scores[c.row] }));
   },
 };

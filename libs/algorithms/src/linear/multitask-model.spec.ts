@@ -1,8 +1,5 @@
 import {
   MULTITASK_LOGISTIC_FORMAT,
-  fuse,
-  fuseMatrix,
-  fusionWeights,
   parseMultitaskModel,
   predictTaskMatrix,
   predictTasks,
@@ -47,25 +44,6 @@ describe('predictTasks', () => {
   });
 });
 
-describe('fuse', () => {
-  it('is the weighted sum with negative weights lowering the score', () => {
-    const p = { click: 0.7310585786300049, save: 0.5, hide: 0.11920292202211755 };
-    // 0.73105857863 + 2·0.5 − 4·0.11920292202 = 1.25424689054
-    expect(fuse(p, { click: 1, save: 2, hide: -4 })).toBeCloseTo(1.2542468905, 9);
-    expect(fuse(p, { hide: -1 })).toBeCloseTo(-0.11920292202211755, 12);
-  });
-
-  it('ignores weights of tasks without a probability and is 0 with no weights', () => {
-    expect(fuse({ click: 0.5 }, { click: 2, share: 10 })).toBe(1);
-    expect(fuse({ click: 0.5 }, {})).toBe(0);
-  });
-
-  it('fusionWeights overrides only the named tasks', () => {
-    expect(fusionWeights(model(), { hide: -10 })).toEqual({ click: 1, save: 2, hide: -10 });
-    expect(fusionWeights(model())).toEqual({ click: 1, save: 2, hide: -4 });
-  });
-});
-
 describe('prerankScore', () => {
   it('uses the pre-rank head over its own feature list', () => {
     // 4·0.25 + 1·2 − 1 = 2 → σ(2); without c: 4·0.25 − 1 = 0 → 0.5.
@@ -96,12 +74,6 @@ describe('batch scoring (FeatureMatrix)', () => {
     const scores = prerankScoreMatrix(model(), matrix);
     rows.forEach((_, r) => expect(scores[r]).toBe(prerankScore(model(), record(r))));
     expect(scores[0]).toBeCloseTo(1 / (1 + Math.exp(-(4 * 0.25 - 1))), 15);
-  });
-
-  it('fuses rows like fuse does, ignoring tasks without a weight', () => {
-    const p = predictTaskMatrix(model(), matrix);
-    const fused = fuseMatrix(taskNames(model()), p, rows.length, { click: 1, hide: -4 });
-    rows.forEach((_, r) => expect(fused[r]).toBeCloseTo(fuse(predictTasks(model(), record(r)), { click: 1, hide: -4 }), 15));
   });
 });
 

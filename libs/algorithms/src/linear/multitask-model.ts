@@ -236,29 +236,6 @@ export function predictTasks(model: MultitaskLogisticModel, x: Readonly<Record<s
 }
 
 /**
- * Fuses task probabilities into one ranking score by a weighted sum: `Σ_t weights[t] · probabilities[t]`
- * over the tasks named in `weights` (a task without a probability contributes 0). Weights may be negative
- * (e.g. `hide: -1` pushes likely-hidden items down). O(tasks).
- */
-export function fuse(probabilities: Readonly<TaskProbabilities>, weights: Readonly<Record<string, number>>): number {
-  let score = 0;
-  for (const task in weights) {
-    const p = probabilities[task];
-    if (p !== undefined) score += weights[task] * p;
-  }
-  return score;
-}
-
-/**
- * The fusion weights of `model` (any model with default fusion weights per task) with `overrides` applied on top (an
- * override replaces the model's weight for that task; tasks not overridden keep theirs). Callers validate that
- * override names are model tasks.
- */
-export function fusionWeights(model: { readonly fusion: Readonly<Record<string, number>> }, overrides: Readonly<Record<string, number>> = {}): Record<string, number> {
-  return { ...model.fusion, ...overrides };
-}
-
-/**
  * The pre-rank score of every row of `x`: `σ(w·x + b)` of the pre-rank head over `model.prerank.features` read from
  * the columns of `x` by name (absent features and non-finite values count as 0). O(rows × pre-rank features).
  */
@@ -275,19 +252,4 @@ export function prerankScoreMatrix(model: MultitaskLogisticModel, x: FeatureMatr
  */
 export function prerankScore(model: MultitaskLogisticModel, x: Readonly<Record<string, number>>): number {
   return prerankScoreMatrix(model, rowOf(model.prerank.features, x))[0];
-}
-
-/**
- * {@link fuse} of every row of a `rows × tasks.length` probability matrix: `Σ_t weights[t] · p[row, t]` over the tasks
- * named in `weights` that are in `tasks`. O(rows × tasks).
- */
-export function fuseMatrix(tasks: readonly string[], probabilities: Float64Array, rows: number, weights: Readonly<Record<string, number>>): Float64Array {
-  const w = Float64Array.from(tasks, (task) => (Object.hasOwn(weights, task) ? weights[task] : 0));
-  const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let score = 0;
-    for (let t = 0; t < w.length; t++) score += w[t] * probabilities[r * w.length + t];
-    out[r] = score;
-  }
-  return out;
 }

@@ -20,6 +20,51 @@ import {
 import _m0 from "protobufjs/minimal";
 import { Candidate, DictionaryColumn, FeatureVector, Float32Matrix } from "./common";
 
+/** FusionKind is how a fusion rule combines the per-task predictions. */
+export enum FusionKind {
+  FUSION_KIND_UNSPECIFIED = 0,
+  /** FUSION_KIND_SUM - Σ w_t · v_t: an undesirable task (hide) enters through its negative weight. */
+  FUSION_KIND_SUM = 1,
+  /**
+   * FUSION_KIND_PRODUCT - Π f_t^{w_t}, answered as its logarithm Σ w_t · ln f_t: f_t is p_t, 1 − p_t for an undesirable task, 1 + v_t for a
+   * value such as the dwell; every weight is an exponent ≥ 0.
+   */
+  FUSION_KIND_PRODUCT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function fusionKindFromJSON(object: any): FusionKind {
+  switch (object) {
+    case 0:
+    case "FUSION_KIND_UNSPECIFIED":
+      return FusionKind.FUSION_KIND_UNSPECIFIED;
+    case 1:
+    case "FUSION_KIND_SUM":
+      return FusionKind.FUSION_KIND_SUM;
+    case 2:
+    case "FUSION_KIND_PRODUCT":
+      return FusionKind.FUSION_KIND_PRODUCT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return FusionKind.UNRECOGNIZED;
+  }
+}
+
+export function fusionKindToJSON(object: FusionKind): string {
+  switch (object) {
+    case FusionKind.FUSION_KIND_UNSPECIFIED:
+      return "FUSION_KIND_UNSPECIFIED";
+    case FusionKind.FUSION_KIND_SUM:
+      return "FUSION_KIND_SUM";
+    case FusionKind.FUSION_KIND_PRODUCT:
+      return "FUSION_KIND_PRODUCT";
+    case FusionKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** ScoringCandidate is a candidate with the features the scorer needs. */
 export interface ScoringCandidate {
   candidate?:
@@ -64,16 +109,39 @@ export interface PreRankResponse {
   modelVersion: string;
 }
 
+/**
+ * FusionRule makes one ranking score of a model's per-task predictions. A probability enters as itself; a regression
+ * task as its value in its unit (a dwell predicted as ln(1 + seconds) as seconds; a value below 0 counts as 0).
+ */
+export interface FusionRule {
+  /** SUM or PRODUCT (UNSPECIFIED is refused). */
+  kind: FusionKind;
+  /** Weight (SUM) or exponent (PRODUCT) per task, each finite and a task of the model; a task not named does not enter. */
+  weights: { [key: string]: number };
+  /** The undesirable outcomes, each a probability task of the model. Empty: hide. */
+  negative: string[];
+}
+
+export interface FusionRule_WeightsEntry {
+  key: string;
+  value: number;
+}
+
 export interface RankRequest {
   user?: UserScoringContext | undefined;
   candidates: ScoringCandidate[];
-  /** Fusion weights per task, overriding the configured ones (e.g. from an experiment arm). */
+  /** Fusion weights per task, overriding those of the rule in effect (`fusion_rule`, else the model's weighted sum). */
   fusionWeights: { [key: string]: number };
   /**
    * Names of the item features in every candidate's `feature_values`, in order: each non-empty, no repeats.
    * Empty when the caller has no item features (every feature then takes its declared default).
    */
   featureNames: string[];
+  /**
+   * The fusion rule of this call (e.g. from the surface or an experiment arm); its weights replace the model's.
+   * Unset: the weighted sum with the model's default weights.
+   */
+  fusionRule?: FusionRule | undefined;
 }
 
 export interface RankRequest_FusionWeightsEntry {
@@ -99,7 +167,14 @@ export interface ScoringColumns {
     | Float32Matrix
     | undefined;
   /** The primary topic of each row. */
-  topics?: DictionaryColumn | undefined;
+  topics?:
+    | DictionaryColumn
+    | undefined;
+  /**
+   * The item id of each row (one per row, or none): a two-tower pre-rank model looks up its item embeddings by id and
+   * refuses a pre-rank without them.
+   */
+  itemIds: string[];
 }
 
 export interface RankColumnsRequest {
@@ -107,10 +182,12 @@ export interface RankColumnsRequest {
   candidates?:
     | ScoringColumns
     | undefined;
-  /** Fusion weights per task, overriding the configured ones (e.g. from an experiment arm). */
+  /** Fusion weights per task, overriding those of the rule in effect (`fusion_rule`, else the model's weighted sum). */
   fusionWeights: { [key: string]: number };
   /** When > 0: every row is pre-ranked first and only the best `pre_rank_limit` are ranked. 0: every row is ranked. */
   preRankLimit: number;
+  /** The fusion rule of this call, as in RankRequest. Unset: the weighted sum with the model's default weights. */
+  fusionRule?: FusionRule | undefined;
 }
 
 export interface RankColumnsRequest_FusionWeightsEntry {
@@ -620,8 +697,190 @@ export const PreRankResponse = {
   },
 };
 
+function createBaseFusionRule(): FusionRule {
+  return { kind: 0, weights: {}, negative: [] };
+}
+
+export const FusionRule = {
+  encode(message: FusionRule, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    Object.entries(message.weights).forEach(([key, value]) => {
+      FusionRule_WeightsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).ldelim();
+    });
+    for (const v of message.negative) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): FusionRule {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseFusionRule();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 8) {
+            break;
+          }
+
+          message.kind = reader.int32() as any;
+          continue;
+        case 2:
+          if (tag !== 18) {
+            break;
+          }
+
+          const entry2 = FusionRule_WeightsEntry.decode(reader, reader.uint32());
+          if (entry2.value !== undefined) {
+            message.weights[entry2.key] = entry2.value;
+          }
+          continue;
+        case 3:
+          if (tag !== 26) {
+            break;
+          }
+
+          message.negative.push(reader.string());
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): FusionRule {
+    return {
+      kind: isSet(object.kind) ? fusionKindFromJSON(object.kind) : 0,
+      weights: isObject(object.weights)
+        ? Object.entries(object.weights).reduce<{ [key: string]: number }>((acc, [key, value]) => {
+          acc[key] = Number(value);
+          return acc;
+        }, {})
+        : {},
+      negative: globalThis.Array.isArray(object?.negative) ? object.negative.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: FusionRule): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = fusionKindToJSON(message.kind);
+    }
+    if (message.weights) {
+      const entries = Object.entries(message.weights);
+      if (entries.length > 0) {
+        obj.weights = {};
+        entries.forEach(([k, v]) => {
+          obj.weights[k] = v;
+        });
+      }
+    }
+    if (message.negative?.length) {
+      obj.negative = message.negative;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FusionRule>): FusionRule {
+    return FusionRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FusionRule>): FusionRule {
+    const message = createBaseFusionRule();
+    message.kind = object.kind ?? 0;
+    message.weights = Object.entries(object.weights ?? {}).reduce<{ [key: string]: number }>((acc, [key, value]) => {
+      if (value !== undefined) {
+        acc[key] = globalThis.Number(value);
+      }
+      return acc;
+    }, {});
+    message.negative = object.negative?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseFusionRule_WeightsEntry(): FusionRule_WeightsEntry {
+  return { key: "", value: 0 };
+}
+
+export const FusionRule_WeightsEntry = {
+  encode(message: FusionRule_WeightsEntry, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): FusionRule_WeightsEntry {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseFusionRule_WeightsEntry();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.key = reader.string();
+          continue;
+        case 2:
+          if (tag !== 17) {
+            break;
+          }
+
+          message.value = reader.double();
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): FusionRule_WeightsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: FusionRule_WeightsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FusionRule_WeightsEntry>): FusionRule_WeightsEntry {
+    return FusionRule_WeightsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FusionRule_WeightsEntry>): FusionRule_WeightsEntry {
+    const message = createBaseFusionRule_WeightsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
 function createBaseRankRequest(): RankRequest {
-  return { user: undefined, candidates: [], fusionWeights: {}, featureNames: [] };
+  return { user: undefined, candidates: [], fusionWeights: {}, featureNames: [], fusionRule: undefined };
 }
 
 export const RankRequest = {
@@ -637,6 +896,9 @@ export const RankRequest = {
     });
     for (const v of message.featureNames) {
       writer.uint32(34).string(v!);
+    }
+    if (message.fusionRule !== undefined) {
+      FusionRule.encode(message.fusionRule, writer.uint32(42).fork()).ldelim();
     }
     return writer;
   },
@@ -679,6 +941,13 @@ export const RankRequest = {
 
           message.featureNames.push(reader.string());
           continue;
+        case 5:
+          if (tag !== 42) {
+            break;
+          }
+
+          message.fusionRule = FusionRule.decode(reader, reader.uint32());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -703,6 +972,7 @@ export const RankRequest = {
       featureNames: globalThis.Array.isArray(object?.featureNames)
         ? object.featureNames.map((e: any) => globalThis.String(e))
         : [],
+      fusionRule: isSet(object.fusionRule) ? FusionRule.fromJSON(object.fusionRule) : undefined,
     };
   },
 
@@ -726,6 +996,9 @@ export const RankRequest = {
     if (message.featureNames?.length) {
       obj.featureNames = message.featureNames;
     }
+    if (message.fusionRule !== undefined) {
+      obj.fusionRule = FusionRule.toJSON(message.fusionRule);
+    }
     return obj;
   },
 
@@ -748,6 +1021,9 @@ export const RankRequest = {
       {},
     );
     message.featureNames = object.featureNames?.map((e) => e) || [];
+    message.fusionRule = (object.fusionRule !== undefined && object.fusionRule !== null)
+      ? FusionRule.fromPartial(object.fusionRule)
+      : undefined;
     return message;
   },
 };
@@ -903,7 +1179,7 @@ export const RankResponse = {
 };
 
 function createBaseScoringColumns(): ScoringColumns {
-  return { featureNames: [], itemFeatures: undefined, topics: undefined };
+  return { featureNames: [], itemFeatures: undefined, topics: undefined, itemIds: [] };
 }
 
 export const ScoringColumns = {
@@ -916,6 +1192,9 @@ export const ScoringColumns = {
     }
     if (message.topics !== undefined) {
       DictionaryColumn.encode(message.topics, writer.uint32(26).fork()).ldelim();
+    }
+    for (const v of message.itemIds) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -948,6 +1227,13 @@ export const ScoringColumns = {
 
           message.topics = DictionaryColumn.decode(reader, reader.uint32());
           continue;
+        case 4:
+          if (tag !== 34) {
+            break;
+          }
+
+          message.itemIds.push(reader.string());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -964,6 +1250,7 @@ export const ScoringColumns = {
         : [],
       itemFeatures: isSet(object.itemFeatures) ? Float32Matrix.fromJSON(object.itemFeatures) : undefined,
       topics: isSet(object.topics) ? DictionaryColumn.fromJSON(object.topics) : undefined,
+      itemIds: globalThis.Array.isArray(object?.itemIds) ? object.itemIds.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -977,6 +1264,9 @@ export const ScoringColumns = {
     }
     if (message.topics !== undefined) {
       obj.topics = DictionaryColumn.toJSON(message.topics);
+    }
+    if (message.itemIds?.length) {
+      obj.itemIds = message.itemIds;
     }
     return obj;
   },
@@ -993,12 +1283,13 @@ export const ScoringColumns = {
     message.topics = (object.topics !== undefined && object.topics !== null)
       ? DictionaryColumn.fromPartial(object.topics)
       : undefined;
+    message.itemIds = object.itemIds?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseRankColumnsRequest(): RankColumnsRequest {
-  return { user: undefined, candidates: undefined, fusionWeights: {}, preRankLimit: 0 };
+  return { user: undefined, candidates: undefined, fusionWeights: {}, preRankLimit: 0, fusionRule: undefined };
 }
 
 export const RankColumnsRequest = {
@@ -1014,6 +1305,9 @@ export const RankColumnsRequest = {
     });
     if (message.preRankLimit !== 0) {
       writer.uint32(32).uint32(message.preRankLimit);
+    }
+    if (message.fusionRule !== undefined) {
+      FusionRule.encode(message.fusionRule, writer.uint32(42).fork()).ldelim();
     }
     return writer;
   },
@@ -1056,6 +1350,13 @@ export const RankColumnsRequest = {
 
           message.preRankLimit = reader.uint32();
           continue;
+        case 5:
+          if (tag !== 42) {
+            break;
+          }
+
+          message.fusionRule = FusionRule.decode(reader, reader.uint32());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -1076,6 +1377,7 @@ export const RankColumnsRequest = {
         }, {})
         : {},
       preRankLimit: isSet(object.preRankLimit) ? globalThis.Number(object.preRankLimit) : 0,
+      fusionRule: isSet(object.fusionRule) ? FusionRule.fromJSON(object.fusionRule) : undefined,
     };
   },
 
@@ -1098,6 +1400,9 @@ export const RankColumnsRequest = {
     }
     if (message.preRankLimit !== 0) {
       obj.preRankLimit = Math.round(message.preRankLimit);
+    }
+    if (message.fusionRule !== undefined) {
+      obj.fusionRule = FusionRule.toJSON(message.fusionRule);
     }
     return obj;
   },
@@ -1123,6 +1428,9 @@ export const RankColumnsRequest = {
       {},
     );
     message.preRankLimit = object.preRankLimit ?? 0;
+    message.fusionRule = (object.fusionRule !== undefined && object.fusionRule !== null)
+      ? FusionRule.fromPartial(object.fusionRule)
+      : undefined;
     return message;
   },
 };
