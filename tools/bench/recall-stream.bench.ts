@@ -172,7 +172,7 @@ async function follow(source: string, firstPin: Item, port: number, profileDir: 
   const sourceBus = await openFileLogEventBus(source);
   const target = await openFileLogEventBus(join(dataDir, 'bus'));
   try {
-    const off = Object.fromEntries(['popular', 'segment-popular', 'topic-affinity', 'fresh', 'related', 'itemcf', 'usercf', 'graph', 'als', 'content', 'realtime'].map((c) => [c, 0]));
+    const off = Object.fromEntries(['popular', 'segment-popular', 'topic-affinity', 'fresh', 'related', 'itemcf', 'usercf', 'graph', 'als', 'content', 'realtime', 'two-tower'].map((c) => [c, 0]));
     const phase = async (label: string, topic: string, sentinel: OutgoingMessage, applied: () => Promise<boolean>) => {
       let messages = 0;
       const cpu0 = cpuSeconds(pid) ?? 0;

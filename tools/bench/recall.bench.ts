@@ -6,7 +6,7 @@
  * its CPU ms per call (net of its idle CPU rate, measured over `--idle-seconds` before the first configuration). The
  * related channel answers only on the related-pins surface, so it is not run alone. Usage:
  *   node tools/build/build.mjs tools/bench && node dist/tools/bench/recall.bench.js -- [--addr 127.0.0.1:50052]
- *     [--requests 500] [--warmup 50] [--users 10000] [--channels all,classic,none,itemcf,...] [--rpc columns|recall]
+ *     [--requests 500] [--warmup 50] [--users 10000] [--channels all,classic,none,itemcf,-itemcf,...] [--rpc columns|recall]
  *     [--idle-seconds 3]
  */
 import { cpus, loadavg } from 'node:os';
@@ -18,7 +18,7 @@ import { cpuSeconds } from './src/process-cpu';
 import { listServiceProcesses, portOf } from './src/service-processes';
 
 /** The recall service's channels (apps/recall/src/types.ts CHANNELS). */
-const CHANNELS = ['popular', 'segment-popular', 'topic-affinity', 'fresh', 'related', 'itemcf', 'usercf', 'graph', 'als', 'content', 'realtime'];
+const CHANNELS = ['popular', 'segment-popular', 'topic-affinity', 'fresh', 'related', 'itemcf', 'usercf', 'graph', 'als', 'content', 'realtime', 'two-tower'];
 
 const { values } = parseArgs({
   options: {
@@ -43,10 +43,12 @@ const CLASSIC = ['popular', 'segment-popular', 'topic-affinity', 'fresh', 'relat
 
 /**
  * Quotas for a configuration: `all` (every channel at its configured default), `classic` (only {@link CLASSIC}),
- * `none` (every channel off: the cost of a call itself), or one channel name (that channel alone).
+ * `none` (every channel off: the cost of a call itself), one channel name (that channel alone), or `-<channel>` (every
+ * channel at its default but that one: with `all`, what the channel adds to a call).
  */
 function quotasFor(config: string): Record<string, number> {
   if (config === 'all') return {};
+  if (config.startsWith('-')) return { [config.slice(1)]: 0 };
   const on = config === 'classic' ? CLASSIC : config === 'none' ? [] : [config];
   return Object.fromEntries(CHANNELS.filter((c) => !on.includes(c)).map((c) => [c, 0]));
 }

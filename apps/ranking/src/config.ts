@@ -1,5 +1,5 @@
 /** The ranking service's environment schema, parsed once at start. */
-import { dataDir, durationMs, logLevel, parseConfig, port } from '@recsys/config';
+import { dataDir, durationMs, logLevel, modelName, parseConfig, port } from '@recsys/config';
 import { z } from 'zod';
 
 /** PreRank keeps this many candidates when a request sets `limit` 0. */
@@ -16,15 +16,6 @@ export const LOGISTIC_RANKING_MODEL = 'ranking/multitask-logistic';
 
 /** Default fusion weights of an ONNX ranking model: those of the committed demo model (dwell and other tasks: 0). */
 export const DEFAULT_ONNX_FUSION = 'click=1,save=2,hide=-10';
-
-/** A model-store name: segments of a-z, 0-9, '_' or '-' separated by '/' (the model store's rule). */
-function modelName(defaultName: string) {
-  return z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, "expected a model-store name: segments of a-z, 0-9, '_' or '-' separated by '/'")
-    .default(defaultName);
-}
 
 /** `task=weight` pairs separated by commas (e.g. `click=1,save=2,hide=-10`), each weight finite, each task once. */
 function fusionWeights(defaultWeights: string) {

@@ -5,6 +5,7 @@ import type { CandidateSource } from '@recsys/pipeline';
 import { LocalModelStore, openEventBus, openHnswVectorStore, openQdrantVectorStore, type VectorStore } from '@recsys/stores';
 import { defaultQuotas, recallModelDir, vectorDir, type RecallConfig } from './config';
 import { openRecallModels, type RecallModels } from './models/recall-models';
+import { TwoTowerRecall } from './models/two-tower-recall';
 import { buildRecallPipeline } from './pipeline';
 import { recallCall, recallServiceBinding, type RecallServiceDeps } from './service';
 import { ContentVectors } from './state/content-vectors';
@@ -27,6 +28,8 @@ export interface RecallApp {
   caughtUp(): Promise<void>;
   /** The recall artifacts in use (for tests and operators). */
   models: RecallModels;
+  /** The two-tower model of the `two-tower` channel and its item collection (for tests and operators). */
+  twoTower: TwoTowerRecall;
   /** Stops the bus subscriptions and the model watch, closes the bus and the vector store (after server shutdown). */
   close(): Promise<void>;
 }
@@ -40,10 +43,10 @@ async function openVectorStore(config: RecallConfig): Promise<VectorStore> {
 /**
  * Starts the recall service: opens the configured backend's event bus (the file log at `<RECSYS_DATA_DIR>/bus`, or
  * Kafka) and the vector store, rebuilds the index, the save graph and the content vectors by replaying the catalog
- * and engagement topics, loads the recall artifacts from the model store (and keeps watching it), warms the request
- * path up (`warmUp`: a few dozen recall calls, so V8 has compiled the channels before the first real request), and
- * only then starts serving, so the first request sees the whole log and every artifact present at start and is not
- * degraded by a cold process.
+ * and engagement topics, loads the recall artifacts and the two-tower model (indexing its item embeddings) from their
+ * model stores (and keeps watching them), warms the request path up (`warmUp`: a few dozen recall calls, so V8 has
+ * compiled the channels before the first real request), and only then starts serving, so the first request sees the
+ * whole log and every artifact present at start and is not degraded by a cold process.
  */
 export async function startRecallApp(config: RecallConfig, logger: Logger, options: RecallAppOptions = {}): Promise<RecallApp> {
   const cleanups: (() => Promise<void>)[] = [];
@@ -65,8 +68,17 @@ export async function startRecallApp(config: RecallConfig, logger: Logger, optio
     const index = new RecallIndex({ halfLifeMs: config.RECALL_POPULARITY_HALF_LIFE_MS, freshWindowMs: config.RECALL_FRESH_WINDOW_MS });
     const graph = new SaveGraph(index.ids);
     const content = new ContentVectors(vectors, logger);
+    const twoTower = new TwoTowerRecall({
+      store: new LocalModelStore(config.MODEL_STORE_DIR, { onWarning: (message) => logger.warn(message) }),
+      name: config.RECALL_TWO_TOWER_MODEL,
+      vectors,
+      index,
+      logger,
+      pollMs: config.RECALL_MODEL_POLL_MS,
+    });
+    cleanups.push(() => twoTower.close());
     const started = Date.now();
-    const stream: RecallStream = await startRecallStream({ bus, index, logger, graph, content });
+    const stream: RecallStream = await startRecallStream({ bus, index, logger, graph, content, twoTower });
     cleanups.push(() => stream.stop());
     const memory = process.memoryUsage();
     logger.info('recall state rebuilt from the event bus', {
@@ -89,7 +101,13 @@ export async function startRecallApp(config: RecallConfig, logger: Logger, optio
       pollMs: config.RECALL_MODEL_POLL_MS,
     });
     cleanups.push(() => models.close());
-    logger.info('recall models', { dir: modelDir, versions: models.versions(), vectorStore: config.QDRANT_URL ? 'qdrant' : 'embedded hnsw' });
+    await twoTower.start();
+    logger.info('recall models', {
+      dir: modelDir,
+      versions: models.versions(),
+      twoTower: { dir: config.MODEL_STORE_DIR, model: config.RECALL_TWO_TOWER_MODEL, version: twoTower.version() },
+      vectorStore: config.QDRANT_URL ? 'qdrant' : 'embedded hnsw',
+    });
 
     const timeoutMs = config.RECALL_CHANNEL_TIMEOUT_MS;
     const pipeline = buildRecallPipeline(
@@ -98,6 +116,7 @@ export async function startRecallApp(config: RecallConfig, logger: Logger, optio
         models,
         graph,
         content,
+        twoTower,
         vectors,
         channelTimeoutMs: timeoutMs,
         realtimeWindowMs: config.RECALL_REALTIME_WINDOW_MS,
@@ -117,7 +136,7 @@ export async function startRecallApp(config: RecallConfig, logger: Logger, optio
     const warmCalls = await warmUp(recallCall(serviceDeps, true), index);
     logger.info('recall warmed up', { calls: warmCalls, ms: Date.now() - warmStarted });
     const server = await startGrpcServer({ name: 'recall', port: config.GRPC_PORT, services: [recallServiceBinding(serviceDeps)], logger });
-    return { server, caughtUp: () => stream.caughtUp(), models, close };
+    return { server, caughtUp: () => stream.caughtUp(), models, twoTower, close };
   } catch (error) {
     await close();
     throw error;

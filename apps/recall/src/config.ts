@@ -1,6 +1,6 @@
 /** Recall service configuration: every environment variable it reads, with typed defaults. */
 import * as path from 'node:path';
-import { backend, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port } from '@recsys/config';
+import { backend, dataDir, durationMs, kafkaBrokers, logLevel, modelName, parseConfig, port } from '@recsys/config';
 import { z } from 'zod';
 import type { ChannelName } from './types';
 
@@ -55,6 +55,8 @@ export const RECALL_CONFIG_SHAPE = {
   RECALL_QUOTA_CONTENT: count(200),
   /** Default quota of the `realtime` channel (item-CF neighbours of the last few minutes' interactions). */
   RECALL_QUOTA_REALTIME: count(100),
+  /** Default quota of the `two-tower` channel (items whose two-tower embedding is nearest the user tower's). */
+  RECALL_QUOTA_TWO_TOWER: count(200),
   /**
    * Model store of the recall artifacts (`recall/itemcf`, `recall/usercf`, `recall/als`, built by
    * `npx recsys build-recall`); unset: `<RECSYS_DATA_DIR>/models`. A channel whose artifact is absent is not run.
@@ -62,6 +64,13 @@ export const RECALL_CONFIG_SHAPE = {
   RECALL_MODEL_DIR: z.string().trim().min(1).optional(),
   /** How often the model store is polled for newer artifact versions, ms. */
   RECALL_MODEL_POLL_MS: positiveDuration(2000),
+  /** The trained-model store (the ranking service's too; the committed demo models by default), home of RECALL_TWO_TOWER_MODEL. */
+  MODEL_STORE_DIR: dataDir('models'),
+  /**
+   * The two-tower model of the `two-tower` channel: its newest version in MODEL_STORE_DIR is served (reloaded when a
+   * newer one appears, polled every RECALL_MODEL_POLL_MS); the channel is off while the store holds none.
+   */
+  RECALL_TWO_TOWER_MODEL: modelName('recall/two-tower'),
   /** Qdrant's REST address (e.g. `http://127.0.0.1:6333`); unset: the embedded HNSW store in `<RECSYS_DATA_DIR>/vectors`. */
   QDRANT_URL: z.string().trim().url().optional(),
   /** Beam width while inserting into the embedded HNSW store (lower: faster indexing, slightly lower recall). */
@@ -104,5 +113,6 @@ export function defaultQuotas(config: RecallConfig): Record<ChannelName, number>
     als: config.RECALL_QUOTA_ALS,
     content: config.RECALL_QUOTA_CONTENT,
     realtime: config.RECALL_QUOTA_REALTIME,
+    'two-tower': config.RECALL_QUOTA_TWO_TOWER,
   };
 }

@@ -4,6 +4,7 @@ import type { VectorStore } from '@recsys/stores';
 import { hiddenFilter } from './filters/hidden.filter';
 import { userStateHydrator } from './hydrators/user-state.hydrator';
 import type { RecallModels } from './models/recall-models';
+import type { TwoTowerRecall } from './models/two-tower-recall';
 import { alsSource } from './sources/als.source';
 import { contentSource } from './sources/content.source';
 import { freshSource } from './sources/fresh.source';
@@ -14,6 +15,7 @@ import { realtimeSource } from './sources/realtime.source';
 import { relatedSource } from './sources/related.source';
 import { segmentPopularSource } from './sources/segment-popular.source';
 import { topicAffinitySource } from './sources/topic-affinity.source';
+import { twoTowerSource } from './sources/two-tower.source';
 import { userCFSource } from './sources/usercf.source';
 import type { ContentVectors } from './state/content-vectors';
 import type { RecallIndex } from './state/recall-index';
@@ -29,6 +31,8 @@ export interface RecallPipelineDeps {
   graph: SaveGraph;
   /** The content-embedding collection of the `content` channel. */
   content: ContentVectors;
+  /** The two-tower model and its item collection of the `two-tower` channel. */
+  twoTower: TwoTowerRecall;
   /** The vector store holding the ALS item factors. */
   vectors: VectorStore;
   /** Time budget of each channel, ms; a channel over budget is dropped and reported as degraded. */
@@ -65,6 +69,7 @@ export function buildRecallPipeline(
       alsSource({ index, models, vectors: deps.vectors, timeoutMs }),
       contentSource({ index, content: deps.content, timeoutMs }),
       realtimeSource({ index, models, windowMs: deps.realtimeWindowMs, timeoutMs }),
+      twoTowerSource({ index, twoTower: deps.twoTower, timeoutMs }),
       ...extraSources,
     ],
     merge: mergeCandidates,

@@ -15,6 +15,7 @@ export const CHANNELS = [
   'als',
   'content',
   'realtime',
+  'two-tower',
 ] as const;
 
 /** Name of a recall channel, as used in `channel_quotas`, `ChannelHit.channel` and degradation stages. */

@@ -1,5 +1,6 @@
-// End to end: the model-based and live channels (itemcf, usercf, graph, als, content, realtime) over real gRPC,
-// with artifacts built by the real build functions into a temp model store and the embedded HNSW vector store.
+// End to end: the model-based and live channels (itemcf, usercf, graph, als, content, realtime, two-tower) over real
+// gRPC, with artifacts built by the real build functions into a temp model store, the tiny two-tower fixture and the
+// embedded HNSW vector store.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -32,7 +33,7 @@ import type { EngagementEvent as DomainEvent, EventType, Item, User } from '@rec
 import { createClient, type PromiseClient } from '@recsys/grpc';
 import { createLogger } from '@recsys/logger';
 import { LocalModelStore, TOPICS, openFileLogEventBus, type EventBus } from '@recsys/stores';
-import { freeDataDir, waitFor } from '@recsys/testing';
+import { TINY_TWO_TOWER, fixtureModelStoreDir, freeDataDir, waitFor } from '@recsys/testing';
 import { startRecallApp, type RecallApp } from '../src/app';
 import { loadConfig } from '../src/config';
 
@@ -164,7 +165,15 @@ describe('recall model and live channels (e2e)', () => {
 
   const start = (dataDir: string, models: string) =>
     startRecallApp(
-      loadConfig({ GRPC_PORT: '0', RECSYS_DATA_DIR: dataDir, RECALL_MODEL_DIR: models, RECALL_MODEL_POLL_MS: '50', RECALL_CHANNEL_TIMEOUT_MS: '2000' }),
+      loadConfig({
+        GRPC_PORT: '0',
+        RECSYS_DATA_DIR: dataDir,
+        RECALL_MODEL_DIR: models,
+        RECALL_MODEL_POLL_MS: '50',
+        RECALL_CHANNEL_TIMEOUT_MS: '2000',
+        MODEL_STORE_DIR: fixtureModelStoreDir(),
+        RECALL_TWO_TOWER_MODEL: TINY_TWO_TOWER.name,
+      }),
       quiet(),
     );
 
@@ -256,6 +265,20 @@ describe('recall model and live channels (e2e)', () => {
     expect(response.candidates.map((c) => c.itemId)).not.toContain('unsafe-a');
   });
 
+  it('two-tower: the catalog items nearest the user tower’s embedding, without the recent and unsafe items', async () => {
+    expect(app.twoTower.version()).toBe(TINY_TWO_TOWER.version);
+    // None of the catalog's items is in the fixture's table: the item tower embedded each from its attributes.
+    const response = await client.recall(request('bob'));
+    const got = channel(response, 'two-tower');
+    expect(ids(got).sort()).toEqual(['a4', 'b1', 'b2', 'b3', 'c1', 'c2', 'c3']);
+    for (const h of got) expect(h.score >= 0 && h.score <= 1).toBe(true);
+    expect(response.degraded).toEqual([]);
+    const limited = await client.recall(request('bob', { channelQuotas: { 'two-tower': 2 } }));
+    expect(ids(channel(limited, 'two-tower'))).toEqual(ids(got.slice(0, 2)));
+    // No recent item, no history vector: nothing.
+    expect(channel(await client.recall(request('nobody')), 'two-tower')).toEqual([]);
+  });
+
   it('graph: walks the save graph, and follows saves published after start', async () => {
     // From a1: a2 shares two boards with it (alice's, bob's), a3 one (bob's).
     expect(ids(channel(await client.recall(request('frank')), 'graph')).slice(0, 2)).toEqual(['a2', 'a3']);
@@ -329,7 +352,8 @@ describe('recall model and live channels (e2e)', () => {
     app = await start(dir, modelDir);
     client = createClient(RecallServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 5000 });
     const after = await client.recall(request('frank'));
-    for (const name of ['content', 'als', 'itemcf', 'graph']) expect(channel(after, name)).toEqual(channel(before, name));
+    for (const name of ['content', 'als', 'itemcf', 'graph', 'two-tower']) expect(channel(after, name)).toEqual(channel(before, name));
+    expect(channel(after, 'two-tower').length).toBeGreaterThan(0);
     expect(channel(after, 'content').length).toBeGreaterThan(0);
   });
 });
@@ -339,13 +363,17 @@ describe('recall without model artifacts (e2e)', () => {
     const dir = freeDataDir('recall-no-models-e2e');
     const empty = mkdtempSync(path.join(tmpdir(), 'recall-no-models-'));
     const bus = await seedBus(dir);
-    const app = await startRecallApp(loadConfig({ GRPC_PORT: '0', RECSYS_DATA_DIR: dir, RECALL_MODEL_DIR: empty, RECALL_CHANNEL_TIMEOUT_MS: '2000' }), quiet());
+    const app = await startRecallApp(
+      loadConfig({ GRPC_PORT: '0', RECSYS_DATA_DIR: dir, RECALL_MODEL_DIR: empty, MODEL_STORE_DIR: empty, RECALL_CHANNEL_TIMEOUT_MS: '2000' }),
+      quiet(),
+    );
     const client = createClient(RecallServiceClient, `127.0.0.1:${app.server.port}`, { timeoutMs: 5000 });
     try {
       expect(app.models.versions()).toEqual({});
+      expect(app.twoTower.version()).toBeUndefined();
       const response = await client.recall(request('frank'));
       expect(response.degraded).toEqual([]);
-      for (const name of ['itemcf', 'usercf', 'als', 'realtime']) expect(channel(response, name)).toEqual([]);
+      for (const name of ['itemcf', 'usercf', 'als', 'realtime', 'two-tower']) expect(channel(response, name)).toEqual([]);
       expect(ids(channel(response, 'graph')).slice(0, 2)).toEqual(['a2', 'a3']);
       expect(ids(channel(response, 'content')).slice(0, 3)).toEqual(['a2', 'a3', 'a4']);
       expect(channel(response, 'popular').length).toBeGreaterThan(0);

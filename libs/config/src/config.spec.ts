@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, backend, ConfigError, dataDir, durationMs, kafkaBrokers, logLevel, parseConfig, port, redisUrl } from './config';
+import { address, backend, ConfigError, dataDir, durationMs, kafkaBrokers, logLevel, modelName, parseConfig, port, redisUrl } from './config';
 
 const shape = {
   GRPC_PORT: port(50051),
@@ -117,6 +117,12 @@ describe('reusable pieces', () => {
     expect(one(logLevel(), 'warn')).toBe('warn');
     expect(one(logLevel(), undefined)).toBe('info');
     fails(logLevel(), 'trace');
+  });
+
+  it('modelName accepts model-store names: lowercase segments separated by /', () => {
+    expect(one(modelName('recall/two-tower'), undefined)).toBe('recall/two-tower');
+    expect(one(modelName('a'), ' ranking/mmoe_2 ')).toBe('ranking/mmoe_2');
+    for (const bad of ['Recall/two-tower', 'recall/', '/recall', 'recall//x', 'recall/two tower', '../x']) fails(modelName('a'), bad);
   });
 
   it('backend is embedded by default and accepts redis-kafka', () => {

@@ -134,6 +134,18 @@ export function dataDir(defaultDir: string) {
   return z.string().trim().min(1).default(defaultDir);
 }
 
+/**
+ * A model-store name (the model store's rule): segments of a-z, 0-9, '_' or '-' separated by '/', e.g.
+ * `recall/two-tower`; `defaultName` when unset.
+ */
+export function modelName(defaultName: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_-]+(\/[a-z0-9_-]+)*$/, "expected a model-store name: segments of a-z, 0-9, '_' or '-' separated by '/'")
+    .default(defaultName);
+}
+
 /** The adapters behind the ports: `embedded` (file-log bus, in-memory feature store) or `redis-kafka`. */
 export const BACKENDS = ['embedded', 'redis-kafka'] as const;
 

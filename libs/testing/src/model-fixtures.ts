@@ -15,7 +15,7 @@ export const TINY_MMOE = Object.freeze({ name: 'ranking/tiny-mmoe', version: 'v1
 
 /**
  * The tiny two-tower fixture (trained on a tiny world): user tower over user_history_content_0..15, item tower over
- * item_content_0..15 and item_quality, 8-d embeddings of the world's 200 pins (`pin-…` ids).
+ * item_content_0..15 and item_quality, 8-d embeddings of the world's 200 pins (`pin_…` ids).
  */
 export const TINY_TWO_TOWER = Object.freeze({ name: 'recall/tiny-two-tower', version: 'v1-tiny-seed7' });
 

@@ -4,6 +4,7 @@ import { TOPICS, decodeEach, replayTopics, type DeliveredMessage, type EventBus 
 import { errorMessage } from '@recsys/domain';
 import { decodeCatalogUpsert, decodeEngagement } from '@recsys/contracts';
 import type { Item } from '@recsys/domain';
+import type { TwoTowerRecall } from '../models/two-tower-recall';
 import type { ContentVectors } from './content-vectors';
 import type { RecallIndex } from './recall-index';
 import { boardKeyOf, type SaveGraph } from './save-graph';
@@ -17,6 +18,8 @@ export interface RecallStreamDeps {
   graph?: SaveGraph;
   /** The content-embedding collection: every catalog item upsert is mirrored into it. */
   content?: ContentVectors;
+  /** The two-tower item collection: every catalog item upsert is mirrored into it once a model is loaded. */
+  twoTower?: TwoTowerRecall;
   /** Consumer group. Default `recall`. */
   groupId?: string;
 }
@@ -34,11 +37,11 @@ export interface RecallStream {
  * rebuilt by replay at every start) and resolves once both have caught up with the log. The catalog is replayed
  * to its end before engagement starts, so each replayed event is attributed to its user's segment and its item's
  * topics. Messages that cannot be decoded are logged and skipped (redelivering them would never succeed).
- * Besides the index, item upserts are mirrored into the content-embedding collection and save events become
- * edges of the save graph (a save of a duplicate event id is applied once).
+ * Besides the index, item upserts are mirrored into the content-embedding and two-tower collections and save events
+ * become edges of the save graph (a save of a duplicate event id is applied once).
  */
 export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallStream> {
-  const { bus, index, logger, graph, content } = deps;
+  const { bus, index, logger, graph, content, twoTower } = deps;
   const groupId = deps.groupId ?? 'recall';
   const skip = (message: DeliveredMessage, error: unknown) =>
     logger.warn('skipping undecodable bus message', { topic: message.topic, offset: message.offset, error: errorMessage(error) });
@@ -55,6 +58,11 @@ export async function startRecallStream(deps: RecallStreamDeps): Promise<RecallS
       // Fail open: a vector store outage must not hold up the catalog (the content channel just lags).
       await content.apply(items).catch((error: unknown) =>
         logger.warn('content vectors not updated', { items: items.length, error: errorMessage(error) }),
+      );
+    }
+    if (twoTower && items.length > 0) {
+      await twoTower.apply(items).catch((error: unknown) =>
+        logger.warn('two-tower item vectors not updated', { items: items.length, error: errorMessage(error) }),
       );
     }
   };
