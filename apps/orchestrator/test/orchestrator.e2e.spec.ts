@@ -436,6 +436,9 @@ describe('orchestrator (real gRPC, controlled downstreams)', () => {
     // The served log keys the features of each served pin by name again, defaults named.
     const first = log.items[0];
     expect(first.features).toEqual({ values: { item_ctr: Math.fround(numberOf(first.itemId) / 1000), item_quality: 0.5 }, defaulted: ['item_quality'] });
+    // With each pin's primary topic and the user's topic affinity: what its user_topic_affinity input was computed from.
+    expect(log.items.map((i) => i.topic)).toEqual(page.items.map((i) => topicOf(i.itemId)));
+    expect(log.userTopicAffinity).toEqual({ values: { t0: 1 } });
     // And every ranked candidate (the page and the 30 re-ranking left out) as columns, with the values ranking got.
     expect(log.itemFeatureNames).toEqual(FEATURES);
     expect(log.rankedItemIds).toHaveLength(40);

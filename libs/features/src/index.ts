@@ -67,6 +67,7 @@ export { FeatureEngine } from './engine/feature-engine';
 export type { FeatureEngineStats } from './engine/feature-engine';
 export {
   RANKING_FEATURE_NAMES,
+  RANKING_FEATURE_SOURCES,
   RANKING_ITEM_INPUTS,
   rankingFeatureMatrix,
   rankingFeatureVector,
@@ -75,11 +76,13 @@ export {
   type RankingFeatureName,
   type RankingItemInput,
 } from './ranking/ranking-features';
-export { DERIVED_MODEL_INPUTS, modelInputRow, modelInputSource } from './ranking/model-inputs';
-export type { ModelInputSource } from './ranking/model-inputs';
+export { DERIVED_MODEL_INPUTS, modelInputRead, modelInputRow, modelInputSource } from './ranking/model-inputs';
+export type { ModelInputRead, ModelInputSource } from './ranking/model-inputs';
 export { MAX_DWELL_MS, MAX_FUTURE_SKEW_MS, busEventRejection } from './offline/bus-event-rules';
 export { checkServedFeatures } from './offline/served-feature-check';
 export { BINARY_OUTCOMES, joinImpressions } from './offline/impression-join';
+export { joinServedImpressions, servedModelInputs } from './offline/served-log-join';
+export type { ServedImpression, ServedImpressionJoin, ServedImpressionJoinOptions, ServedModelInputs, ServedPage, ServedPageItem } from './offline/served-log-join';
 export type { BinaryOutcome, ImpressionJoinOptions, ImpressionOutcomes, JoinedImpression } from './offline/impression-join';
 export type { FeatureMismatch, LoggedEngagement, LoggedSnapshot, ServedFeatureLog, ServedFeatureReport } from './offline/served-feature-check';
 export { ENTITY_RECORD_MERGE } from './records/record-merge';

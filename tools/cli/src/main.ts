@@ -15,7 +15,8 @@ import { formatPage, recommend } from './commands/recommend';
 import { runStart } from './commands/start';
 import { READY_TIMEOUT_MS } from './launcher/launch';
 import { trainRanker } from './commands/train-ranker';
-import { EXPORT_TRAINING_SET_USAGE, exportTrainingSet, exportTwoTowerSet } from './commands/export-training-set';
+import { EXPORT_TRAINING_SET_USAGE, OUTCOME_HORIZON_MS, exportTrainingSet, exportTwoTowerSet } from './commands/export-training-set';
+import { exportTrainingSetFromLog } from './commands/export-training-set-from-log';
 import { WORLD_DEFAULTS, WORLD_GENERATE_USAGE, worldGenerateCommand } from './commands/world';
 import { WORLD_STATS_USAGE, parseWorldStatsArgs, readWorldConfig, worldStatsCommand } from './commands/world-stats';
 import { WORLD_CALIBRATE_USAGE, parseWorldCalibrateArgs, worldCalibrateCommand } from './commands/world-calibrate';
@@ -39,8 +40,9 @@ Commands:
                --user ID --item PIN --type impression|click|save|share|hide|dwell [--dwell-ms N] [--addr]
   demo load    Generate the seeded demo world and load it through the API.
                --seed N --pins N --users N --events N --days N [--addr]
-  export-training-set  Write the demo world's impressions, model inputs and outcomes as a training set for
-               tools/training (recsys export-training-set --help). --out DIR --seed N --pins N --users N --events N
+  export-training-set  Write impressions, model inputs and outcomes as a training set for tools/training
+               (recsys export-training-set --help): the demo world's (--out DIR --seed N --pins N --users N --events N)
+               or a running system's served-feature log (--from-log DIR (.data/bus) | --brokers HOST:PORT --out DIR)
   fusion search  Search fusion rules offline on a training set's held-out log: per-objective metrics on the logged
                outcomes and the world's ground truth, the Pareto set; --write-arm puts one in an experiments file
                (recsys fusion search --help). --data DIR --store DIR --model NAME --grid SPEC --out FILE
@@ -227,9 +229,35 @@ async function main(argv: string[]): Promise<number> {
           config: { type: 'string' },
           force: { type: 'boolean', default: false },
           'two-tower': { type: 'boolean', default: false },
+          inputs: { type: 'string' },
+          'from-log': { type: 'string' },
+          brokers: { type: 'string' },
+          'horizon-ms': { type: 'string' },
         },
       });
       if (!values.out) throw new UsageError('export-training-set: --out DIR is required (the training-set directory to write)');
+      const inputs = values.inputs?.split(',').map((name) => name.trim()).filter(Boolean);
+      if (inputs !== undefined && inputs.length === 0) throw new UsageError('export-training-set: --inputs must name at least one model input');
+      if (inputs !== undefined && values['two-tower']) throw new UsageError('export-training-set: --inputs applies to the multi-task set, not --two-tower (its tower inputs are fixed)');
+      const fromLog = values['from-log'] !== undefined || values.brokers !== undefined;
+      if (fromLog) {
+        if (values['from-log'] !== undefined && values.brokers !== undefined) throw new UsageError('export-training-set: give one of --from-log DIR or --brokers HOST:PORT');
+        const worldOnly = (['seed', 'pins', 'users', 'events', 'config', 'two-tower'] as const).filter((name) => values[name] !== undefined && values[name] !== false);
+        if (worldOnly.length > 0) throw new UsageError(`export-training-set: ${worldOnly.map((n) => `--${n}`).join(', ')} applies to the demo world's export, not to a log`);
+        const summary = await exportTrainingSetFromLog({
+          log: values['from-log'],
+          brokers: values.brokers?.split(',').map((b) => b.trim()).filter(Boolean),
+          out: values.out,
+          force: values.force,
+          inputs,
+          horizonMs: intOption(values['horizon-ms'], 'horizon-ms', OUTCOME_HORIZON_MS, 0),
+        });
+        console.log(`wrote ${summary.rows} rows of ${summary.impressions} impressions (items a client showed, of ${summary.served} served on ${summary.pages} pages) to ${values.out} (train ${summary.split.train}, validation ${summary.split.validation}, test ${summary.split.test}) in ${summary.seconds.toFixed(1)} s`);
+        console.log(`positive rates: ${Object.entries(summary.positiveRate).map(([t, r]) => `${t} ${(100 * r).toFixed(2)}%`).join(', ')}`);
+        console.log(`rows whose value the log did not hold (declared default) per input: ${Object.entries(summary.defaulted).map(([name, n]) => `${name} ${n}`).join(', ')}`);
+        return 0;
+      }
+      if (values['horizon-ms'] !== undefined) throw new UsageError('export-training-set: --horizon-ms applies to --from-log');
       const summary = (values['two-tower'] ? exportTwoTowerSet : exportTrainingSet)({
         out: values.out,
         seed: intOption(values.seed, 'seed', DEMO_DEFAULTS.seed, 0),
@@ -238,6 +266,7 @@ async function main(argv: string[]): Promise<number> {
         events: intOption(values.events, 'events', DEMO_DEFAULTS.events),
         world: values.config ? readWorldConfig(values.config) : undefined,
         force: values.force,
+        inputs,
       });
       console.log(`wrote ${summary.rows} rows to ${values.out} (train ${summary.split.train}, validation ${summary.split.validation}, test ${summary.split.test}) in ${summary.seconds.toFixed(1)} s`);
       console.log(`positive rates: ${Object.entries(summary.positiveRate).map(([t, r]) => `${t} ${(100 * r).toFixed(2)}%`).join(', ')}`);

@@ -14,6 +14,7 @@ import { launchSystem, type RunningSystem } from '../src/launcher/launch';
 import type { ServiceName } from '../src/launcher/services';
 import { loadDemo, type DemoSummary } from '../src/commands/demo';
 import { simulate } from '../src/commands/simulate';
+import { readServedLog } from '../src/commands/export-training-set-from-log';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 jest.setTimeout(180_000);
@@ -198,6 +199,10 @@ describe('recsys system (five processes, real gRPC)', () => {
     }
     // Every shown pin went back as an impression, with the reactions on top.
     expect(report.eventsSent).toBeGreaterThanOrEqual(report.days.reduce((n, d) => n + d.system.impressions * d.pages, 0));
+    // The served-feature log of these pages is training data: a row per shown pin, with the topic affinity its
+    // user_topic_affinity input is computed from logged (a horizon of 0 keeps every page of this short log).
+    const served = await readServedLog({ log: join(systemDataDir, 'bus') }, 0);
+    expect(served.joined.examples.filter((e) => e.record.page.topicAffinity !== undefined).length).toBeGreaterThan(0);
   }, 120_000);
 
   it('a logged event changes what the next Recommend returns', async () => {

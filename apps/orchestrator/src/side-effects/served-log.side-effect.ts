@@ -5,7 +5,7 @@ import { TOPICS, type EventBus } from '@recsys/stores';
 import { context, propagation } from '@opentelemetry/api';
 import { stageDegradations } from '../degradations';
 import { scoredFeatureColumns } from '../gateways/wire';
-import { channelsOf, tasksOf, type PinCandidate, type RecommendQuery } from '../query';
+import { channelsOf, tasksOf, topicOf, type PinCandidate, type RecommendQuery } from '../query';
 
 /** A page item's features as a wire feature vector keyed by name (a page is small; the ranked columns hold the rest). */
 function featureVectorOf(c: PinCandidate): FeatureVector {
@@ -22,9 +22,10 @@ function featureVectorOf(c: PinCandidate): FeatureVector {
 }
 
 /**
- * Creates the served-log side effect: the page (items, channels, stage scores, features) and the served-feature log —
- * the user features and, as columns, every candidate the ranking model scored with the item features it was scored
- * with, plus the feature-state snapshots both reads saw, so `recsys features verify` can recompute them offline.
+ * Creates the served-log side effect: the page (items, channels, stage scores, features, primary topics) and the
+ * served-feature log — the user features and topic affinity and, as columns, every candidate the ranking model scored
+ * with the item features it was scored with, plus the feature-state snapshots both reads saw, so `recsys features
+ * verify` can recompute them offline and `recsys export-training-set --from-log` can train on exactly these values.
  */
 export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<RecommendQuery, PinCandidate> {
   return {
@@ -44,6 +45,7 @@ export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<Recomme
           channels: channelsOf(c),
           scores: { recall: c.recallScore, preRank: c.preRankScore ?? 0, rank: c.rankScore ?? 0, rerank: c.rerankScore ?? 0, tasks: tasksOf(c) },
           features: featureVectorOf(c),
+          topic: topicOf(c),
         })),
         experimentArms: { ...q.arms },
         degraded: stageDegradations(result.degraded),
@@ -55,6 +57,7 @@ export function servedLogSideEffect(deps: { bus: EventBus }): SideEffect<Recomme
         rankedItemIds: scored.itemIds,
         rankedValues: scored.values,
         rankedDefaulted: Buffer.from(scored.defaulted.buffer, scored.defaulted.byteOffset, scored.defaulted.byteLength),
+        userTopicAffinity: q.user ? { values: { ...q.user.topicAffinity } } : undefined,
       };
       const headers: Record<string, string> = {};
       propagation.inject(context.active(), headers);

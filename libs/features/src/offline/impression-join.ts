@@ -19,6 +19,28 @@ export const BINARY_OUTCOMES = ['click', 'save', 'share', 'hide'] as const;
 /** One binary outcome. */
 export type BinaryOutcome = (typeof BINARY_OUTCOMES)[number];
 
+/** Nothing followed yet: every outcome 0. */
+export function noOutcomes(): ImpressionOutcomes {
+  return { click: 0, save: 0, share: 0, hide: 0, dwellMs: 0 };
+}
+
+/**
+ * Adds one engagement event that answered an impression to its outcomes: a click, save, share or hide sets that outcome
+ * to 1; a dwell adds its dwell (a non-finite or negative one adds nothing); an impression changes nothing.
+ */
+export function addOutcome(outcomes: ImpressionOutcomes, event: Pick<EngagementEvent, 'type' | 'dwellMs'>): void {
+  if (event.type === 'dwell') outcomes.dwellMs += Number.isFinite(event.dwellMs) && event.dwellMs > 0 ? event.dwellMs : 0;
+  else if (event.type === 'click' || event.type === 'save' || event.type === 'share' || event.type === 'hide') outcomes[event.type] = 1;
+}
+
+/**
+ * The join key of an impression and the reactions that answered it: (request id, item id). A page has its own request
+ * id and shows a pin at most once, and every reaction carries the request id and item id of the impression it answers.
+ */
+export function impressionKey(requestId: string, itemId: string): string {
+  return `${requestId}\u0000${itemId}`;
+}
+
 /** One impression joined with its outcomes. */
 export interface JoinedImpression<T> {
   /** What `onImpression` returned for it (e.g. its feature row). */
@@ -69,7 +91,7 @@ export function joinImpressions<T>(
   let done = 0;
 
   for (const event of events) {
-    const key = `${event.requestId}\u0000${event.itemId}`;
+    const key = impressionKey(event.requestId, event.itemId);
     if (event.type === 'impression') {
       while (pendingHead < pendingOrder.length && pendingOrder[pendingHead].timestampMs < event.timestampMs - horizonMs) {
         pending.delete(pendingOrder[pendingHead++].key);
@@ -81,7 +103,7 @@ export function joinImpressions<T>(
       const joined: JoinedImpression<T> = {
         record: options.onImpression(event, engine),
         event,
-        outcomes: { click: 0, save: 0, share: 0, hide: 0, dwellMs: 0 },
+        outcomes: noOutcomes(),
       };
       examples.push(joined);
       pending.set(key, joined);
@@ -89,10 +111,7 @@ export function joinImpressions<T>(
       impressions++;
     } else {
       const joined = pending.get(key);
-      if (joined) {
-        if (event.type === 'dwell') joined.outcomes.dwellMs += Number.isFinite(event.dwellMs) && event.dwellMs > 0 ? event.dwellMs : 0;
-        else if (event.type === 'click' || event.type === 'save' || event.type === 'share' || event.type === 'hide') joined.outcomes[event.type] = 1;
-      }
+      if (joined) addOutcome(joined.outcomes, event);
     }
     engine.applyEvent(event);
     lastMs = event.timestampMs;

@@ -1,5 +1,5 @@
 import { ITEM_FEATURES, USER_FEATURES } from '../definitions/features';
-import { modelInputRow, modelInputSource } from './model-inputs';
+import { modelInputRead, modelInputRow, modelInputSource } from './model-inputs';
 import { rankingFeatures } from './ranking-features';
 
 describe('model inputs', () => {
@@ -14,6 +14,16 @@ describe('model inputs', () => {
   it('refuses a name it cannot compute, naming it (and the constant bias)', () => {
     expect(() => modelInputSource('item_colour')).toThrow(/unknown model input "item_colour"/);
     expect(() => modelInputSource('bias')).toThrow(/"bias"/);
+  });
+
+  it('says which value of the views each input reads: derived ones their item input or the topic affinity', () => {
+    expect(modelInputRead('item_log1p_impressions')).toEqual({ kind: 'item', name: 'item_impressions' });
+    expect(modelInputRead('item_log1p_age_hours')).toEqual({ kind: 'item', name: 'item_age_hours' });
+    expect(modelInputRead('creator_ctr_smoothed')).toEqual({ kind: 'item', name: 'creator_ctr_smoothed' });
+    expect(modelInputRead('user_topic_affinity')).toEqual({ kind: 'topic_affinity' });
+    expect(modelInputRead('item_aspect_ratio')).toEqual({ kind: 'item', name: 'item_aspect_ratio' });
+    expect(modelInputRead('user_account_age_days')).toEqual({ kind: 'user', name: 'user_account_age_days' });
+    expect(() => modelInputRead('user_colour')).toThrow(/unknown model input "user_colour"/);
   });
 
   it('computes a row from views: derived as rankingFeatures, raw features as served, missing ones as declared defaults', () => {

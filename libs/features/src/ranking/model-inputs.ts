@@ -2,7 +2,7 @@
 
 import { ITEM_FEATURES, USER_FEATURES } from '../definitions/features';
 import type { ItemFeatureView, UserFeatureView } from '../views/views';
-import { RANKING_FEATURE_NAMES, rankingFeatures, type RankingFeatureName } from './ranking-features';
+import { RANKING_FEATURE_NAMES, RANKING_FEATURE_SOURCES, rankingFeatures, type RankingFeatureName } from './ranking-features';
 
 /** Where a model input's value comes from. */
 export type ModelInputSource =
@@ -30,6 +30,32 @@ export function modelInputSource(name: string): ModelInputSource {
   if (Object.hasOwn(ITEM_FEATURES, name)) return { kind: 'item', name };
   if (Object.hasOwn(USER_FEATURES, name)) return { kind: 'user', name };
   throw new Error(`unknown model input "${name}": not a ranking feature, an item or creator feature, or a user feature`);
+}
+
+/** The one value of the feature views a model input is computed from. */
+export type ModelInputRead =
+  /** An item (or creator) feature of the item view. */
+  | { kind: 'item'; name: string }
+  /** A user feature of the user view. */
+  | { kind: 'user'; name: string }
+  /** The user's topic affinity, at the item's primary topic. */
+  | { kind: 'topic_affinity' }
+  /** Nothing: a constant. */
+  | { kind: 'constant' };
+
+/**
+ * What the model input `name` reads from the feature views ({@link modelInputRow}): an item feature (itself, or the
+ * served input a derived ranking feature is computed from, e.g. `item_impressions` for `item_log1p_impressions`), a
+ * user feature, or the user's topic affinity (`user_topic_affinity`). When a view lacks it, the input is computed from
+ * its declared default.
+ *
+ * @throws Error naming the input when it is unknown (see {@link modelInputSource}).
+ */
+export function modelInputRead(name: string): ModelInputRead {
+  const source = modelInputSource(name);
+  if (source.kind !== 'ranking') return source;
+  const from = RANKING_FEATURE_SOURCES[source.name];
+  return from === 'topic_affinity' || from === 'constant' ? { kind: from } : { kind: 'item', name: from };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ITEM_FEATURES } from '../definitions/features';
 import { FeatureEngine } from '../engine/feature-engine';
 import { HOUR, event, item } from '../testing/fixtures';
-import { RANKING_FEATURE_NAMES, RANKING_ITEM_INPUTS, rankingFeatureMatrix, rankingFeatureVector, rankingFeatures } from './ranking-features';
+import { RANKING_FEATURE_NAMES, RANKING_FEATURE_SOURCES, RANKING_ITEM_INPUTS, rankingFeatureMatrix, rankingFeatureVector, rankingFeatures } from './ranking-features';
 
 describe('rankingFeatures', () => {
   it('computes the hand example from engine views', () => {
@@ -25,6 +25,24 @@ describe('rankingFeatures', () => {
     expect(features.creator_ctr_smoothed).toBeCloseTo(4 / 26, 15); // (3 + 1) / (5 + 21)
     expect(features.item_log1p_age_hours).toBeCloseTo(Math.log(11), 15);
     expect(features.item_quality).toBe(0.8);
+  });
+
+  it('reads for each feature exactly the source RANKING_FEATURE_SOURCES names: moving a source moves that feature alone', () => {
+    const base = { features: Object.fromEntries(RANKING_ITEM_INPUTS.map((name) => [name, 2])) };
+    const before = rankingFeatures({ topicAffinity: { t: 0.25 } }, base, 't');
+    const moved = (source: string) => {
+      const after =
+        source === 'topic_affinity'
+          ? rankingFeatures({ topicAffinity: { t: 0.5 } }, base, 't')
+          : rankingFeatures({ topicAffinity: { t: 0.25 } }, { features: { ...base.features, [source]: 3 } }, 't');
+      return RANKING_FEATURE_NAMES.filter((name) => after[name] !== before[name]);
+    };
+    for (const source of [...RANKING_ITEM_INPUTS, 'topic_affinity']) {
+      const named = RANKING_FEATURE_NAMES.filter((name) => RANKING_FEATURE_SOURCES[name] === source);
+      expect([source, moved(source)]).toEqual([source, named]);
+      expect(named).toHaveLength(1);
+    }
+    expect(RANKING_FEATURE_SOURCES.bias).toBe('constant');
   });
 
   it('gives 0 affinity for a topic the user has none for, and defaults for missing item features', () => {

@@ -34,6 +34,23 @@ export const RANKING_ITEM_INPUTS = [
 /** One item feature read by {@link rankingFeatures}. */
 export type RankingItemInput = (typeof RANKING_ITEM_INPUTS)[number];
 
+/**
+ * What each ranking feature is computed from: the one served item input it reads ({@link RANKING_ITEM_INPUTS}), the
+ * user's affinity to the item's primary topic, or nothing (`bias`). Describes {@link writeRankingFeatures} (its spec
+ * moves each input and checks that exactly the feature named here moves), so a reader of logged values can tell which
+ * feature a missing value defaults.
+ */
+export const RANKING_FEATURE_SOURCES: Readonly<Record<RankingFeatureName, RankingItemInput | 'topic_affinity' | 'constant'>> = Object.freeze({
+  bias: 'constant',
+  item_ctr_smoothed: 'item_ctr_smoothed',
+  item_save_rate_smoothed: 'item_save_rate_smoothed',
+  item_log1p_impressions: 'item_impressions',
+  user_topic_affinity: 'topic_affinity',
+  creator_ctr_smoothed: 'creator_ctr_smoothed',
+  item_log1p_age_hours: 'item_age_hours',
+  item_quality: 'item_quality',
+});
+
 const INPUT = Object.fromEntries(RANKING_ITEM_INPUTS.map((name, i) => [name, i])) as Record<RankingItemInput, number>;
 const INPUT_DEFAULTS = Float64Array.from(RANKING_ITEM_INPUTS, (name) => ITEM_FEATURES[name]);
 const WIDTH = RANKING_FEATURE_NAMES.length;

@@ -1,6 +1,7 @@
 /**
  * `recsys export-training-set`: the demo world's impressions joined with their outcomes, with the model inputs as of
- * each impression, written as a training set for tools/training (docs/model-card.md).
+ * each impression, written as a training set for tools/training (docs/model-card.md); the writer of the multi-task set
+ * shared with the export from a served-feature log (export-training-set-from-log.ts).
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,26 +20,6 @@ import {
 } from '@recsys/features';
 import { generateWorld, maxSessionSpanMs, simulateEvents, type World, type WorldOptions } from '@recsys/simulator';
 import { progressBar } from '../progress';
-
-/** Usage text of the command. */
-export const EXPORT_TRAINING_SET_USAGE = `recsys export-training-set — write the demo world's impressions as a training set
-
-Usage: npx recsys export-training-set --out DIR [--two-tower] [--seed N] [--pins N] [--users N] [--events N] [--config FILE] [--force]
-
-  --out DIR      the training-set directory to write (docs/model-card.md: meta.json, features.f32, labels.f32, time.f64,
-                 keys.u32, ids.json)
-  --seed N       seed of the world and its event stream (default 7)
-  --pins N, --users N, --events N   world size (defaults: the demo world's 100000, 10000, 1000000)
-  --config FILE  world options as JSON (e.g. from \`recsys world calibrate\`); default: the calibrated defaults
-  --force        replace an existing directory
-  --two-tower    write the two-tower set instead: the impressions answered by a click, save or share as positive pairs
-                 (user.f32: the user's history vector; item.f32: the pin's content vector; item_logq.f32), and the
-                 catalogue (items.f32, items.json)
-
-Replays the events in time order through the feature engine (the stream processor's code), takes every impression's
-model inputs from the state just before it (the state a server ranked with), joins the click, save, share, hide and
-dwell that answered it by (request id, item id), and splits by time: the first 80% of the impressions' time span
-trains, the next 10% validates, the last 10% tests. The same options always write the same bytes.`;
 
 /**
  * The model inputs of the demo's deep ranking models, by name (each resolvable by `modelInputSource`): the derived
@@ -71,6 +52,47 @@ export const TRAINING_TASKS = [
 const SPLIT = { train: 0.8, validation: 0.1 } as const;
 /** Pins per simulated page (the simulator's default); bounds how long after an impression its outcomes come. */
 const PAGE_SIZE = 10;
+/** How long after an impression its outcomes can come, ms: the simulator's longest session of a page (20.5 min). */
+export const OUTCOME_HORIZON_MS = maxSessionSpanMs(PAGE_SIZE);
+
+/** Usage text of the command. */
+export const EXPORT_TRAINING_SET_USAGE = `recsys export-training-set — write impressions, model inputs and outcomes as a training set
+
+Usage: npx recsys export-training-set --out DIR [--two-tower] [--inputs A,B,...] [--seed N] [--pins N] [--users N] [--events N] [--config FILE] [--force]
+       npx recsys export-training-set --out DIR (--from-log DIR | --brokers HOST:PORT[,...]) [--inputs A,B,...] [--horizon-ms N] [--force]
+
+  --out DIR      the training-set directory to write (docs/model-card.md: meta.json, features.f32, labels.f32, time.f64,
+                 keys.u32, ids.json)
+  --inputs LIST  the model inputs, comma-separated (default: the demo's deep rankers' ${DEMO_MODEL_INPUTS.length} inputs)
+  --force        replace an existing directory
+
+From the demo world (the default):
+  --seed N       seed of the world and its event stream (default 7)
+  --pins N, --users N, --events N   world size (defaults: the demo world's 100000, 10000, 1000000)
+  --config FILE  world options as JSON (e.g. from \`recsys world calibrate\`); default: the calibrated defaults
+  --two-tower    write the two-tower set instead: the impressions answered by a click, save or share as positive pairs
+                 (user.f32: the user's history vector; item.f32: the pin's content vector; item_logq.f32), and the
+                 catalogue (items.f32, items.json)
+
+  Replays the events in time order through the feature engine (the stream processor's code), takes every impression's
+  model inputs from the state just before it (the state a server ranked with), joins the click, save, share, hide and
+  dwell that answered it by (request id, item id), and splits by time: the first 80% of the impressions' time span
+  trains, the next 10% validates, the last 10% tests. The same options always write the same bytes.
+
+From a system's served-feature log:
+  --from-log DIR     the embedded event bus directory of a running or stopped system (npm start: .data/bus)
+  --brokers LIST     read the topics from Kafka instead (RECSYS_BACKEND=redis-kafka)
+  --horizon-ms N     how long after a page its reactions can come (default ${OUTCOME_HORIZON_MS}, the simulator's longest
+                     session); pages this close to the log's end are left out. \`recsys simulate\` sends a page's
+                     reactions right after it (none later than a second after the page): 1000 suffices for its logs
+
+  Every item of a served page (recsys.served.v1) that a client reported showing (an impression event with the page's
+  request id) is a row at the page's time — candidates ranked but not sent, and pages no client showed, are not —
+  with its model inputs computed from the values the service logged and ranked it with (the item's features, the
+  user's features and topic affinity, the item's primary topic), not recomputed. A value the log lacks
+  takes its declared default; the rows defaulted per input are printed and written to meta.json (source.defaulted).
+  An input the log holds for no row is refused. Labels are the reactions on the engagement topic with the row's
+  (request id, item id) within the horizon; the split is by time as above.`;
 
 /** Options of {@link exportTrainingSet}. */
 export interface ExportTrainingSetOptions {
@@ -114,7 +136,7 @@ function replayWorld<T>(opts: ExportTrainingSetOptions, onImpression: (event: En
   for (const item of world.pins) engine.applyCatalogItem(item);
   const bar = opts.progress === false ? undefined : progressBar('events ', opts.events);
   const { examples, impressions } = joinImpressions(simulateEvents(world, { seed: opts.seed, events: opts.events }), engine, {
-    horizonMs: maxSessionSpanMs(PAGE_SIZE),
+    horizonMs: OUTCOME_HORIZON_MS,
     onImpression,
     onProgress: (done) => bar?.update(done),
   });
@@ -122,17 +144,21 @@ function replayWorld<T>(opts: ExportTrainingSetOptions, onImpression: (event: En
   return { world, examples, impressions };
 }
 
-/** The time split of rows sorted by time: the first 80% of their time span trains, the next 10% validates. */
-function timeSplit(examples: readonly JoinedImpression<unknown>[], what: string): { split: TrainingSetSummary['split']; cutsMs: number[] } {
+/**
+ * The time split of rows sorted by time: the first 80% of their time span trains, the next 10% validates.
+ *
+ * @throws Error when a split has no rows, ending with `advice` (what gives the export more rows).
+ */
+function timeSplit(examples: readonly JoinedImpression<unknown>[], what: string, advice = 'raise --events'): { split: TrainingSetSummary['split']; cutsMs: number[] } {
   const rows = examples.length;
-  if (rows === 0) throw new Error(`export-training-set: no ${what} to write; raise --events`);
+  if (rows === 0) throw new Error(`export-training-set: no ${what} to write; ${advice}`);
   const firstMs = examples[0].event.timestampMs;
   const spanMs = examples[rows - 1].event.timestampMs - firstMs;
   const cutsMs = [Math.floor(firstMs + SPLIT.train * spanMs), Math.floor(firstMs + (SPLIT.train + SPLIT.validation) * spanMs)];
   const train = examples.findIndex((e) => e.event.timestampMs >= cutsMs[0]);
   const beforeTest = examples.findIndex((e) => e.event.timestampMs >= cutsMs[1]);
   const split = { train, validation: beforeTest - train, test: rows - beforeTest };
-  for (const [name, n] of Object.entries(split)) if (!(n > 0)) throw new Error(`export-training-set: the ${name} split has no rows; raise --events`);
+  for (const [name, n] of Object.entries(split)) if (!(n > 0)) throw new Error(`export-training-set: the ${name} split has no rows; ${advice}`);
   return { split, cutsMs };
 }
 
@@ -169,7 +195,7 @@ function sourceOf(opts: ExportTrainingSetOptions, impressions: number, join: str
 }
 
 /** Resolves the output directory; fails when it exists without `force`. */
-function outputDirectory(opts: ExportTrainingSetOptions): string {
+export function outputDirectory(opts: Pick<ExportTrainingSetOptions, 'out' | 'force'>): string {
   const out = resolve(opts.out);
   if (existsSync(out) && !opts.force) throw new Error(`export-training-set: ${out} exists; pass --force to replace it`);
   return out;
@@ -197,9 +223,42 @@ export function exportTrainingSet(opts: ExportTrainingSetOptions): TrainingSetSu
       ),
     ),
   );
-  const rows = examples.length;
-  const { split, cutsMs } = timeSplit(examples, 'impression');
+  const written = writeMultiTaskSet(out, inputs, examples, {
+    users: world.users.map((u) => u.id),
+    items: world.pins.map((p) => p.id),
+    userIndex: world.index.users,
+    itemIndex: world.index.pins,
+  }, {
+    what: 'impression',
+    source: sourceOf(opts, impressions, 'model inputs from the state just before each impression; outcomes by (request id, item id)'),
+  });
+  return { ...written, impressions, seconds: (Date.now() - started) / 1000 };
+}
 
+/** The ids `keys.u32` indexes (ids.json) and each id's index. */
+export interface SetIds {
+  users: readonly string[];
+  items: readonly string[];
+  userIndex: ReadonlyMap<string, number>;
+  itemIndex: ReadonlyMap<string, number>;
+}
+
+/**
+ * Writes the multi-task training set of docs/model-card.md to `out` (atomically, {@link writeSetDirectory}): one row per
+ * example (in time order; `record` is its model inputs in `inputs` order), labels from its outcomes, split by time
+ * ({@link timeSplit}), keys into `ids`; `source` becomes meta.json's `source`.
+ *
+ * @throws Error when a split has no rows (`what` names the rows, `advice` says how to get more).
+ */
+export function writeMultiTaskSet(
+  out: string,
+  inputs: readonly string[],
+  examples: readonly JoinedImpression<Float32Array>[],
+  ids: SetIds,
+  meta: { what: string; advice?: string; source: Record<string, unknown> },
+): Pick<TrainingSetSummary, 'rows' | 'split' | 'positiveRate'> {
+  const rows = examples.length;
+  const { split, cutsMs } = timeSplit(examples, meta.what, meta.advice);
   const width = inputs.length;
   const features = new Float32Array(rows * width);
   const labels = new Float32Array(rows * TRAINING_TASKS.length);
@@ -210,8 +269,8 @@ export function exportTrainingSet(opts: ExportTrainingSetOptions): TrainingSetSu
   const positives: Record<string, number> = Object.fromEntries(BINARY_OUTCOMES.map((t) => [t, 0]));
   examples.forEach(({ record, event, outcomes }, r) => {
     features.set(record, r * width);
-    keys[r * 3] = world.index.users.get(event.userId) ?? 0;
-    keys[r * 3 + 1] = world.index.pins.get(event.itemId) ?? 0;
+    keys[r * 3] = ids.userIndex.get(event.userId) ?? 0;
+    keys[r * 3 + 1] = ids.itemIndex.get(event.itemId) ?? 0;
     let request = requests.get(event.requestId);
     if (request === undefined) requests.set(event.requestId, (request = requests.size));
     keys[r * 3 + 2] = request;
@@ -225,24 +284,24 @@ export function exportTrainingSet(opts: ExportTrainingSetOptions): TrainingSetSu
   });
   const positiveRate = Object.fromEntries(Object.entries(positives).map(([t, n]) => [t, n / rows]));
 
-  const meta = {
+  const metaJson = {
     format: 'recsys-training-set/1',
     rows,
     features: [...inputs],
     tasks: TRAINING_TASKS,
     split: { ...split, by: 'time', cutsMs },
     positiveRate,
-    source: sourceOf(opts, impressions, 'model inputs from the state just before each impression; outcomes by (request id, item id)'),
+    source: meta.source,
   };
   writeSetDirectory(out, {
     'features.f32': le(features),
     'labels.f32': le(labels),
     'time.f64': le(time),
     'keys.u32': le(keys),
-    'ids.json': `${JSON.stringify({ users: world.users.map((u) => u.id), items: world.pins.map((p) => p.id) })}\n`,
-    'meta.json': `${JSON.stringify(meta, null, 2)}\n`,
+    'ids.json': `${JSON.stringify({ users: ids.users, items: ids.items })}\n`,
+    'meta.json': `${JSON.stringify(metaJson, null, 2)}\n`,
   });
-  return { rows, split, positiveRate, impressions, seconds: (Date.now() - started) / 1000 };
+  return { rows, split, positiveRate };
 }
 
 /** The user tower's inputs of the demo two-tower model: the user's history vector (`historyContentVector`). */

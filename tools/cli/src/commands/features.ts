@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { ServedEvent, decodeCatalogUpsert, decodeEngagement, hasBit, readBitset, readFloat32Matrix, type FeatureSnapshot } from '@recsys/contracts';
 import type { Item, User } from '@recsys/domain';
 import { FeatureEngine, busEventRejection, checkServedFeatures, type LoggedEngagement, type LoggedSnapshot, type ServedFeatureLog, type ServedFeatureReport } from '@recsys/features';
-import { TOPICS, openEventBus, openFileLogEventBus, replayTopics, type DeliveredMessage, type EventBus } from '@recsys/stores';
+import { TOPICS, type EventBus } from '@recsys/stores';
+import { openEventLog, readTopic } from '../event-log';
 
 export const FEATURES_USAGE = `recsys features verify — replay the event log offline and compare the served-feature log with it
 
@@ -43,14 +44,6 @@ export function parseVerifyArgs(args: string[]): VerifyOptions {
   const worst = values.worst === undefined ? 10 : Number(values.worst);
   if (!Number.isInteger(worst) || worst < 0) throw new Error(`--worst must be an integer ≥ 0 (got "${values.worst}")`);
   return { log: values.log, brokers: values.brokers?.split(',').map((b) => b.trim()).filter(Boolean), worst, json: values.json };
-}
-
-/** Every message of `topic` from the start, in delivery order. */
-async function readTopic(bus: EventBus, topic: string): Promise<DeliveredMessage[]> {
-  const out: DeliveredMessage[] = [];
-  const replay = await replayTopics(bus, `recsys-verify-${process.pid}`, [{ topic, handler: async (batch) => void out.push(...batch) }]);
-  await replay.stop();
-  return out;
 }
 
 function snapshotOf(s: FeatureSnapshot | undefined): LoggedSnapshot | undefined {
@@ -91,13 +84,6 @@ export function servedFeatureLog(event: ServedEvent): ServedFeatureLog {
   return log;
 }
 
-/** The bus named by `--log` or `--brokers`. */
-async function openLog(opts: { log?: string; brokers?: string[] }): Promise<EventBus> {
-  return opts.log
-    ? openFileLogEventBus(opts.log)
-    : openEventBus({ backend: 'redis-kafka', dataDir: '.', kafkaBrokers: opts.brokers, clientId: 'recsys-features' });
-}
-
 /** The catalog (last upsert of each id) and the decoded engagement log. */
 async function readLogs(bus: EventBus): Promise<{ items: Map<string, Item>; users: Map<string, User>; engagement: LoggedEngagement[] }> {
   const items = new Map<string, Item>();
@@ -125,7 +111,7 @@ async function readLogs(bus: EventBus): Promise<{ items: Map<string, Item>; user
 
 /** Reads the catalog, engagement and served topics and runs the check. */
 export async function verifyServedFeatures(opts: VerifyOptions): Promise<ServedFeatureReport> {
-  const bus = await openLog(opts);
+  const bus = await openEventLog(opts, 'recsys-features');
   try {
     const { items, users, engagement } = await readLogs(bus);
     const served = (await readTopic(bus, TOPICS.served)).map((m) => servedFeatureLog(ServedEvent.decode(m.value)));
@@ -177,7 +163,7 @@ export function parseBatchArgs(args: string[]): BatchOptions {
  * rules: rejected and repeated events are skipped). Nothing after `atMs` is used. Returns the lines written.
  */
 export async function batchFeatures(opts: BatchOptions): Promise<{ users: number; items: number; events: number }> {
-  const bus = await openLog(opts);
+  const bus = await openEventLog(opts, 'recsys-features');
   let logs;
   try {
     logs = await readLogs(bus);

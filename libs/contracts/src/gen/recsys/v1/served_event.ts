@@ -27,7 +27,14 @@ export interface ServedItem {
     | StageScores
     | undefined;
   /** The features the ranking model scored the item with. */
-  features?: FeatureVector | undefined;
+  features?:
+    | FeatureVector
+    | undefined;
+  /**
+   * The item's primary topic as the feature service answered it: the topic its `user_topic_affinity` ranking input
+   * was computed with (empty when the item is unknown or the feature read degraded).
+   */
+  topic: string;
 }
 
 /** ServedEvent is the impression and served-feature log of one Recommend response. */
@@ -64,11 +71,26 @@ export interface ServedEvent {
     | undefined;
   /** Bit (r × columns + c), least significant bit of each byte first, is set when value (r, c) was a declared default. */
   rankedDefaulted: Buffer;
+  /**
+   * The user's topic affinity the request was ranked with (absent when the feature read degraded, and in events
+   * written before it was logged): with each item's `topic`, the source of the `user_topic_affinity` ranking input.
+   */
+  userTopicAffinity?: TopicAffinity | undefined;
 }
 
 export interface ServedEvent_ExperimentArmsEntry {
   key: string;
   value: string;
+}
+
+/** TopicAffinity is a user's normalised affinity by topic (a message, so that a log can tell "not logged" from "none"). */
+export interface TopicAffinity {
+  values: { [key: string]: number };
+}
+
+export interface TopicAffinity_ValuesEntry {
+  key: string;
+  value: number;
 }
 
 /** RankedCandidate is one candidate scored by the ranking model and the item features it was scored with. */
@@ -81,7 +103,7 @@ export interface RankedCandidate {
 }
 
 function createBaseServedItem(): ServedItem {
-  return { itemId: "", position: 0, channels: [], scores: undefined, features: undefined };
+  return { itemId: "", position: 0, channels: [], scores: undefined, features: undefined, topic: "" };
 }
 
 export const ServedItem = {
@@ -100,6 +122,9 @@ export const ServedItem = {
     }
     if (message.features !== undefined) {
       FeatureVector.encode(message.features, writer.uint32(42).fork()).ldelim();
+    }
+    if (message.topic !== "") {
+      writer.uint32(50).string(message.topic);
     }
     return writer;
   },
@@ -146,6 +171,13 @@ export const ServedItem = {
 
           message.features = FeatureVector.decode(reader, reader.uint32());
           continue;
+        case 6:
+          if (tag !== 50) {
+            break;
+          }
+
+          message.topic = reader.string();
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -164,6 +196,7 @@ export const ServedItem = {
         : [],
       scores: isSet(object.scores) ? StageScores.fromJSON(object.scores) : undefined,
       features: isSet(object.features) ? FeatureVector.fromJSON(object.features) : undefined,
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
     };
   },
 
@@ -184,6 +217,9 @@ export const ServedItem = {
     if (message.features !== undefined) {
       obj.features = FeatureVector.toJSON(message.features);
     }
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
     return obj;
   },
 
@@ -201,6 +237,7 @@ export const ServedItem = {
     message.features = (object.features !== undefined && object.features !== null)
       ? FeatureVector.fromPartial(object.features)
       : undefined;
+    message.topic = object.topic ?? "";
     return message;
   },
 };
@@ -222,6 +259,7 @@ function createBaseServedEvent(): ServedEvent {
     rankedItemIds: [],
     rankedValues: undefined,
     rankedDefaulted: Buffer.alloc(0),
+    userTopicAffinity: undefined,
   };
 }
 
@@ -271,6 +309,9 @@ export const ServedEvent = {
     }
     if (message.rankedDefaulted.length !== 0) {
       writer.uint32(122).bytes(message.rankedDefaulted);
+    }
+    if (message.userTopicAffinity !== undefined) {
+      TopicAffinity.encode(message.userTopicAffinity, writer.uint32(130).fork()).ldelim();
     }
     return writer;
   },
@@ -390,6 +431,13 @@ export const ServedEvent = {
 
           message.rankedDefaulted = reader.bytes() as Buffer;
           continue;
+        case 16:
+          if (tag !== 130) {
+            break;
+          }
+
+          message.userTopicAffinity = TopicAffinity.decode(reader, reader.uint32());
+          continue;
       }
       if ((tag & 7) === 4 || tag === 0) {
         break;
@@ -431,6 +479,7 @@ export const ServedEvent = {
       rankedDefaulted: isSet(object.rankedDefaulted)
         ? Buffer.from(bytesFromBase64(object.rankedDefaulted))
         : Buffer.alloc(0),
+      userTopicAffinity: isSet(object.userTopicAffinity) ? TopicAffinity.fromJSON(object.userTopicAffinity) : undefined,
     };
   },
 
@@ -487,6 +536,9 @@ export const ServedEvent = {
     if (message.rankedDefaulted.length !== 0) {
       obj.rankedDefaulted = base64FromBytes(message.rankedDefaulted);
     }
+    if (message.userTopicAffinity !== undefined) {
+      obj.userTopicAffinity = TopicAffinity.toJSON(message.userTopicAffinity);
+    }
     return obj;
   },
 
@@ -526,6 +578,9 @@ export const ServedEvent = {
       ? Float32Matrix.fromPartial(object.rankedValues)
       : undefined;
     message.rankedDefaulted = object.rankedDefaulted ?? Buffer.alloc(0);
+    message.userTopicAffinity = (object.userTopicAffinity !== undefined && object.userTopicAffinity !== null)
+      ? TopicAffinity.fromPartial(object.userTopicAffinity)
+      : undefined;
     return message;
   },
 };
@@ -600,6 +655,158 @@ export const ServedEvent_ExperimentArmsEntry = {
     const message = createBaseServedEvent_ExperimentArmsEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseTopicAffinity(): TopicAffinity {
+  return { values: {} };
+}
+
+export const TopicAffinity = {
+  encode(message: TopicAffinity, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    Object.entries(message.values).forEach(([key, value]) => {
+      TopicAffinity_ValuesEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).ldelim();
+    });
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): TopicAffinity {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseTopicAffinity();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          const entry1 = TopicAffinity_ValuesEntry.decode(reader, reader.uint32());
+          if (entry1.value !== undefined) {
+            message.values[entry1.key] = entry1.value;
+          }
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): TopicAffinity {
+    return {
+      values: isObject(object.values)
+        ? Object.entries(object.values).reduce<{ [key: string]: number }>((acc, [key, value]) => {
+          acc[key] = Number(value);
+          return acc;
+        }, {})
+        : {},
+    };
+  },
+
+  toJSON(message: TopicAffinity): unknown {
+    const obj: any = {};
+    if (message.values) {
+      const entries = Object.entries(message.values);
+      if (entries.length > 0) {
+        obj.values = {};
+        entries.forEach(([k, v]) => {
+          obj.values[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TopicAffinity>): TopicAffinity {
+    return TopicAffinity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TopicAffinity>): TopicAffinity {
+    const message = createBaseTopicAffinity();
+    message.values = Object.entries(object.values ?? {}).reduce<{ [key: string]: number }>((acc, [key, value]) => {
+      if (value !== undefined) {
+        acc[key] = globalThis.Number(value);
+      }
+      return acc;
+    }, {});
+    return message;
+  },
+};
+
+function createBaseTopicAffinity_ValuesEntry(): TopicAffinity_ValuesEntry {
+  return { key: "", value: 0 };
+}
+
+export const TopicAffinity_ValuesEntry = {
+  encode(message: TopicAffinity_ValuesEntry, writer: _m0.Writer = _m0.Writer.create()): _m0.Writer {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: _m0.Reader | Uint8Array, length?: number): TopicAffinity_ValuesEntry {
+    const reader = input instanceof _m0.Reader ? input : _m0.Reader.create(input);
+    let end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseTopicAffinity_ValuesEntry();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag >>> 3) {
+        case 1:
+          if (tag !== 10) {
+            break;
+          }
+
+          message.key = reader.string();
+          continue;
+        case 2:
+          if (tag !== 17) {
+            break;
+          }
+
+          message.value = reader.double();
+          continue;
+      }
+      if ((tag & 7) === 4 || tag === 0) {
+        break;
+      }
+      reader.skipType(tag & 7);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): TopicAffinity_ValuesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: TopicAffinity_ValuesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TopicAffinity_ValuesEntry>): TopicAffinity_ValuesEntry {
+    return TopicAffinity_ValuesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TopicAffinity_ValuesEntry>): TopicAffinity_ValuesEntry {
+    const message = createBaseTopicAffinity_ValuesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
     return message;
   },
 };
