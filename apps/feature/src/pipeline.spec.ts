@@ -74,7 +74,7 @@ describe('feature read pipelines', () => {
 
   beforeEach(async () => {
     catalog = new Catalog();
-    catalog.upsertItem(item('a', 'c', ['t']));
+    catalog.upsertItem(item('a', 'c', ['t'], { embedding: [3, 4] }));
     catalog.upsertItem(item('b', 'c', ['t', 's'], { quality: 0.2 }));
     catalog.upsertItem(item('fresh', 'd', ['s']));
     catalog.upsertUser(user);
@@ -132,7 +132,12 @@ describe('feature read pipelines', () => {
       creator_clicks: 1,
       creator_saves: 1,
       creator_items: 2,
+      item_content_0: 0.6,
+      item_content_1: 0.8,
+      item_content_2: 0,
     });
+    // b has no content embedding: its content features are defaults, and say so.
+    expect(b.defaulted).toContain('item_content_0');
     expect(a.features.item_ctr_smoothed).toBeCloseTo(smoothedRate(1, 2), 15);
     expect(b.features).toMatchObject({ item_saves: 1, item_quality: 0.2, creator_impressions: 3, item_hours_since_engaged: 3 });
     // Two hours later the 1h window is empty and the item two hours older: nothing is precomputed at write time.

@@ -76,11 +76,12 @@ export function featureStoreContract(name: string, open: () => Promise<FeatureSt
       prefix = `contract:${randomBytes(5).toString('hex')}:`;
     });
 
+    // Removing a test's keys (5,000 of them after the batch test) can outlast jest's default 5 s on a loaded machine.
     afterEach(async () => {
       await Promise.all(seconds.splice(0).map((second) => second.close()));
       await store.close();
       await options.cleanUp?.(prefix);
-    });
+    }, 30_000);
 
     it(
       'getMany answers in request order with undefined for missing keys, duplicates included',

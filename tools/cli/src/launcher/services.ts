@@ -83,8 +83,8 @@ export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<stri
     env.KAFKA_BROKERS = layout.backend.kafkaBrokers.join(',');
     env.REDIS_URL = layout.backend.redisUrl;
   }
-  // The recall artifacts live with the rest of the local state (the committed models/ folder holds only the demo
-  // ranking model); `npm start` builds them there on its first run.
+  // The recall artifacts (CF tables, ALS) live with the rest of the local state (the committed models/ folder holds
+  // the demo's trained models: the rankers and the two-tower model); `npm start` builds them there on its first run.
   if (name === 'recall') env.RECALL_MODEL_DIR = join(layout.dataDir, 'models');
   if (name === 'orchestrator') {
     env.RECALL_ADDR = addr('recall');
