@@ -2,6 +2,7 @@
 export { startOtlpCollector, type CollectedSpan, type OtlpCollector } from './otlp-collector';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { freeDataDir } from './data-dir';
+export { freeServicePort } from './ports';
 export { typeScriptWorker } from './typescript-worker';
 export {
   FIXTURE_MODEL_STORE,

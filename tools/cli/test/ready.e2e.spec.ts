@@ -22,10 +22,13 @@ const bindable = (port: number) =>
     server.listen(port, '127.0.0.1', () => server.close(() => res(true)));
   });
 
-/** The first of `count` consecutive ports free now, in 40,000–50,000. */
+/**
+ * The first of `count` consecutive ports free now, in 20,000–32,000: below Linux's ephemeral range, where the
+ * parallel workers' outgoing connections take their ports (see `freeServicePort` of @recsys/testing).
+ */
 async function freePorts(count: number): Promise<number> {
   for (;;) {
-    const base = 40_000 + Math.floor(Math.random() * 10_000);
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
     let free = true;
     for (let p = base; p < base + count && free; p++) free = await bindable(p);
     if (free) return base;

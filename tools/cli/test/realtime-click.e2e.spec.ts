@@ -12,12 +12,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { FeatureServiceClient, OrchestratorServiceClient, ServedEvent, Surface, type RecommendResponse } from '@recsys/contracts';
 import { createClient, type PromiseClient } from '@recsys/grpc';
 import { TOPICS, openEventBus, type Subscription } from '@recsys/stores';
-import { freeDataDir, waitFor } from '@recsys/testing';
+import { freeDataDir, freeServicePort, waitFor } from '@recsys/testing';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadDemo } from '../src/commands/demo';
@@ -32,17 +31,6 @@ const WITHIN_MS = 1000;
 /** Pause between GetUserFeatures probes. */
 const POLL_MS = 20;
 jest.setTimeout(360_000);
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -116,7 +104,7 @@ describe.each(BACKENDS)('a click logged through the CLI (%s)', (backendName) => 
 
   beforeAll(async () => {
     const ports = {} as Record<ServiceName, number>;
-    for (const s of SERVICE_NAMES) ports[s] = await freePort();
+    for (const s of SERVICE_NAMES) ports[s] = await freeServicePort();
     if (backendName === 'redis-kafka') await startGroupAtTopicEnd(backend, isolation.FEATURE_GROUP_ID);
     system = await launchSystem({ root: ROOT, dataDir, modelDir: join(ROOT, 'models'), ports, backend, env: isolation, readyTimeoutMs: 180_000 });
     client = createClient(OrchestratorServiceClient, system.addresses.orchestrator, { timeoutMs: 10_000 });

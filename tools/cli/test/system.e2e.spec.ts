@@ -4,12 +4,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { FeatureServiceClient, OrchestratorServiceClient, Surface, type RecommendResponse } from '@recsys/contracts';
 import { createClient, type PromiseClient } from '@recsys/grpc';
 import { parseClosedLoopPages } from '@recsys/simulator';
-import { freeDataDir, startOtlpCollector, waitFor } from '@recsys/testing';
+import { freeDataDir, freeServicePort, startOtlpCollector, waitFor } from '@recsys/testing';
 import { launchSystem, type RunningSystem } from '../src/launcher/launch';
 import type { ServiceName } from '../src/launcher/services';
 import { loadDemo, type DemoSummary } from '../src/commands/demo';
@@ -18,17 +17,6 @@ import { readServedLog } from '../src/commands/export-training-set-from-log';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 jest.setTimeout(180_000);
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 describe('recsys system (five processes, real gRPC)', () => {
   let system: RunningSystem;
@@ -56,7 +44,7 @@ describe('recsys system (five processes, real gRPC)', () => {
     execFileSync(process.execPath, [join(ROOT, 'tools/build/build.mjs')], { cwd: ROOT, stdio: 'ignore' });
     collector = await startOtlpCollector();
     const ports = {} as Record<ServiceName, number>;
-    for (const s of ['orchestrator', 'recall', 'feature', 'ranking', 'reranking'] as ServiceName[]) ports[s] = await freePort();
+    for (const s of ['orchestrator', 'recall', 'feature', 'ranking', 'reranking'] as ServiceName[]) ports[s] = await freeServicePort();
     system = await launchSystem({
       root: ROOT,
       dataDir: systemDataDir,
