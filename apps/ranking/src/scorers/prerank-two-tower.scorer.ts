@@ -1,7 +1,12 @@
 /** Scorer: the two-tower pre-rank score, the user's embedding against the candidates' precomputed item embeddings. */
 import { RecsysError } from '@recsys/domain';
+import { fillInputs } from '@recsys/models';
 import type { Scorer } from '@recsys/pipeline';
 import type { RankingCandidate, RankingQuery } from '../types';
+
+/** The user tower reads user features only: one row, no item or ranking columns. */
+const NO_ITEM_COLUMNS = { names: [] as string[], values: [] as number[] };
+const FIRST_ROW = [0];
 
 /**
  * Sets `preRank` = the dot product of the user tower's embedding of the request's user features (one run per call)
@@ -24,12 +29,7 @@ export const prerankTwoTowerScorer: Scorer<RankingQuery, RankingCandidate> = {
       throw RecsysError.badRequest('candidates.item_ids', `the pre-rank model ${loaded.name} ${loaded.version} (two-tower) looks up item embeddings by item id: send one per row`);
     }
     const { model } = loaded;
-    const { columns, width } = model.userPlan;
-    const input = new Float32Array(width);
-    for (let j = 0; j < width; j++) {
-      const column = columns[j];
-      input[j] = column.kind === 'user' ? (query.user.features[column.feature] ?? column.fallback) : 0;
-    }
+    const { values: input } = fillInputs(model.userPlan, { batch: NO_ITEM_COLUMNS, userFeatures: query.user.features, ranking: NO_ITEM_COLUMNS }, FIRST_ROW);
     const user = await model.embedUsers(input, 1);
     const { rowOf, embeddings } = model.items;
     const dim = model.dim;

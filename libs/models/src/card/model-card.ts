@@ -264,6 +264,20 @@ function parseParity(value: unknown, width: number, outputs: readonly string[], 
   };
 }
 
+/** A card's bytes, text or parsed JSON as a JSON object; throws `invalid model card: …` when it is not one. */
+function cardObject(json: unknown): Json {
+  let value = json;
+  if (typeof json === 'string' || json instanceof Uint8Array) {
+    try {
+      value = JSON.parse(typeof json === 'string' ? json : new TextDecoder().decode(json));
+    } catch (error) {
+      throw new Error(`invalid model card: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  if (!isRecord(value)) throw new Error(`invalid model card: expected a JSON object, got ${describe(value)}`);
+  return value;
+}
+
 /**
  * Parses and validates a model card (the bytes or text of `card.json`, or its parsed JSON) against
  * docs/model-card.md. Throws one Error listing every problem, each naming its field (e.g.
@@ -277,16 +291,7 @@ function parseParity(value: unknown, width: number, outputs: readonly string[], 
  * O(size of the card).
  */
 export function parseModelCard(json: unknown): ModelCard {
-  let value = json;
-  if (typeof json === 'string' || json instanceof Uint8Array) {
-    const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`invalid model card: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-    }
-  }
-  if (!isRecord(value)) throw new Error(`invalid model card: expected a JSON object, got ${describe(value)}`);
+  const value = cardObject(json);
   const p = new Problems();
   p.expect(value.format === MODEL_CARD_FORMAT, 'card.format', `"${MODEL_CARD_FORMAT}"`, value.format);
   for (const field of ['name', 'version', 'architecture'] as const) p.expect(isNonEmptyString(value[field]), `card.${field}`, 'a non-empty string', value[field]);
@@ -360,13 +365,13 @@ export const TWO_TOWER_ARCHITECTURE = 'two-tower';
 
 /** The `architecture` of a card's bytes or JSON, or undefined when it names none (no validation beyond that). */
 export function cardArchitecture(json: unknown): string | undefined {
-  let value = json;
+  let value: Json;
   try {
-    if (typeof json === 'string' || json instanceof Uint8Array) value = JSON.parse(typeof json === 'string' ? json : new TextDecoder().decode(json));
+    value = cardObject(json);
   } catch {
     return undefined;
   }
-  return isRecord(value) && typeof value.architecture === 'string' ? value.architecture : undefined;
+  return typeof value.architecture === 'string' ? value.architecture : undefined;
 }
 
 function parseTower(kind: 'user' | 'item', value: unknown, p: Problems): TwoTowerCardTower {
@@ -423,15 +428,7 @@ function parseTowerParity(kind: 'user' | 'item', value: unknown, width: number, 
  * per-tower parity rows with their embeddings. Throws one Error listing every problem, each naming its field.
  */
 export function parseTwoTowerCard(json: unknown): TwoTowerCard {
-  let value = json;
-  if (typeof json === 'string' || json instanceof Uint8Array) {
-    try {
-      value = JSON.parse(typeof json === 'string' ? json : new TextDecoder().decode(json));
-    } catch (error) {
-      throw new Error(`invalid model card: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-    }
-  }
-  if (!isRecord(value)) throw new Error(`invalid model card: expected a JSON object, got ${describe(value)}`);
+  const value = cardObject(json);
   const p = new Problems();
   p.expect(value.format === MODEL_CARD_FORMAT, 'card.format', `"${MODEL_CARD_FORMAT}"`, value.format);
   for (const field of ['name', 'version'] as const) p.expect(isNonEmptyString(value[field]), `card.${field}`, 'a non-empty string', value[field]);

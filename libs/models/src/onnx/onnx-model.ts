@@ -76,6 +76,16 @@ function sessionMismatches(session: InferenceSession, card: ModelCard): string[]
   return problems;
 }
 
+/** A session with {@link SESSION_OPTIONS} over the graph bytes `onnx` of version file `file`; rejects with `fail`. */
+export async function openSession(onnx: Uint8Array, file: string, fail: (message: string) => Error): Promise<InferenceSession> {
+  try {
+    // A copy: onnxruntime wraps the options it is given in a proxy, which fails on frozen arrays.
+    return await InferenceSession.create(onnx, { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
+  } catch (error) {
+    throw fail(`${file} is not a graph onnxruntime can load: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /**
  * An {@link OnnxModel} over a session made from `onnx` (the graph's bytes) and its parsed `card`: checks that the
  * session's inputs and outputs are the card's (names; float32; a dynamic batch axis; the card's input width; one
@@ -86,13 +96,7 @@ function sessionMismatches(session: InferenceSession, card: ModelCard): string[]
 export async function createOnnxModel(card: ModelCard, onnx: Uint8Array): Promise<OnnxModel> {
   const fail = (message: string) => modelError(card.name, card.version, message);
   if (card.inputs.length !== 1) throw fail(`serving feeds one input, card.inputs has ${card.inputs.length}`);
-  let session: InferenceSession;
-  try {
-    // A copy: onnxruntime wraps the options it is given in a proxy, which fails on frozen arrays.
-    session = await InferenceSession.create(onnx, { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
-  } catch (error) {
-    throw fail(`${card.onnx.file} is not a graph onnxruntime can load: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const session = await openSession(onnx, card.onnx.file, fail);
   const problems = sessionMismatches(session, card);
   if (problems.length > 0) {
     await session.release();

@@ -1,10 +1,10 @@
 // A two-tower model version loaded from the model store: two onnxruntime sessions and the catalogue's item embeddings.
 import type { ModelStore } from '@recsys/stores';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { Tensor } from 'onnxruntime-node';
 import { ITEM_FEATURES, USER_FEATURES } from '@recsys/features';
 import { MODEL_CARD_FILE, cardFeatures, parseTwoTowerCard, type TwoTowerCard, type TwoTowerCardTower } from '../card/model-card';
 import type { InputColumn, InputPlan } from '../inputs/input-plan';
-import { SESSION_OPTIONS } from '../onnx/onnx-model';
+import { openSession } from '../onnx/onnx-model';
 import { PARITY_TOLERANCE, withinTolerance } from '../onnx/parity';
 
 /** The catalogue's item embeddings at training time: row i of `embeddings` (`dim` floats) is item `ids[i]`. */
@@ -41,12 +41,7 @@ interface Tower {
 }
 
 async function openTower(fail: (message: string) => Error, kind: string, spec: TwoTowerCardTower, onnx: Uint8Array): Promise<Tower> {
-  let session: InferenceSession;
-  try {
-    session = await InferenceSession.create(onnx, { ...SESSION_OPTIONS, executionProviders: ['cpu'] });
-  } catch (error) {
-    throw fail(`${spec.onnx.file} is not a graph onnxruntime can load: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const session = await openSession(onnx, spec.onnx.file, fail);
   const width = spec.input.columns.length;
   const dim = spec.output.dim;
   const problems: string[] = [];
